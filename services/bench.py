@@ -1,0 +1,41 @@
+"""`aicity bench`: runs every script in benchmarks/ and writes docs/BENCHMARKS.md with their output."""
+
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+
+from services.common.settings import REPO_ROOT
+
+
+def run_benchmarks(*, only: str | None = None) -> None:
+    scripts = sorted(p for p in (REPO_ROOT / "benchmarks").glob("bench_*.py") if not only or only in p.name)
+    cpu = platform.processor() or platform.machine()
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `aicity bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {cpu}, "
+        f"{_cores()} cores, Python {platform.python_version()}. Each figure stands beside its baseline, "
+        "measured in the same run.",
+        "",
+    ]
+    for script in scripts:
+        print(f"== {script.name}", flush=True)
+        started = time.monotonic()
+        proc = subprocess.run([sys.executable, str(script)], cwd=REPO_ROOT, capture_output=True, text=True)
+        took = time.monotonic() - started
+        print(proc.stdout)
+        if proc.returncode:
+            print(proc.stderr[-3000:])
+        lines += [f"## {script.stem}", "", f"exit {proc.returncode}, {took:.0f} s", "", "```",
+                  proc.stdout.strip() or proc.stderr.strip()[-2000:], "```", ""]
+    (REPO_ROOT / "docs").mkdir(exist_ok=True)
+    (REPO_ROOT / "docs" / "BENCHMARKS.md").write_text("\n".join(lines))
+    print("wrote docs/BENCHMARKS.md")
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))

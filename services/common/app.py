@@ -1,0 +1,84 @@
+"""The app factory every service's `create_app` calls: engines at start-up, errors, ops endpoints, auth."""
+
+from collections.abc import Callable, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import Table, text
+
+from services.common.db import make_engine
+from services.common.errors import install_error_handlers
+from services.common.identity.router import router as auth_router
+from services.common.jobs import Job, jobs_router
+from services.common.observability import Metrics, RequestContextMiddleware, configure_logging
+from services.common.settings import ServiceSettings
+
+Hook = Callable[[FastAPI], None]
+
+
+def build_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    jobs: Sequence[Job],
+    job_run: Table,
+    on_startup: Sequence[Hook] = (),
+    on_shutdown: Sequence[Hook] = (),
+) -> FastAPI:
+    settings.check_secrets()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.engine = make_engine(settings.database_url)
+        app.state.identity_engine = make_engine(settings.identity_database_url)
+        for hook in on_startup:
+            hook(app)
+        try:
+            yield
+        finally:
+            for hook in on_shutdown:
+                hook(app)
+            app.state.engine.dispose()
+            app.state.identity_engine.dispose()
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app.state.settings = settings
+    metrics = Metrics(settings.service_name)
+    app.state.metrics = metrics
+    install_error_handlers(app)
+    app.add_middleware(
+        RequestContextMiddleware, service=settings.service_name, metrics=metrics,
+        max_body_bytes=settings.max_body_bytes,
+    )
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict:
+        return {"status": "ok", "service": settings.service_name}
+
+    @app.get("/readyz", tags=["ops"])
+    def readyz(request: Request):
+        problems = {}
+        for name in ("engine", "identity_engine"):
+            try:
+                with getattr(request.app.state, name).connect() as conn:
+                    conn.execute(text("SELECT 1"))
+            except Exception as exc:  # readiness reports, never raises
+                problems[name] = type(exc).__name__
+        if problems:
+            return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
+        return {"status": "ready", "service": settings.service_name}
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    def prometheus_metrics() -> Response:
+        body, content_type = metrics.render()
+        return Response(body, media_type=content_type)
+
+    app.include_router(auth_router)
+    app.include_router(jobs_router(list(jobs), job_run))
+    for router in routers:
+        app.include_router(router)
+    return app

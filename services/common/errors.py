@@ -1,0 +1,107 @@
+"""Errors that carry their own HTTP status and stable code, and the one envelope every response uses."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("aicity.errors")
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, detail: Any = None, *, code: str | None = None, status_code: int | None = None):
+        super().__init__(detail if isinstance(detail, str) else code or self.code)
+        self.detail = detail
+        if code:
+            self.code = code
+        if status_code:
+            self.status_code = status_code
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class Unprocessable(DomainError):
+    status_code = 422
+    code = "invalid"
+
+
+class Unauthorized(DomainError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class TooManyRequests(DomainError):
+    status_code = 429
+    code = "rate_limited"
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
+
+
+def envelope(request: Request, status: int, code: str, detail: Any, headers=None) -> JSONResponse:
+    body = {"error": code, "detail": detail, "request_id": getattr(request.state, "request_id", None)}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _jsonable_errors(errors) -> list[dict]:
+    out = []
+    for e in errors:
+        out.append({"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")})
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError):
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return envelope(request, exc.status_code, exc.code, exc.detail, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        return envelope(request, 422, "validation_error", _jsonable_errors(exc.errors()))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        return envelope(request, exc.status_code, code, exc.detail, getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
+        return envelope(request, 500, "internal_error", "internal server error")

@@ -1,0 +1,1 @@
+"""Accounts and devices of the whole suite, kept in the identity database that every service reads."""

@@ -1,0 +1,1 @@
+"""The health_hubs service: Smart community centres: kiosk readings, alerts, referrals, indicators."""

@@ -1,0 +1,5 @@
+"""Jobs of the industry service, run by `aicity worker`."""
+
+from services.common.jobs import Job
+
+JOBS: list[Job] = []

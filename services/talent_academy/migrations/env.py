@@ -1,0 +1,8 @@
+"""Alembic environment of the talent_academy service."""
+
+from alembic import context
+
+import services.talent_academy.models as models
+from services.common.migrate import run_env
+
+run_env(context, models.TalentAcademyModel.metadata)

@@ -1,0 +1,1 @@
+"""The transit service: Boarding by face and pedestrian-speed-adaptive signals."""

@@ -1,0 +1,10 @@
+"""HTTP API of the transit service: boarding by face and adaptive crossings, both under /v1."""
+
+from fastapi import APIRouter
+
+from services.transit.boarding.router import router as boarding_router
+from services.transit.signals.router import router as signals_router
+
+router = APIRouter()
+router.include_router(boarding_router)
+router.include_router(signals_router)

@@ -1,0 +1,28 @@
+"""The CLI creates accounts and devices in the identity database, and revokes devices."""
+
+import re
+
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from services.cli import app
+from services.common.identity.models import Account, Device
+
+
+def test_account_and_device_lifecycle(identity_db, monkeypatch):
+    monkeypatch.setenv("AICITY_IDENTITY_DATABASE_URL", identity_db.url)
+    runner = CliRunner()
+    r = runner.invoke(app, ["account", "create", "kim", "--role", "nurse", "--district", "Buk-gu",
+                            "--password", "nurse-pass-1"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["device", "create", "kiosk-9", "--kind", "health_kiosk", "--place", "C009"])
+    assert r.exit_code == 0, r.output
+    device_id = re.search(r"device (\w+) ", r.output).group(1)
+    assert "aicd_" in r.output
+    r = runner.invoke(app, ["device", "revoke", device_id])
+    assert r.exit_code == 0, r.output
+    with Session(identity_db.engine) as session:
+        assert session.exec(select(Account).where(Account.username == "kim")).one().district == "Buk-gu"
+        assert session.get(Device, device_id).revoked_at is not None
+    r = runner.invoke(app, ["account", "create", "kim2", "--role", "centre_staff", "--password", "pass-pass-1"])
+    assert r.exit_code != 0

@@ -1,0 +1,200 @@
+"""Test harness: each service's real migrations on SQLite (default) or a fresh PostgreSQL database
+(AICITY_TEST_POSTGRES_URL), rows removed after each test; helpers for tokens and device keys."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from services.common import migrate
+from services.common.auth import issue_token
+from services.common.db import make_engine
+from services.common.identity.models import IdentityModel
+from services.common.identity.service import create_account, create_device
+from services.common.settings import DEV_AUTH_SECRET
+from services.suite import SERVICES
+
+POSTGRES_ADMIN_URL = os.environ.get("AICITY_TEST_POSTGRES_URL")
+MQTT_URL = os.environ.get("AICITY_TEST_MQTT_URL")
+BACKEND = "postgres" if POSTGRES_ADMIN_URL else "sqlite"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "postgres" in item.keywords and not POSTGRES_ADMIN_URL:
+            item.add_marker(pytest.mark.skip(reason="set AICITY_TEST_POSTGRES_URL to run PostgreSQL tests"))
+        if "mqtt" in item.keywords and not MQTT_URL:
+            item.add_marker(pytest.mark.skip(reason="set AICITY_TEST_MQTT_URL to run MQTT tests"))
+
+
+class DatabaseFactory:
+    """Makes empty databases of the session's backend and drops them at the end."""
+
+    def __init__(self, tmp_dir):
+        self.tmp_dir = tmp_dir
+        self.created: list[str] = []
+
+    def new_url(self, label: str) -> str:
+        if BACKEND == "sqlite":
+            return f"sqlite:///{self.tmp_dir / f'{label}-{uuid.uuid4().hex[:8]}.db'}"
+        admin = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg")
+        name = f"aicity_test_{label}_{uuid.uuid4().hex[:8]}"
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        self.created.append(name)
+        return admin.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if BACKEND == "sqlite" or not self.created:
+            return
+        admin = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg")
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(tmp_path_factory.mktemp("db"))
+    yield factory
+    factory.drop_all()
+
+
+def _clear(engine, metadata) -> None:
+    tables = list(reversed(metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            if names:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+class MigratedDatabase:
+    def __init__(self, package: str, url: str, metadata):
+        self.package, self.url, self.metadata = package, url, metadata
+        self.engine = make_engine(url)
+
+    def clear(self) -> None:
+        _clear(self.engine, self.metadata)
+
+
+@pytest.fixture(scope="session")
+def _migrated(databases) -> Iterator[dict[str, MigratedDatabase]]:
+    cache: dict[str, MigratedDatabase] = {}
+    yield cache
+    for db in cache.values():
+        db.engine.dispose()
+
+
+def _get_migrated(cache, databases, package: str) -> MigratedDatabase:
+    if package not in cache:
+        url = databases.new_url(package)
+        migrate.upgrade(package, url)
+        metadata = IdentityModel.metadata if package == "identity" else SERVICES[package].metadata()
+        cache[package] = MigratedDatabase(package, url, metadata)
+    return cache[package]
+
+
+@pytest.fixture
+def identity_db(_migrated, databases) -> Iterator[MigratedDatabase]:
+    db = _get_migrated(_migrated, databases, "identity")
+    yield db
+    db.clear()
+
+
+@pytest.fixture
+def service_db(_migrated, databases, identity_db):
+    """`service_db("transit")` -> a migrated database of that service, emptied after the test."""
+    used: list[MigratedDatabase] = []
+
+    def get(name: str) -> MigratedDatabase:
+        db = _get_migrated(_migrated, databases, name)
+        used.append(db)
+        return db
+
+    yield get
+    for db in used:
+        db.clear()
+
+
+class Auth:
+    """Makes accounts' tokens and devices' keys in the test identity database."""
+
+    def __init__(self, identity: MigratedDatabase, secret: str = DEV_AUTH_SECRET):
+        self.identity = identity
+        self.secret = secret
+
+    def account(self, role: str, **place):
+        with Session(self.identity.engine, expire_on_commit=False) as session:
+            account = create_account(session, username=f"{role}-{uuid.uuid4().hex[:8]}", password="password-123",
+                                     role=role, **place)
+            session.commit()
+        return account
+
+    def token(self, role: str, *, ttl_s: int = 600, now: datetime | None = None, **place) -> str:
+        token, _ = issue_token(self.secret, account=self.account(role, **place), ttl_s=ttl_s, now=now)
+        return token
+
+    def headers(self, role: str, **place) -> dict:
+        return {"Authorization": f"Bearer {self.token(role, **place)}"}
+
+    def expired_headers(self, role: str, **place) -> dict:
+        past = datetime.now(UTC) - timedelta(hours=2)
+        return {"Authorization": f"Bearer {self.token(role, now=past, ttl_s=60, **place)}"}
+
+    def device(self, kind: str, place: str | None = None, name: str | None = None) -> tuple[str, str]:
+        """Returns (device id, key)."""
+        with Session(self.identity.engine) as session:
+            device, key = create_device(session, name=name or f"{kind}-{uuid.uuid4().hex[:6]}", kind=kind,
+                                        place=place)
+            session.commit()
+            return device.id, key
+
+    def device_headers(self, kind: str, place: str | None = None) -> dict:
+        return {"Authorization": f"Bearer {self.device(kind, place)[1]}"}
+
+
+@pytest.fixture
+def auth(identity_db) -> Auth:
+    return Auth(identity_db)
+
+
+@pytest.fixture
+def service_settings(service_db, identity_db):
+    """`service_settings("transit", **overrides)` -> that service's settings pointing at the test databases."""
+
+    def make(name: str, **overrides):
+        db = service_db(name)
+        return SERVICES[name].settings(database_url=db.url, identity_database_url=identity_db.url, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def client_for(service_settings):
+    """`client_for("transit", **setting_overrides)` -> a started TestClient of that service."""
+    clients: list[TestClient] = []
+
+    def make(name: str, **overrides) -> TestClient:
+        app = SERVICES[name].create_app(service_settings(name, **overrides))
+        client = TestClient(app, raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)

@@ -1,0 +1,57 @@
+"""Services never import one another, and the dashboard never imports a service: walk every import."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from services.suite import SERVICES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module":
+            if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                found.add(node.args[0].value)
+    return found
+
+
+def crossings(folder: Path, allowed: set[str]) -> list[str]:
+    bad = []
+    for path in folder.rglob("*.py"):
+        for module in imported_modules(path):
+            parts = module.split(".")
+            if parts[0] == "services" and len(parts) > 1 and parts[1] not in allowed:
+                bad.append(f"{path.relative_to(ROOT)} imports {module}")
+    return bad
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_service_imports_only_common_and_itself(service):
+    assert crossings(ROOT / "services" / service, {"common", service}) == []
+
+
+def test_common_imports_no_service():
+    assert crossings(ROOT / "services" / "common", {"common"}) == []
+
+
+def test_dashboard_reaches_services_only_over_http():
+    assert crossings(ROOT / "dashboard", set()) == []
+
+
+def test_the_walker_catches_a_crossing(tmp_path):
+    (tmp_path / "bad.py").write_text("from services.health_hubs.models import Resident\nimport services.industry\n")
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        assert len(crossings(tmp_path, {"common", "transit"})) == 2
+    finally:
+        ROOT = saved
