@@ -3,8 +3,10 @@
 from fastapi import APIRouter
 
 from services.transit.boarding.router import router as boarding_router
+from services.transit.screens import router as screens_router
 from services.transit.signals.router import router as signals_router
 
 router = APIRouter()
 router.include_router(boarding_router)
 router.include_router(signals_router)
+router.include_router(screens_router)

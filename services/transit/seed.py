@@ -1,11 +1,15 @@
-"""Demo data for the transit service, loaded by `aicity up` on first run."""
+"""Demo data for the transit service: boarding and signals each seed their own part."""
 
 from sqlalchemy.engine import Engine
 
-# (name, device kind, place) of the demo devices this service needs; `aicity seed` creates their keys.
-DEMO_DEVICES: list[tuple[str, str, str | None]] = []
+from services.transit.boarding import seed as boarding_seed
+from services.transit.signals import seed as signals_seed
+
+DEMO_DEVICES: list[tuple[str, str, str | None]] = [*boarding_seed.DEMO_DEVICES, *signals_seed.DEMO_DEVICES]
 
 
 def seed(engine: Engine, *, settings, credentials: dict) -> dict:
-    """Loads demo data once; returns a summary. `credentials` holds the demo device keys by name."""
-    return {}
+    return {
+        "boarding": boarding_seed.seed(engine, settings=settings, credentials=credentials),
+        "signals": signals_seed.seed(engine, settings=settings, credentials=credentials),
+    }

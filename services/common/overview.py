@@ -1,0 +1,30 @@
+"""The shape every service's `GET /v1/overview` answers: headline figures and what needs attention."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class Figure(BaseModel):
+    key: str
+    label: str
+    label_ko: str
+    value: float | int | None = Field(description="null when suppressed or unknown")
+    unit: str = ""
+    previous: float | int | None = Field(default=None, description="the same figure one period earlier (trend)")
+    suppressed: bool = False
+
+
+class Attention(BaseModel):
+    key: str
+    label: str
+    label_ko: str
+    count: int
+    severity: str = "warning"  # info | warning | critical
+
+
+class Overview(BaseModel):
+    service: str
+    as_of: datetime
+    figures: list[Figure]
+    attention: list[Attention] = []
