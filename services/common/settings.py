@@ -1,12 +1,13 @@
 """Settings every service shares: database URL, secrets, limits; read from the environment, never at import."""
 
+import os
 from pathlib import Path
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-VAR_DIR = REPO_ROOT / "var"
+VAR_DIR = Path(os.environ.get("AICITY_VAR_DIR") or REPO_ROOT / "var")  # SQLite files, logs, demo keys
 
 DEV_AUTH_SECRET = "dev-only-auth-secret-change-me-0123456789"
 
