@@ -246,7 +246,7 @@ def up(
         log_file = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the child
         children[name] = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
 
-    typer.echo("aicity is starting (logs in var/log/):")
+    typer.echo(f"aicity is starting (logs in {log_dir}):")
     for name, entry in SERVICES.items():
         typer.echo(f"  {name:<15} http://127.0.0.1:{entry.port}/docs")
     if dashboard:
@@ -262,7 +262,7 @@ def up(
         for name, proc in children.items():
             if proc.poll() is not None and name not in reported:
                 reported.add(name)
-                typer.echo(f"{name} exited with {proc.returncode}; see var/log/{name}.log")
+                typer.echo(f"{name} exited with {proc.returncode}; see {log_dir / (name + '.log')}")
         if len(reported) == len(children):
             break
         time.sleep(0.5)
