@@ -1,7 +1,64 @@
-"""The city officials' dashboard: entry point (st.navigation over app_pages/)."""
+"""The city officials' dashboard: entry point (sign-in, language, st.navigation over app_pages/)."""
 
-import streamlit as st
+import sys
+from pathlib import Path
 
-st.set_page_config(page_title="aicity", layout="wide")
-st.title("aicity")
-st.write("The dashboard is being built.")
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import api, views  # noqa: E402
+
+PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
+# (file, label key, icon, url path); the first is the default page after sign-in.
+PAGES = [
+    ("overview.py", "overview", ":material/dashboard:", "overview"),
+    ("boarding.py", "boarding", ":material/directions_bus:", "boarding"),
+    ("crossings.py", "crossings", ":material/directions_walk:", "crossings"),
+    ("health.py", "health", ":material/monitor_heart:", "health"),
+    ("academy.py", "academy", ":material/school:", "academy"),
+    ("industry.py", "industry", ":material/factory:", "industry"),
+]
+
+st.set_page_config(page_title="aicity", page_icon=":material/location_city:", layout="wide")
+lang = st.session_state.setdefault("lang", "ko")
+
+
+def sign_in_page() -> None:
+    st.title(views.t("app_title", lang))
+    with st.form("sign_in"):
+        username = st.text_input(views.t("username", lang), key="sign_in_username")
+        password = st.text_input(views.t("password", lang), type="password", key="sign_in_password")
+        submitted = st.form_submit_button(views.t("sign_in", lang), type="primary")
+    if submitted:
+        session, status = api.sign_in(username.strip(), password)
+        if session is None:
+            st.error(views.t("sign_in_down" if status == "down" else "sign_in_failed", lang))
+        else:
+            st.session_state["session"] = session
+            st.rerun()
+
+
+with st.sidebar:
+    choice = st.segmented_control(views.t("language", lang), ["한국어", "English"],
+                                  default="한국어" if lang == "ko" else "English", key="lang_choice")
+    if choice and ("ko" if choice == "한국어" else "en") != lang:
+        st.session_state["lang"] = "ko" if choice == "한국어" else "en"
+        st.rerun()
+
+session = st.session_state.get("session")
+if session is None:
+    page = st.navigation([st.Page(sign_in_page, title=views.t("sign_in", lang), icon=":material/login:",
+                                  url_path="sign-in")])
+else:
+    pages = [st.Page(str(PAGES_DIR / file), title=views.t(key, lang), icon=icon, url_path=url, default=i == 0)
+             for i, (file, key, icon, url) in enumerate(PAGES)]
+    page = st.navigation(pages)
+    with st.sidebar:
+        st.caption(views.t("signed_in_as", lang, user=session.username, role=session.role))
+        if st.button(views.t("sign_out", lang), key="sign_out"):
+            st.session_state.pop("session", None)  # cached replies are keyed by token: nothing to clear
+            st.rerun()
+page.run()

@@ -1,0 +1,340 @@
+"""Pure view helpers (labels, figures, trends, frames, charts, map layers), tested without Streamlit."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import altair as alt
+import pandas as pd
+import pydeck as pdk
+
+SEOUL = ZoneInfo("Asia/Seoul")
+LANGS = ("ko", "en")
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+
+# Korean first: the city's officials read Korean; English for visitors and the code's readers.
+LABELS: dict[str, tuple[str, str]] = {
+    "app_title": ("포항 AI 도시 대시보드", "Pohang AI city dashboard"),
+    "overview": ("한눈에 보기", "Overview"),
+    "boarding": ("버스 승차·부정승차", "Buses and concession misuse"),
+    "crossings": ("횡단보도·보행자", "Crossings and slow walkers"),
+    "health": ("경로당 건강", "Community centres' health"),
+    "academy": ("인재 아카데미", "Talent academy"),
+    "industry": ("산업·대기질", "Industry and air quality"),
+    "sign_in": ("로그인", "Sign in"),
+    "sign_out": ("로그아웃", "Sign out"),
+    "username": ("아이디", "Username"),
+    "password": ("비밀번호", "Password"),
+    "sign_in_failed": ("아이디 또는 비밀번호가 올바르지 않습니다.", "Wrong username or password."),
+    "sign_in_down": ("서비스에 연결할 수 없어 로그인할 수 없습니다.", "No service answers, so sign-in is not possible."),
+    "signed_in_as": ("로그인: {user} ({role})", "Signed in as {user} ({role})"),
+    "language": ("언어", "Language"),
+    "as_of": ("기준 {when}", "as of {when}"),
+    "service_down": ("{service} 서비스가 응답하지 않습니다. 다른 화면은 계속 사용할 수 있습니다.",
+                     "The {service} service is not answering. The other pages keep working."),
+    "forbidden": ("이 계정으로는 {service} 자료를 볼 수 없습니다.", "This account may not see {service} data."),
+    "unauthorized": ("로그인이 만료되었습니다. 다시 로그인하세요.", "Your sign-in has expired: please sign in again."),
+    "no_data": ("아직 자료가 없습니다.", "No data yet."),
+    "service_error": ("{service} 서비스 오류 ({detail})", "{service} service error ({detail})"),
+    "attention": ("확인이 필요한 사항", "Needs attention"),
+    "nothing_attention": ("지금 확인할 사항이 없습니다.", "Nothing needs attention now."),
+    "headline": ("오늘의 주요 지표", "Today's headline figures"),
+    "suppressed": ("비공개(<5)", "suppressed (<5)"),
+    "suppressed_note": ("작은 수(<5)는 보건 서비스가 비공개 처리한 그대로 표시합니다.",
+                        "Small cells (<5) are shown suppressed exactly as the health service returns them."),
+    "live": ("실시간 (자동 갱신 {s}초)", "live (refreshes every {s} s)"),
+    "refresh": ("새로고침", "Refresh"),
+    "date_range": ("기간", "Date range"),
+    "district": ("구", "District"),
+    "route": ("노선", "Route"),
+    "track": ("트랙", "Track"),
+    "site": ("사업장", "Site"),
+    "all": ("전체", "All"),
+    "map": ("지도", "Map"),
+    "map_note": ("배경 지도 없이 위치만 표시합니다 (인터넷 타일 미사용).", "Positions only, no internet map tiles."),
+    "ridership_by_hour": ("시간대별 승차", "Ridership by hour"),
+    "flagged_misuse": ("부정승차 의심", "Flagged concession misuse"),
+    "clearance_extensions": ("보행 녹색 연장", "Clearance extensions"),
+    "design_speed_review": ("설계 보행속도 검토", "Design speed review"),
+    "bp_control": ("월별 혈압 조절률", "BP control rate by month"),
+    "indicators": ("지표", "Indicators"),
+    "alerts": ("위기 알림", "Crisis alerts"),
+    "enrolment_funnel": ("모집 단계", "Enrolment funnel"),
+    "outcomes": ("수료·취업 성과", "Completion and employment"),
+    "offerings": ("과정(기수)", "Offerings (cohorts)"),
+    "oee_trend": ("OEE 추이", "OEE trend"),
+    "pm_grades": ("미세먼지 등급", "Fine dust (PM) grades"),
+    "alarms": ("설비 경보", "Plant alarms"),
+    "sme_programme": ("중소기업 스마트공장 사업", "SME smart-factory programme"),
+    "figure": ("지표", "Figure"),
+    "value": ("값", "Value"),
+    "previous": ("이전", "Previous"),
+    "count": ("건수", "Count"),
+    "service": ("서비스", "Service"),
+    "severity": ("중요도", "Severity"),
+    "critical": ("긴급", "critical"),
+    "warning": ("주의", "warning"),
+    "info": ("참고", "info"),
+    "transit": ("교통", "Transit"),
+    "health_hubs": ("건강 허브", "Health hubs"),
+    "talent_academy": ("인재 아카데미", "Talent academy"),
+    "industry_service": ("산업", "Industry"),
+}
+SERVICE_LABEL_KEYS = {"transit": "transit", "health_hubs": "health_hubs", "talent_academy": "talent_academy",
+                      "industry": "industry_service"}
+
+
+def t(key: str, lang: str = "ko", **fmt: Any) -> str:
+    ko, en = LABELS.get(key, (key, key))
+    text = ko if lang == "ko" else en
+    return text.format(**fmt) if fmt else text
+
+
+def service_name(service: str, lang: str = "ko") -> str:
+    return t(SERVICE_LABEL_KEYS.get(service, service), lang)
+
+
+# ---- figures -----------------------------------------------------------------------------------------------
+
+
+def format_number(value: float | int | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        value = int(value)
+    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 100:
+        text = f"{int(round(value)):,}"
+    elif abs(value) >= 100:
+        text = f"{value:,.0f}"
+    elif abs(value) >= 10:
+        text = f"{value:,.1f}"
+    else:
+        text = f"{value:,.2f}".rstrip("0").rstrip(".") if not float(value).is_integer() else f"{int(value)}"
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit in {"%", "‰"} else f"{text} {unit}"
+
+
+def figure_view(figure: dict, lang: str = "ko") -> dict:
+    """Label, shown value and trend of one overview figure. A suppressed figure shows as suppressed; no trend
+    is ever computed from it (the dashboard never recomputes what the service withheld)."""
+    label = figure.get("label_ko") if lang == "ko" and figure.get("label_ko") else figure.get("label", figure.get("key"))
+    unit = figure.get("unit") or ""
+    if figure.get("suppressed"):
+        return {"label": label, "value": t("suppressed", lang), "delta": None, "suppressed": True}
+    value, previous = figure.get("value"), figure.get("previous")
+    delta = None
+    if isinstance(value, int | float) and isinstance(previous, int | float) and not isinstance(value, bool):
+        diff = value - previous
+        delta = ("+" if diff > 0 else "") + format_number(diff, unit) if diff else "±0"
+    return {"label": label, "value": format_number(value, unit), "delta": delta, "suppressed": False}
+
+
+def format_as_of(when: str | datetime | None, lang: str = "ko") -> str:
+    """'as of 2025-07-01 14:03 KST' in Seoul time, whatever zone the service answered in."""
+    if when is None or when == "":
+        return t("as_of", lang, when="—")
+    if isinstance(when, str):
+        try:
+            when = datetime.fromisoformat(when.replace("Z", "+00:00"))
+        except ValueError:
+            return t("as_of", lang, when=when)
+    if when.tzinfo is None:  # the services answer UTC; a naive instant is UTC
+        when = when.replace(tzinfo=ZoneInfo("UTC"))
+    return t("as_of", lang, when=when.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M KST"))
+
+
+def attention_rows(overviews: Iterable[dict], lang: str = "ko") -> list[dict]:
+    """Every service's attention items with a count above zero, most severe and largest first."""
+    rows = []
+    for overview in overviews:
+        for item in overview.get("attention") or []:
+            if not item.get("count"):
+                continue
+            severity = item.get("severity", "warning")
+            rows.append({
+                "service": service_name(overview.get("service", ""), lang),
+                "label": item.get("label_ko") if lang == "ko" and item.get("label_ko") else item.get("label", ""),
+                "count": int(item["count"]),
+                "severity": severity,
+                "severity_label": t(severity, lang) if severity in SEVERITY_ORDER else severity,
+                "key": item.get("key", ""),
+            })
+    rows.sort(key=lambda r: (SEVERITY_ORDER.get(r["severity"], 9), -r["count"]))
+    return rows
+
+
+# ---- frames ------------------------------------------------------------------------------------------------
+
+
+def items_of(body: Any) -> list[dict]:
+    """The list inside a service's answer: a bare list, or a page envelope ({"items": [...]}, "data", ...)."""
+    if isinstance(body, list):
+        return [row for row in body if isinstance(row, dict)]
+    if isinstance(body, dict):
+        for key in ("items", "data", "results", "rows", "points", "series"):
+            if isinstance(body.get(key), list):
+                return [row for row in body[key] if isinstance(row, dict)]
+    return []
+
+
+def frame(body: Any) -> pd.DataFrame:
+    return pd.DataFrame(items_of(body))
+
+
+def pick(df: pd.DataFrame, *candidates: str) -> str | None:
+    """The first column of `df` among `candidates` (services name the same thing a little differently)."""
+    for name in candidates:
+        if name in df.columns:
+            return name
+    return None
+
+
+def show_suppressed(df: pd.DataFrame, lang: str = "ko") -> pd.DataFrame:
+    """For display: a cell the service suppressed reads 'suppressed', as returned, never filled in.
+
+    Understood forms: a row flag `suppressed` (bool, or a list of the suppressed column names) and per-column
+    flags `<column>_suppressed`. Values stay exactly as the service sent them otherwise."""
+    if df.empty:
+        return df
+    out = df.copy()
+    word = t("suppressed", lang)
+    for column in list(out.columns):
+        flag = f"{column}_suppressed"
+        if flag in out.columns:
+            out[column] = [word if bool(f) else v for v, f in zip(out[column], out[flag], strict=False)]
+    if "suppressed" in out.columns:
+        for i, flag in out["suppressed"].items():
+            if isinstance(flag, list | tuple):
+                for column in flag:
+                    if column in out.columns:
+                        out.at[i, column] = word
+            elif flag is True:
+                for column in out.columns:
+                    if column != "suppressed" and out.at[i, column] is None:
+                        out.at[i, column] = word
+    return out.drop(columns=[c for c in out.columns if c == "suppressed" or c.endswith("_suppressed")])
+
+
+def date_params(date_range: Any, *, start_key: str = "from", end_key: str = "to") -> dict:
+    """A Streamlit date_input value (one date or a pair) as query parameters."""
+    if not date_range:
+        return {}
+    if isinstance(date_range, list | tuple):
+        if len(date_range) == 2:
+            return {start_key: date_range[0].isoformat(), end_key: date_range[1].isoformat()}
+        if len(date_range) == 1:
+            return {start_key: date_range[0].isoformat()}
+        return {}
+    return {start_key: date_range.isoformat(), end_key: date_range.isoformat()}
+
+
+# ---- charts ------------------------------------------------------------------------------------------------
+
+
+def bar_chart(df: pd.DataFrame, x: str, y: str, *, color: str | None = None, x_title: str = "", y_title: str = "",
+              x_type: str = "O") -> alt.Chart:
+    enc = {"x": alt.X(f"{x}:{x_type}", title=x_title or x), "y": alt.Y(f"{y}:Q", title=y_title or y),
+           "tooltip": [c for c in (x, y, color) if c]}
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", title=color)
+    return alt.Chart(df).mark_bar().encode(**enc).properties(height=260)
+
+
+def line_chart(df: pd.DataFrame, x: str, y: str, *, color: str | None = None, x_title: str = "", y_title: str = "",
+               x_type: str = "T", y_format: str | None = None, rule_at: float | None = None) -> alt.Chart | alt.LayerChart:
+    y_axis = alt.Axis(format=y_format) if y_format else alt.Axis()
+    enc = {"x": alt.X(f"{x}:{x_type}", title=x_title or x), "y": alt.Y(f"{y}:Q", title=y_title or y, axis=y_axis),
+           "tooltip": [c for c in (x, y, color) if c]}
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", title=color)
+    chart = alt.Chart(df).mark_line(point=True).encode(**enc).properties(height=260)
+    if rule_at is not None:
+        rule = alt.Chart(pd.DataFrame({"y": [rule_at]})).mark_rule(strokeDash=[4, 4], color="gray").encode(y="y:Q")
+        return chart + rule
+    return chart
+
+
+def funnel_chart(stages: list[tuple[str, float | int | None]], *, value_title: str = "") -> alt.Chart:
+    """Horizontal bars in the given stage order (applied -> enrolled -> completed -> employed)."""
+    df = pd.DataFrame([{"stage": s, "value": v, "order": i} for i, (s, v) in enumerate(stages) if v is not None])
+    return (alt.Chart(df).mark_bar().encode(
+        y=alt.Y("stage:N", sort=alt.SortField("order"), title=""),
+        x=alt.X("value:Q", title=value_title or "value"),
+        tooltip=["stage", "value"],
+    ).properties(height=40 + 36 * max(len(df), 1)))
+
+
+# ---- maps --------------------------------------------------------------------------------------------------
+
+POHANG_VIEW = {"latitude": 36.02, "longitude": 129.36, "zoom": 10.5}
+COLOURS = {
+    "ok": [38, 139, 210, 200], "warning": [230, 145, 56, 220], "critical": [214, 39, 40, 230],
+    "muted": [120, 120, 120, 160], "route": [88, 86, 214, 200], "good": [44, 160, 44, 220],
+}
+# AirKorea grade colours (good, moderate, bad, very bad), as the public site shows them.
+GRADE_COLOURS = {"good": [50, 161, 255, 230], "moderate": [0, 199, 60, 230], "bad": [253, 155, 90, 230],
+                 "very_bad": [255, 89, 89, 230]}
+
+
+def lon_lat(df: pd.DataFrame) -> tuple[str, str] | None:
+    lon = pick(df, "lon", "lng", "longitude", "x")
+    lat = pick(df, "lat", "latitude", "y")
+    return (lon, lat) if lon and lat else None
+
+
+def with_positions(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a numeric position under 'lon'/'lat' (renamed from whatever the service used)."""
+    cols = lon_lat(df) if not df.empty else None
+    if cols is None:
+        return pd.DataFrame(columns=[*df.columns, "lon", "lat"])
+    out = df.rename(columns={cols[0]: "lon", cols[1]: "lat"}).copy()
+    out["lon"] = pd.to_numeric(out["lon"], errors="coerce")
+    out["lat"] = pd.to_numeric(out["lat"], errors="coerce")
+    return out.dropna(subset=["lon", "lat"])
+
+
+def view_state(df: pd.DataFrame, default: dict = POHANG_VIEW) -> pdk.ViewState:
+    if df.empty:
+        return pdk.ViewState(**default)
+    lat_span = float(df["lat"].max() - df["lat"].min())
+    lon_span = float(df["lon"].max() - df["lon"].min())
+    span = max(lat_span, lon_span, 0.01)
+    zoom = max(8.0, min(15.0, math.log2(360 / span) - 1.3))
+    return pdk.ViewState(latitude=float(df["lat"].mean()), longitude=float(df["lon"].mean()), zoom=zoom)
+
+
+def points_layer(df: pd.DataFrame, *, colour: list[int] | str = "ok", radius_m: float = 120,
+                 layer_id: str = "points") -> pdk.Layer:
+    """A scatter layer; `colour` a name from COLOURS, an RGBA list, or a column holding RGBA lists."""
+    if isinstance(colour, str) and colour in df.columns:
+        fill = colour
+    else:
+        fill = COLOURS.get(colour, COLOURS["ok"]) if isinstance(colour, str) else colour
+    return pdk.Layer("ScatterplotLayer", data=df, id=layer_id, get_position=["lon", "lat"], get_fill_color=fill,
+                     get_radius=radius_m, radius_min_pixels=3, radius_max_pixels=18, pickable=True,
+                     stroked=True, get_line_color=[255, 255, 255, 200], line_width_min_pixels=1)
+
+
+def paths_layer(paths: list[dict], *, layer_id: str = "paths") -> pdk.Layer:
+    """`paths`: [{"name": ..., "path": [[lon, lat], ...]}, ...]."""
+    return pdk.Layer("PathLayer", data=pd.DataFrame(paths), id=layer_id, get_path="path",
+                     get_color=COLOURS["route"], width_min_pixels=3, pickable=True)
+
+
+def deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip_html: str | None = None) -> pdk.Deck:
+    """No base map: `map_style=None` draws the layers alone, so the map works without internet tiles."""
+    tooltip = {"html": tooltip_html} if tooltip_html else True
+    return pdk.Deck(layers=layers, initial_view_state=view, map_style=None, map_provider=None, tooltip=tooltip)
+
+
+def path_of(stops: list[dict]) -> list[list[float]]:
+    """[[lon, lat], ...] of a route's ordered stops (stops without a position skipped)."""
+    df = with_positions(pd.DataFrame(stops))
+    if "sequence" in df.columns:
+        df = df.sort_values("sequence")
+    return df[["lon", "lat"]].values.tolist()

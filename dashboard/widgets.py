@@ -1,0 +1,121 @@
+"""Streamlit pieces every page shares: the session, fetching with the official's token, problems said plainly,
+headline figures with their as-of time, maps without tiles."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import api, views
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "ko")
+
+
+def t(key: str, **fmt) -> str:
+    return views.t(key, lang(), **fmt)
+
+
+def token() -> str | None:
+    session = st.session_state.get("session")
+    return session.token if session else None
+
+
+def fetch(service: str, path: str | list[str], params: dict | None = None, live: bool = True) -> api.Reply:
+    paths = [path] if isinstance(path, str) else path
+    return api.first_ok(service, paths, token=token(), params=params, live=live)
+
+
+def problem(reply: api.Reply, *, quiet_missing: bool = False) -> bool:
+    """Says plainly why a reply has nothing to show; True when there is nothing to show."""
+    if reply.ok:
+        return False
+    name = views.service_name(reply.service, lang())
+    if reply.status == "down":
+        st.error(t("service_down", service=name), icon=":material/cloud_off:")
+    elif reply.status == "forbidden":
+        st.warning(t("forbidden", service=name), icon=":material/lock:")
+    elif reply.status == "unauthorized":
+        st.warning(t("unauthorized"), icon=":material/key_off:")
+    elif reply.status == "missing":
+        if not quiet_missing:
+            st.info(t("no_data"), icon=":material/hourglass_empty:")
+    else:
+        st.warning(t("service_error", service=name, detail=reply.detail), icon=":material/error:")
+    return True
+
+
+def no_data() -> None:
+    st.info(t("no_data"), icon=":material/hourglass_empty:")
+
+
+def as_of(when) -> None:
+    st.caption(views.format_as_of(when, lang()))
+
+
+def figures(overview: dict, *, per_row: int = 4) -> None:
+    """The service's headline figures as metrics with their trend, and their as-of time."""
+    items = overview.get("figures") or []
+    if not items:
+        no_data()
+    for start in range(0, len(items), per_row):
+        columns = st.columns(per_row)
+        for column, figure in zip(columns, items[start:start + per_row], strict=False):
+            shown = views.figure_view(figure, lang())
+            column.metric(shown["label"], shown["value"], shown["delta"], delta_color="off" if
+                          figure.get("key", "").endswith(("misuse", "alarms", "alerts")) else "normal",
+                          help=t("suppressed_note") if shown["suppressed"] else None)
+    as_of(overview.get("as_of"))
+
+
+def attention(overviews: list[dict]) -> None:
+    rows = views.attention_rows(overviews, lang())
+    if not rows:
+        st.success(t("nothing_attention"), icon=":material/check_circle:")
+        return
+    for row in rows:
+        icon = {"critical": ":material/emergency:", "warning": ":material/warning:"}.get(row["severity"],
+                                                                                        ":material/info:")
+        text = f"**{row['count']:,}** · {row['label']} — {row['service']} ({row['severity_label']})"
+        (st.error if row["severity"] == "critical" else st.warning if row["severity"] == "warning" else st.info)(
+            text, icon=icon)
+
+
+def service_overview(service: str) -> dict | None:
+    """The service's own `GET /v1/overview` as the top of its page; None when there is nothing."""
+    reply = fetch(service, "/v1/overview")
+    if problem(reply):
+        return None
+    figures(reply.data)
+    attention([reply.data])
+    return reply.data
+
+
+def map_chart(layers, df_for_view: pd.DataFrame, *, tooltip_html: str | None = None, key: str | None = None) -> None:
+    st.pydeck_chart(views.deck(layers, views.view_state(df_for_view), tooltip_html), key=key, height=420)
+    st.caption(t("map_note"))
+
+
+def table(df: pd.DataFrame, **kwargs) -> None:
+    st.dataframe(views.show_suppressed(df, lang()), hide_index=True, use_container_width=True, **kwargs)
+
+
+def page_title(key: str) -> None:
+    st.header(t(key))
+
+
+def filters_row(*specs: tuple[str, list[str]], date_range: bool = True, key: str = "") -> dict:
+    """A row of filters: a date range and one select box per (label key, options); 'all' first."""
+    import datetime as dt
+
+    chosen: dict = {}
+    columns = st.columns(len(specs) + (1 if date_range else 0))
+    if date_range:
+        today = dt.date.today()
+        chosen["dates"] = columns[0].date_input(t("date_range"), value=(today - dt.timedelta(days=30), today),
+                                                key=f"{key}_dates")
+    for column, (label_key, options) in zip(columns[1 if date_range else 0:], specs, strict=False):
+        picked = column.selectbox(t(label_key), [t("all"), *options], key=f"{key}_{label_key}")
+        chosen[label_key] = None if picked == t("all") else picked
+    return chosen
