@@ -1,0 +1,170 @@
+// Shared helpers of the citizen screens: device key, API calls, Korean/English text, speech, screen switching.
+// (The transit service serves an identical copy: services never import one another, so each serves its own.)
+"use strict";
+
+const Screens = (() => {
+  const params = new URLSearchParams(location.search);
+  let texts = { ko: {}, en: {} };
+  let lang = "ko";
+  let currentScreen = null;
+  let speechOn = true;
+  const langListeners = [];
+
+  // ---- device key -------------------------------------------------------------------------------------
+  // The kiosk is opened once by staff with ?key=<device key>; the key is kept in localStorage and removed from
+  // the address bar (and so from history and screenshots). Later loads use the stored key.
+  function deviceKey(storageName) {
+    const fromUrl = params.get("key");
+    if (fromUrl) {
+      localStorage.setItem(storageName, fromUrl);
+      params.delete("key");
+      const rest = params.toString();
+      history.replaceState(null, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+    }
+    return localStorage.getItem(storageName);
+  }
+
+  class NetworkError extends Error {}
+
+  // fetch with the bearer key; resolves {ok, status, body}; rejects with NetworkError when nothing came back.
+  async function api(key, method, path, { json, form, timeoutMs = 15000 } = {}) {
+    const headers = { Authorization: "Bearer " + key, Accept: "application/json" };
+    let body;
+    if (json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(json);
+    } else if (form !== undefined) {
+      body = form;
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let response;
+    try {
+      response = await fetch(path, { method, headers, body, signal: controller.signal, cache: "no-store" });
+    } catch (err) {
+      throw new NetworkError(String(err));
+    } finally {
+      clearTimeout(timer);
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (_) {
+      data = null;
+    }
+    return { ok: response.ok, status: response.status, body: data };
+  }
+
+  function uuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  // ---- text -------------------------------------------------------------------------------------------
+  function setTexts(t) {
+    texts = t;
+  }
+
+  function t(name, vars = {}) {
+    let s = (texts[lang] && texts[lang][name]) ?? (texts.ko && texts.ko[name]) ?? name;
+    for (const [k, v] of Object.entries(vars)) s = s.split("{" + k + "}").join(String(v));
+    return s;
+  }
+
+  function applyTexts(root = document) {
+    root.querySelectorAll("[data-t]").forEach((el) => {
+      el.textContent = t(el.dataset.t);
+    });
+    root.querySelectorAll("[data-t-label]").forEach((el) => {
+      el.setAttribute("aria-label", t(el.dataset.tLabel));
+    });
+    root.querySelectorAll("[data-t-placeholder]").forEach((el) => {
+      el.setAttribute("placeholder", t(el.dataset.tPlaceholder));
+    });
+  }
+
+  function setLang(next) {
+    lang = next === "en" ? "en" : "ko";
+    document.documentElement.lang = lang;
+    localStorage.setItem("aicity.screens.lang", lang);
+    applyTexts();
+    if (texts[lang] && texts[lang].title) document.title = texts[lang].title;
+    langListeners.forEach((fn) => fn(lang));
+  }
+
+  function onLang(fn) {
+    langListeners.push(fn);
+  }
+
+  function getLang() {
+    return lang;
+  }
+
+  // ---- speech -----------------------------------------------------------------------------------------
+  function speak(text) {
+    if (!speechOn || !text || !("speechSynthesis" in window)) return;
+    try {
+      window.speechSynthesis.cancel();
+      const u = new SpeechSynthesisUtterance(text);
+      u.lang = lang === "en" ? "en-US" : "ko-KR";
+      u.rate = 0.85; // slower for older listeners
+      window.speechSynthesis.speak(u);
+    } catch (_) {
+      /* a browser without voices stays silent; the words are on the screen */
+    }
+  }
+
+  function toggleSpeech() {
+    speechOn = !speechOn;
+    if (!speechOn && "speechSynthesis" in window) window.speechSynthesis.cancel();
+    return speechOn;
+  }
+
+  // ---- screens ----------------------------------------------------------------------------------------
+  // <section data-screen="name" data-say="textName"> ... <h1 tabindex="-1"> ... </section>
+  function show(name, { say } = {}) {
+    document.querySelectorAll("[data-screen]").forEach((el) => {
+      el.hidden = el.dataset.screen !== name;
+    });
+    currentScreen = name;
+    document.body.dataset.screen = name;
+    const el = document.querySelector(`[data-screen="${name}"]`);
+    if (!el) return;
+    const heading = el.querySelector("h1, h2");
+    if (heading) {
+      if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
+    const words = say !== undefined ? say : el.dataset.say ? t(el.dataset.say) : "";
+    speak(words);
+  }
+
+  function screen() {
+    return currentScreen;
+  }
+
+  function init(textTable, { storageName, langButton, speechButton } = {}) {
+    setTexts(textTable);
+    const saved = params.get("lang") || localStorage.getItem("aicity.screens.lang") || "ko";
+    setLang(saved);
+    if (langButton) {
+      langButton.addEventListener("click", () => setLang(lang === "ko" ? "en" : "ko"));
+    }
+    if (speechButton) {
+      speechButton.addEventListener("click", () => {
+        const on = toggleSpeech();
+        speechButton.setAttribute("aria-pressed", on ? "true" : "false");
+      });
+    }
+    return storageName ? deviceKey(storageName) : null;
+  }
+
+  return {
+    params, api, uuid, t, setTexts, setLang, getLang, onLang, applyTexts, speak, show, screen, init,
+    NetworkError, deviceKey,
+  };
+})();
