@@ -111,11 +111,8 @@ def jobs_router(jobs: list[Job], job_run: Table) -> APIRouter:
     return router
 
 
-def run_worker(entries: list[tuple[Job, Engine, Table, Any]], *, run_now: bool = False) -> None:
-    """Runs every declared job of every service in this one process until SIGTERM / Ctrl-C."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
-    scheduler = BlockingScheduler(timezone="UTC")
+def schedule_jobs(scheduler, entries: list[tuple[Job, Engine, Table, Any]], *, run_now: bool = False) -> None:
+    """Adds each (job, engine, job_run table, settings) to an APScheduler 3.x scheduler, one instance at a time."""
     for job, engine, job_run, settings in entries:
         trigger = dict(job.trigger)
         kind = trigger.pop("trigger")
@@ -124,6 +121,14 @@ def run_worker(entries: list[tuple[Job, Engine, Table, Any]], *, run_now: bool =
             kwargs={"job": job, "engine": engine, "job_run": job_run, "settings": settings},
             **({"next_run_time": utcnow()} if run_now else {}), **trigger,
         )
+
+
+def run_worker(entries: list[tuple[Job, Engine, Table, Any]], *, run_now: bool = False) -> None:
+    """Runs every declared job of every service in this one process until SIGTERM / Ctrl-C."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(timezone="UTC")
+    schedule_jobs(scheduler, entries, run_now=run_now)
 
     def _stop(signum, _frame):
         log.info("worker stopping on signal %s", signum)
