@@ -1,0 +1,161 @@
+"""Start the suite as `aicity up` does (the four services, the simulator, the dashboard) on free ports, on
+databases given by URL, with demo credentials in their own AICITY_VAR_DIR. Used by the tests and the benchmark."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from services.suite import SERVICES
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{url}: process exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {timeout_s} s")
+
+
+@dataclass
+class RunningSuite:
+    env: dict
+    urls: dict[str, str]
+    var_dir: Path
+    credentials: dict
+    procs: dict = field(default_factory=dict)
+
+    def url_env(self) -> dict:
+        return {f"AICITY_{name.upper()}_URL": url for name, url in self.urls.items()}
+
+
+def start_suite(var_dir: Path, database_urls: dict[str, str], *, log_dir: Path) -> RunningSuite:
+    env = {**os.environ, "AICITY_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1",
+           "AICITY_IDENTITY_DATABASE_URL": database_urls["identity"]}
+    for name in SERVICES:
+        env[f"{name.upper()}_DATABASE_URL"] = database_urls[name]
+    for step in ("migrate", "seed"):
+        subprocess.run([sys.executable, "-m", "services.cli", step], cwd=ROOT, env=env, check=True,
+                       capture_output=True, timeout=900)
+    procs, urls = {}, {}
+    for name in SERVICES:
+        port = free_port()
+        log = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        procs[name] = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", f"services.{name}.main:create_app", "--host", "127.0.0.1",
+             "--port", str(port), "--no-access-log", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        urls[name] = f"http://127.0.0.1:{port}"
+    for name, url in urls.items():
+        wait_until_up(url + "/healthz", procs[name])
+    credentials = json.loads((var_dir / "demo-credentials.json").read_text())
+    return RunningSuite(env=env, urls=urls, var_dir=var_dir, credentials=credentials, procs=procs)
+
+
+def stop(procs: dict) -> None:
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs.values():
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+
+
+def start_dashboard(suite: RunningSuite, *, log_dir: Path, cache: bool = True) -> tuple[str, subprocess.Popen]:
+    """`streamlit run dashboard/app.py` as `aicity up` starts it, pointed at the suite; returns (url, process)."""
+    port = free_port()
+    env = {**suite.env, **suite.url_env(), "AICITY_DASHBOARD_CACHE": "on" if cache else "off"}
+    log = open(log_dir / f"dashboard-{port}.log", "ab")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(url + "/_stcore/health", proc)
+    return url, proc
+
+
+def start_simulator(suite: RunningSuite, *, log_dir: Path, rate: float = 1.0) -> subprocess.Popen:
+    """`aicity simulate` against the suite's ports (it reads AICITY_<SERVICE>_URL)."""
+    log = open(log_dir / "simulate.log", "ab")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen([sys.executable, "-m", "services.cli", "simulate", "--rate", str(rate)], cwd=ROOT,
+                            env={**suite.env, **suite.url_env()}, stdout=log, stderr=subprocess.STDOUT)
+
+
+# ---- the browser ---------------------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+# (name, link in the sidebar, heading of the main area) of every page after sign-in, Korean labels, in order.
+PAGES = [("overview", "한눈에 보기", "포항 AI 도시 대시보드"), ("boarding", "버스 승차·부정승차", "버스 승차·부정승차"),
+         ("crossings", "횡단보도·보행자", "횡단보도·보행자"), ("health", "경로당 건강", "경로당 건강"),
+         ("academy", "인재 아카데미", "인재 아카데미"), ("industry", "산업·대기질", "산업·대기질")]
+ERROR_TEXTS = ["Traceback", "Error:", "Exception", "서비스 오류", "응답하지 않습니다", "service error",
+               "is not answering"]
+
+
+def wait_for_render(page, timeout_ms: float = 60_000) -> None:
+    """Until the script has run to the end and every chart has drawn."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
+    page.wait_for_function(
+        """() => !document.querySelector("[data-testid='stSkeleton']")
+                 && [...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
+                      .every(c => c.querySelector('canvas, svg'))
+                 && [...document.querySelectorAll("[data-testid='stDeckGlJsonChart']")]
+                      .every(c => c.querySelector('canvas'))""",
+        timeout=timeout_ms)
+
+
+def sign_in(page, base_url: str, username: str = "official", password: str = "official-demo-pass") -> None:
+    page.goto(base_url + "/")
+    page.wait_for_selector("input[type='password']", timeout=60_000)
+    page.locator("input[type='text']").first.fill(username)
+    page.locator("input[type='password']").fill(password)
+    page.get_by_role("button", name="로그인").click()
+    page.wait_for_selector("[data-testid='stSidebarNavLink']", timeout=60_000)
+    wait_for_render(page)
+
+
+def open_page(page, link: str, heading: str) -> float:
+    """Clicks the page's link in the sidebar (the session, and its sign-in, stay); returns seconds to full render."""
+    started = time.perf_counter()
+    page.locator("[data-testid='stSidebarNavLink']").filter(has_text=link).first.click()
+    page.locator("[data-testid='stMain'] h1, [data-testid='stMain'] h2").filter(has_text=heading).first.wait_for(
+        timeout=60_000)
+    wait_for_render(page)
+    return time.perf_counter() - started
+
+
+def page_errors(page) -> list[str]:
+    """Exceptions Streamlit shows, and our own 'down' / 'error' messages."""
+    found = [e.inner_text() for e in page.locator("[data-testid='stException']").all()]
+    body = page.locator("[data-testid='stMain']").inner_text()
+    found += [text for text in ERROR_TEXTS if text in body]
+    return found
