@@ -71,6 +71,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "alarms": ("설비 경보", "Plant alarms"),
     "sme_programme": ("중소기업 스마트공장 사업", "SME smart-factory programme"),
     "figure": ("지표", "Figure"),
+    "vs_previous": ("이전 대비", "vs previous"),
     "value": ("값", "Value"),
     "previous": ("이전", "Previous"),
     "count": ("건수", "Count"),
@@ -106,17 +107,27 @@ def format_number(value: float | int | None, unit: str = "") -> str:
         return "—"
     if isinstance(value, bool):
         value = int(value)
-    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 100:
+    if isinstance(value, int) or float(value).is_integer():
         text = f"{int(round(value)):,}"
     elif abs(value) >= 100:
         text = f"{value:,.0f}"
     elif abs(value) >= 10:
         text = f"{value:,.1f}"
     else:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".") if not float(value).is_integer() else f"{int(value)}"
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
     if not unit:
         return text
     return f"{text}{unit}" if unit in {"%", "‰"} else f"{text} {unit}"
+
+
+# Figures where a rise is bad news (shown red when they go up).
+RISE_IS_BAD = ("misuse", "mismatch", "flagged", "alarm", "alert", "crisis", "overdue", "waitlist", "stranded",
+               "uncontrolled", "scrap", "unknown", "too_fast", "lost")
+
+
+def delta_colour(key: str) -> str:
+    """Streamlit's delta_color for a figure: 'inverse' when a rise is bad news."""
+    return "inverse" if any(word in key.lower() for word in RISE_IS_BAD) else "normal"
 
 
 def figure_view(figure: dict, lang: str = "ko") -> dict:
@@ -130,7 +141,7 @@ def figure_view(figure: dict, lang: str = "ko") -> dict:
     delta = None
     if isinstance(value, int | float) and isinstance(previous, int | float) and not isinstance(value, bool):
         diff = value - previous
-        delta = ("+" if diff > 0 else "") + format_number(diff, unit) if diff else "±0"
+        delta = ("+" if diff > 0 else "") + format_number(round(diff, 4), unit) if diff else "±0"
     return {"label": label, "value": format_number(value, unit), "delta": delta, "suppressed": False}
 
 
@@ -203,21 +214,34 @@ def show_suppressed(df: pd.DataFrame, lang: str = "ko") -> pd.DataFrame:
         return df
     out = df.copy()
     word = t("suppressed", lang)
+    hidden: dict[str, set] = {}  # column -> row labels the service suppressed
     for column in list(out.columns):
         flag = f"{column}_suppressed"
         if flag in out.columns:
-            out[column] = [word if bool(f) else v for v, f in zip(out[column], out[flag], strict=False)]
+            hidden.setdefault(column, set()).update(i for i, f in out[flag].items() if f is True or f == 1)
     if "suppressed" in out.columns:
         for i, flag in out["suppressed"].items():
             if isinstance(flag, list | tuple):
                 for column in flag:
                     if column in out.columns:
-                        out.at[i, column] = word
+                        hidden.setdefault(column, set()).add(i)
             elif flag is True:
                 for column in out.columns:
-                    if column != "suppressed" and out.at[i, column] is None:
-                        out.at[i, column] = word
+                    if column != "suppressed" and pd.isna(out.at[i, column]):
+                        hidden.setdefault(column, set()).add(i)
+    for column, rows in hidden.items():
+        if rows:  # one type per column, so the table's Arrow conversion keeps it
+            out[column] = [word if i in rows else ("" if _missing(v) else format_number(v) if _number(v) else str(v))
+                           for i, v in out[column].items()]
     return out.drop(columns=[c for c in out.columns if c == "suppressed" or c.endswith("_suppressed")])
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def date_params(date_range: Any, *, start_key: str = "from", end_key: str = "to") -> dict:
