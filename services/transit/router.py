@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from services.transit.boarding.router import router as boarding_router
+from services.transit.overview import router as overview_router
 from services.transit.screens import router as screens_router
 from services.transit.signals.router import router as signals_router
 
@@ -10,3 +11,4 @@ router = APIRouter()
 router.include_router(boarding_router)
 router.include_router(signals_router)
 router.include_router(screens_router)
+router.include_router(overview_router)

@@ -41,7 +41,7 @@ class TransitSettings(ServiceSettings):
     boarding_max_image_pixels: int = 12_000_000
     boarding_detect_max_side: int = 640
     # Presentation-attack check across frames (see boarding/liveness in domain.py).
-    boarding_liveness_min_motion: float = 0.012
+    boarding_liveness_min_motion: float = 0.04
     # A worker's gallery catches up with the change log at least this often even without NOTIFY.
     boarding_gallery_poll_s: float = 5.0
 

@@ -1,5 +1,176 @@
-"""HTTP API of transit boarding under /v1."""
+"""HTTP API of transit boarding under /v1: riders and faces (kiosk), cards, boardings (bus), review and
+ridership (officials)."""
 
-from fastapi import APIRouter
+import json
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from pydantic import TypeAdapter, ValidationError
+
+from services.common.auth import DeviceKind, Principal, Role, require_any, require_device, require_roles
+from services.common.db import SessionDep, utcnow
+from services.common.errors import Forbidden, Unprocessable
+from services.transit.boarding import service
+from services.transit.boarding.domain import SEOUL
+from services.transit.boarding.faces import BadPhoto
+from services.transit.boarding.schemas import (
+    BatchAnswer,
+    BatchEvent,
+    BoardingAnswer,
+    BoardingEvent,
+    BoardingPage,
+    BoardingRead,
+    CardCreate,
+    CardRead,
+    FaceEnrolled,
+    FaceErased,
+    Ridership,
+    ReviewCreate,
+    RiderCreate,
+    RiderRead,
+)
 
 router = APIRouter(prefix="/v1", tags=["boarding"])
+
+Kiosk = Annotated[Principal, Depends(require_any(roles=(Role.official,), devices=(DeviceKind.enrolment_kiosk,)))]
+Bus = Annotated[Principal, Depends(require_device(DeviceKind.bus))]
+Official = Annotated[Principal, Depends(require_roles(Role.official))]
+
+
+def _channel(principal: Principal) -> str:
+    return f"{principal.device_kind}:{principal.id}" if principal.is_device else f"staff:{principal.id}"
+
+
+def _read_uploads(files: list[UploadFile] | None, limit: int) -> list[bytes]:
+    out = []
+    for f in files or []:
+        data = f.file.read(limit + 1)
+        if len(data) > limit:
+            raise BadPhoto(f"{f.filename or 'file'} is larger than {limit} bytes", code="image_too_large")
+        out.append(data)
+    return out
+
+
+@router.post("/riders", response_model=RiderRead, status_code=201)
+def create_rider(body: RiderCreate, session: SessionDep, principal: Kiosk) -> dict:
+    now = utcnow()
+    rider = service.create_rider(session, reference=body.reference, mobility_needs=body.mobility_needs,
+                                 regular_routes=body.regular_routes, now=now)
+    return service.rider_view(session, rider, now=now)
+
+
+@router.get("/riders/{rider_id}", response_model=RiderRead)
+def read_rider(rider_id: uuid.UUID, session: SessionDep, principal: Kiosk) -> dict:
+    return service.rider_view(session, service.get_rider(session, rider_id), now=utcnow())
+
+
+@router.put("/riders/{rider_id}/face", response_model=FaceEnrolled)
+def enrol_face(
+    rider_id: uuid.UUID, request: Request, session: SessionDep, principal: Kiosk,
+    photos: list[UploadFile] = File(..., description="1-3 photos of the rider's face (JPEG/PNG)"),
+    consent_version: str = Form(..., min_length=1, max_length=40),
+) -> dict:
+    settings = request.app.state.settings
+    if len(photos) > 3:
+        raise Unprocessable("send 1 to 3 photos", code="photo_count")
+    data = _read_uploads(photos, settings.boarding_max_image_bytes)
+    return service.enrol_face(session, rider_id=rider_id, photos=data, consent_version=consent_version,
+                              channel=_channel(principal), settings=settings, index=request.app.state.gallery,
+                              now=utcnow())
+
+
+@router.delete("/riders/{rider_id}/face", response_model=FaceErased)
+def erase_face(rider_id: uuid.UUID, request: Request, session: SessionDep, principal: Kiosk) -> dict:
+    return service.erase_face(session, rider_id=rider_id, settings=request.app.state.settings,
+                              index=request.app.state.gallery, now=utcnow())
+
+
+@router.post("/cards", response_model=CardRead, status_code=201)
+def create_card(body: CardCreate, session: SessionDep, principal: Kiosk) -> dict:
+    card = service.create_card(session, card_id=body.card_id, rider_id=body.rider_id,
+                               concession=body.concession.value, now=utcnow())
+    return service.card_view(card)
+
+
+@router.post("/boardings", response_model=BoardingAnswer)
+def create_boarding(
+    request: Request, session: SessionDep, principal: Bus,
+    event_id: uuid.UUID = Form(...), bus_id: str = Form(..., max_length=40), route_id: str = Form(..., max_length=40),
+    stop_id: str = Form(..., max_length=40), occurred_at: datetime = Form(...),
+    card_id: str | None = Form(default=None, max_length=40),
+    frames: list[UploadFile] | None = File(default=None, description="1-5 JPEG frames from the door camera"),
+) -> dict:
+    if bus_id != principal.place:
+        raise Forbidden("this device is another bus", code="wrong_place")
+    settings = request.app.state.settings
+    ev = _event(BoardingEvent, dict(event_id=event_id, bus_id=bus_id, route_id=route_id, stop_id=stop_id,
+                                    occurred_at=occurred_at, card_id=card_id or None))
+    data = _read_uploads(frames, settings.boarding_max_image_bytes)
+    return service.board(session, ev=ev, frames=data, device_id=principal.id, settings=settings,
+                         index=request.app.state.gallery, now=utcnow())
+
+
+def _event(model, raw):
+    try:
+        ev = model.model_validate(raw)
+    except ValidationError as exc:
+        raise Unprocessable(exc.errors(include_url=False, include_context=False), code="validation_error") from None
+    if ev.occurred_at.tzinfo is None:
+        raise Unprocessable("occurred_at needs a UTC offset", code="naive_datetime")
+    return ev
+
+
+@router.post("/boardings/batch", response_model=BatchAnswer)
+def create_boarding_batch(
+    request: Request, session: SessionDep, principal: Bus,
+    events: str = Form(..., description="JSON array of events (BatchEvent), oldest first"),
+    frames: list[UploadFile] | None = File(default=None, description="every event's frames, in event order"),
+) -> dict:
+    settings = request.app.state.settings
+    try:
+        raw = json.loads(events)
+    except ValueError:
+        raise Unprocessable("events is not JSON", code="validation_error") from None
+    if not isinstance(raw, list) or not 1 <= len(raw) <= 50:
+        raise Unprocessable("events must be a JSON array of 1-50 events", code="validation_error")
+    try:
+        parsed = TypeAdapter(list[BatchEvent]).validate_python(raw)
+    except ValidationError as exc:
+        raise Unprocessable(exc.errors(include_url=False, include_context=False), code="validation_error") from None
+    if any(e.occurred_at.tzinfo is None for e in parsed):
+        raise Unprocessable("occurred_at needs a UTC offset", code="naive_datetime")
+    if len({e.event_id for e in parsed}) != len(parsed):
+        raise Unprocessable("an event_id appears twice in the batch", code="duplicate_event_id")
+    data = _read_uploads(frames, settings.boarding_max_image_bytes)
+    items = service.board_batch(session, events=parsed, frames=data, device_id=principal.id, settings=settings,
+                                index=request.app.state.gallery, now=utcnow(), place=principal.place)
+    return {"items": items}
+
+
+@router.get("/boardings", response_model=BoardingPage)
+def list_boardings(
+    session: SessionDep, principal: Official,
+    flagged: bool | None = Query(default=None), reviewed: bool | None = Query(default=None),
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> dict:
+    rows = service.list_boardings(session, flagged=flagged, reviewed=reviewed, limit=limit)
+    return {"items": [r.model_dump() for r in rows]}
+
+
+@router.post("/boardings/{event_id}/review", response_model=BoardingRead)
+def review_boarding(event_id: uuid.UUID, body: ReviewCreate, session: SessionDep, principal: Official) -> dict:
+    return service.review_boarding(session, event_id=event_id, outcome=body.outcome, now=utcnow()).model_dump()
+
+
+@router.get("/ridership", response_model=Ridership)
+def read_ridership(
+    session: SessionDep, principal: Official,
+    date_from: date | None = Query(default=None), date_to: date | None = Query(default=None),
+) -> dict:
+    today = utcnow().astimezone(SEOUL).date()
+    day_from, day_to = date_from or today, date_to or date_from or today
+    if day_to < day_from or (day_to - day_from).days > 366:
+        raise Unprocessable("date_to must follow date_from within a year", code="bad_period")
+    return service.ridership(session, day_from=day_from, day_to=day_to)

@@ -1,0 +1,275 @@
+"""The in-memory gallery of face templates: exact 1:N search in one float32 matrix, kept in step with the
+database on enrol, erase and purge, and across workers through PostgreSQL LISTEN/NOTIFY."""
+
+import json
+import logging
+import threading
+import uuid
+from collections import defaultdict
+
+import numpy as np
+from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
+
+from services.transit.boarding.domain import FrameCandidates
+from services.transit.boarding.models import FaceChange, FaceTemplate, Rider
+from services.transit.boarding.templates import open_sealed, template_cipher
+
+log = logging.getLogger("aicity.transit.gallery")
+
+NOTIFY_CHANNEL = "transit_gallery"
+DIM = 128
+
+
+class GalleryIndex:
+    """Rows of a float32 matrix; removing swaps the last row in. Search returns, per probe, the nearest
+    rider and the nearest distance of any other rider (for the top-1/top-2 margin). Thread-safe."""
+
+    def __init__(self, capacity: int = 1024):
+        self._matrix = np.zeros((capacity, DIM), dtype=np.float32)
+        self._sq = np.zeros(capacity, dtype=np.float32)  # squared norms, for |x-q|^2 = |x|^2 - 2xq + |q|^2
+        self._owner = np.zeros(capacity, dtype=np.int64)  # rider code per row
+        self._row_template: list[uuid.UUID] = []
+        self._n = 0
+        self._code: dict[uuid.UUID, int] = {}
+        self._rider: list[uuid.UUID] = []
+        self._rows_of: dict[int, set[int]] = defaultdict(set)
+        self._routes: dict[str, set[int]] = defaultdict(set)
+        self._routes_of: dict[int, list[str]] = {}
+        self._lock = threading.RLock()
+
+    def __len__(self) -> int:
+        return self._n
+
+    def riders(self) -> int:
+        with self._lock:
+            return sum(1 for rows in self._rows_of.values() if rows)
+
+    def has_rider(self, rider_id: uuid.UUID) -> bool:
+        with self._lock:
+            code = self._code.get(rider_id)
+            return code is not None and bool(self._rows_of.get(code))
+
+    def _grow(self, need: int) -> None:
+        capacity = len(self._matrix)
+        if need <= capacity:
+            return
+        new = max(need, capacity * 2)
+        for name in ("_matrix", "_sq", "_owner"):
+            old = getattr(self, name)
+            grown = np.zeros((new, *old.shape[1:]), dtype=old.dtype)
+            grown[: self._n] = old[: self._n]
+            setattr(self, name, grown)
+
+    def _code_for(self, rider_id: uuid.UUID) -> int:
+        code = self._code.get(rider_id)
+        if code is None:
+            code = self._code[rider_id] = len(self._rider)
+            self._rider.append(rider_id)
+        return code
+
+    def replace_rider(self, rider_id: uuid.UUID, encodings: list[np.ndarray], template_ids: list[uuid.UUID],
+                      routes: list[str] = ()) -> None:
+        """The rider's rows become exactly `encodings` (none: the rider is gone from the index)."""
+        with self._lock:
+            self.remove_rider(rider_id)
+            if not encodings:
+                return
+            code = self._code_for(rider_id)
+            self._grow(self._n + len(encodings))
+            for enc, tid in zip(encodings, template_ids, strict=True):
+                row = self._n
+                self._matrix[row] = enc
+                self._sq[row] = float(np.dot(self._matrix[row], self._matrix[row]))
+                self._owner[row] = code
+                self._row_template.append(tid)
+                self._rows_of[code].add(row)
+                self._n += 1
+            self._routes_of[code] = list(routes)
+            for route in routes:
+                self._routes[route].add(code)
+
+    def remove_rider(self, rider_id: uuid.UUID) -> None:
+        with self._lock:
+            code = self._code.get(rider_id)
+            if code is None:
+                return
+            for row in sorted(self._rows_of.pop(code, set()), reverse=True):
+                last = self._n - 1
+                if row != last:
+                    moved = int(self._owner[last])
+                    self._matrix[row] = self._matrix[last]
+                    self._sq[row] = self._sq[last]
+                    self._owner[row] = moved
+                    self._row_template[row] = self._row_template[last]
+                    self._rows_of[moved].discard(last)
+                    self._rows_of[moved].add(row)
+                self._matrix[last] = 0.0  # no copy of an erased template stays behind
+                self._row_template.pop()
+                self._n -= 1
+            for route in self._routes_of.pop(code, []):
+                self._routes[route].discard(code)
+
+    def bulk_load(self, encodings: np.ndarray, rider_ids: list[uuid.UUID]) -> None:
+        """Fast path for start-up and benchmarks: rows appended in order (no routes)."""
+        with self._lock:
+            encodings = np.asarray(encodings, dtype=np.float32)
+            self._grow(self._n + len(encodings))
+            start = self._n
+            self._matrix[start : start + len(encodings)] = encodings
+            self._sq[start : start + len(encodings)] = np.einsum("ij,ij->i", encodings, encodings)
+            for i, rider_id in enumerate(rider_ids):
+                code = self._code_for(rider_id)
+                self._owner[start + i] = code
+                self._rows_of[code].add(start + i)
+                self._row_template.append(rider_id)
+            self._n += len(encodings)
+
+    def templates_of(self, rider_id: uuid.UUID) -> np.ndarray:
+        with self._lock:
+            code = self._code.get(rider_id)
+            rows = sorted(self._rows_of.get(code, ())) if code is not None else []
+            return self._matrix[rows].copy()
+
+    def route_riders(self, route_id: str) -> set[uuid.UUID]:
+        with self._lock:
+            return {self._rider[c] for c in self._routes.get(route_id, ())}
+
+    def search(self, probes: np.ndarray, *, route_id: str | None = None) -> list[FrameCandidates | None]:
+        """Per probe: top-1 rider/distance and the best distance of another rider. With `route_id`, only that
+        route's regular riders are candidates; without, the whole gallery."""
+        probes = np.atleast_2d(np.asarray(probes, dtype=np.float32))
+        with self._lock:
+            if route_id is not None:
+                codes = self._routes.get(route_id, set())
+                rows = np.fromiter((r for c in codes for r in self._rows_of.get(c, ())), dtype=np.int64)
+                matrix, sq, owner = self._matrix[rows], self._sq[rows], self._owner[rows]
+            else:
+                matrix, sq, owner = self._matrix[: self._n], self._sq[: self._n], self._owner[: self._n]
+            if len(matrix) == 0:
+                return [None] * len(probes)
+            out = []
+            for probe in probes:
+                d2 = sq - 2.0 * (matrix @ probe) + float(probe @ probe)
+                k = min(8, len(d2))  # a rider has at most 3 templates: 8 rows hold two riders
+                near = np.argpartition(d2, k - 1)[:k] if len(d2) > k else np.arange(len(d2))
+                near = near[np.argsort(d2[near])]
+                first = int(owner[near[0]])
+                top1 = float(np.sqrt(max(d2[near[0]], 0.0)))
+                top2 = None
+                for row in near[1:]:
+                    if int(owner[row]) != first:
+                        top2 = float(np.sqrt(max(d2[row], 0.0)))
+                        break
+                out.append(FrameCandidates(self._rider[first], top1, top2))
+            return out
+
+
+# ---- keeping the index in step with the database --------------------------------------------------------
+
+
+def _rider_rows(conn, cipher, rider_id: uuid.UUID, now) -> tuple[list, list, list[str]]:
+    rows = conn.execute(
+        select(FaceTemplate.id, FaceTemplate.template_enc)
+        .where(FaceTemplate.rider_id == rider_id, FaceTemplate.expires_at > now)
+    ).all()
+    routes = conn.execute(select(Rider.regular_routes).where(Rider.id == rider_id)).scalar() or []
+    return [open_sealed(cipher, r.template_enc, rider_id) for r in rows], [r.id for r in rows], list(routes)
+
+
+def resync_rider(index: GalleryIndex, engine: Engine, settings, rider_id: uuid.UUID, *, now) -> None:
+    cipher = template_cipher(settings.boarding_template_key)
+    with engine.connect() as conn:
+        encodings, ids, routes = _rider_rows(conn, cipher, rider_id, now)
+    index.replace_rider(rider_id, encodings, ids, routes)
+
+
+def load_index(engine: Engine, settings, *, now) -> GalleryIndex:
+    cipher = template_cipher(settings.boarding_template_key)
+    index = GalleryIndex()
+    by_rider: dict[uuid.UUID, tuple[list, list]] = defaultdict(lambda: ([], []))
+    with engine.connect() as conn:
+        for row in conn.execute(select(FaceTemplate.id, FaceTemplate.rider_id, FaceTemplate.template_enc)
+                                .where(FaceTemplate.expires_at > now)):
+            encs, ids = by_rider[row.rider_id]
+            encs.append(open_sealed(cipher, row.template_enc, row.rider_id))
+            ids.append(row.id)
+        routes = {r.id: r.regular_routes for r in conn.execute(select(Rider.id, Rider.regular_routes))}
+    for rider_id, (encs, ids) in by_rider.items():
+        index.replace_rider(rider_id, encs, ids, routes.get(rider_id) or [])
+    return index
+
+
+def notify_change(session, rider_id: uuid.UUID, op: str, *, now) -> None:
+    """Appends to the change log; on PostgreSQL also NOTIFY, delivered to every listener at commit."""
+    session.add(FaceChange(rider_id=rider_id, op=op, changed_at=now))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, :payload)"),
+                        {"channel": NOTIFY_CHANNEL, "payload": json.dumps({"rider_id": str(rider_id), "op": op})})
+
+
+class GalleryFollower:
+    """A thread that applies the change log to this worker's index: woken at once by NOTIFY on PostgreSQL,
+    and polling every `poll_s` in any case (SQLite, or a lost LISTEN connection)."""
+
+    def __init__(self, index: GalleryIndex, engine: Engine, settings, *, clock):
+        self.index, self.engine, self.settings, self.clock = index, engine, settings, clock
+        self.poll_s = settings.boarding_gallery_poll_s
+        self._stop = threading.Event()
+        self._applied: set[int] = set()
+        with engine.connect() as conn:
+            self._last = conn.execute(select(FaceChange.id).order_by(FaceChange.id.desc()).limit(1)).scalar() or 0
+        self._thread = threading.Thread(target=self._run, name="gallery-follower", daemon=True)
+
+    def start(self) -> "GalleryFollower":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def catch_up(self) -> int:
+        # Ids are not committed in order under concurrency: look back a little and skip what was applied.
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(FaceChange.id, FaceChange.rider_id)
+                                .where(FaceChange.id > self._last - 100).order_by(FaceChange.id)).all()
+        fresh = [r for r in rows if r.id not in self._applied]
+        for rider_id in dict.fromkeys(r.rider_id for r in fresh):
+            resync_rider(self.index, self.engine, self.settings, rider_id, now=self.clock())
+        for r in fresh:
+            self._applied.add(r.id)
+            self._last = max(self._last, r.id)
+        if len(self._applied) > 10_000:
+            self._applied = {i for i in self._applied if i > self._last - 100}
+        return len(fresh)
+
+    def _run(self) -> None:
+        if self.engine.dialect.name == "postgresql":
+            self._listen()
+        else:
+            self._poll()
+
+    def _poll(self) -> None:
+        while not self._stop.wait(min(self.poll_s, 1.0)):
+            try:
+                self.catch_up()
+            except Exception:  # the next round retries; a follower never dies
+                log.exception("gallery catch-up failed")
+
+    def _listen(self) -> None:
+        import psycopg
+
+        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    self.catch_up()
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=self.poll_s, stop_after=1):
+                            pass  # woken by a NOTIFY, or the poll interval passed: either way, catch up
+                        self.catch_up()
+            except Exception:
+                log.exception("gallery listener lost its connection; retrying")
+                self._stop.wait(1.0)

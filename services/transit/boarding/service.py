@@ -1,0 +1,393 @@
+"""Use cases of boarding by face: riders, consent and templates, cards, boarding decisions, ridership.
+Functions take the session, flush and never commit; the gallery index follows the database after commit."""
+
+import hashlib
+import uuid
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+from sqlalchemy import delete, event, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from services.common.errors import Conflict, DomainError, NotFound, Unprocessable
+from services.transit.boarding import domain, faces
+from services.transit.boarding.domain import SEOUL, Concession, Decision, IdentifyPolicy
+from services.transit.boarding.gallery import GalleryIndex, notify_change, resync_rider
+from services.transit.boarding.models import Boarding, Card, FaceChange, FaceConsent, FaceTemplate, Rider
+from services.transit.boarding.schemas import BoardingEvent
+from services.transit.boarding.templates import seal, template_cipher
+
+
+def thresholds(settings) -> domain.Thresholds:
+    return domain.Thresholds(
+        verify=settings.boarding_verify_threshold, mismatch=settings.boarding_mismatch_threshold,
+        identify=settings.boarding_identify_threshold,
+        identify_gallery=settings.boarding_identify_gallery_threshold, margin=settings.boarding_identify_margin,
+    )
+
+
+def _after_commit(session: Session, action) -> None:
+    event.listen(session, "after_commit", lambda _s: action(), once=True)
+
+
+# ---- riders and faces -----------------------------------------------------------------------------------
+
+
+def create_rider(session: Session, *, reference: str | None, mobility_needs: bool, regular_routes: list[str],
+                 now: datetime) -> Rider:
+    if reference and session.scalars(select(Rider.id).where(Rider.reference == reference)).first():
+        raise Conflict("a rider with this reference exists", code="rider_exists")
+    rider = Rider(reference=reference, mobility_needs=mobility_needs,
+                  regular_routes=sorted(set(regular_routes)), created_at=now)
+    session.add(rider)
+    session.flush()
+    return rider
+
+
+def get_rider(session: Session, rider_id: uuid.UUID) -> Rider:
+    rider = session.get(Rider, rider_id)
+    if rider is None:
+        raise NotFound("no such rider", code="rider_not_found")
+    return rider
+
+
+def rider_view(session: Session, rider: Rider, *, now: datetime) -> dict:
+    templates = session.scalars(select(FaceTemplate.expires_at).where(FaceTemplate.rider_id == rider.id,
+                                                                     FaceTemplate.expires_at > now)).all()
+    consents = session.scalars(select(FaceConsent).where(FaceConsent.rider_id == rider.id)
+                               .order_by(FaceConsent.given_at)).all()
+    return {**rider.model_dump(), "face_enrolled": bool(templates), "templates": len(templates),
+            "face_expires_at": max(templates, default=None),
+            "consents": [c.model_dump() for c in consents]}
+
+
+def enrol_face(session: Session, *, rider_id: uuid.UUID, photos: list[bytes], consent_version: str,
+               channel: str, settings, index: GalleryIndex, now: datetime) -> dict:
+    """Replaces the rider's templates with those of 1-3 photos of one face; photos are never kept."""
+    rider = get_rider(session, rider_id)
+    if not 1 <= len(photos) <= 3:
+        raise Unprocessable("send 1 to 3 photos", code="photo_count")
+    found = []
+    for i, data in enumerate(photos):
+        try:
+            frame = faces.read_frame(data, max_bytes=settings.boarding_max_image_bytes,
+                                     max_pixels=settings.boarding_max_image_pixels,
+                                     detect_max_side=settings.boarding_detect_max_side)
+            found.append(faces.enrolment_face(frame, min_face_px=settings.boarding_min_face_px))
+        except faces.BadPhoto as exc:
+            raise faces.BadPhoto(f"photo {i + 1}: {exc.detail}", code=exc.code) from None
+    encodings = np.array([f.encoding for f in found])
+    if len(encodings) > 1:
+        spread = max(domain.distances(encodings, e).max() for e in encodings)
+        if spread > settings.boarding_mismatch_threshold:
+            raise Unprocessable("the photos do not show the same person", code="photos_differ")
+    session.execute(delete(FaceTemplate).where(FaceTemplate.rider_id == rider.id))
+    session.execute(update(FaceConsent).where(FaceConsent.rider_id == rider.id, FaceConsent.withdrawn_at.is_(None))
+                 .values(withdrawn_at=now))
+    consent = FaceConsent(rider_id=rider.id, version=consent_version, channel=channel, given_at=now)
+    session.add(consent)
+    session.flush()
+    cipher = template_cipher(settings.boarding_template_key)
+    expires_at = now + timedelta(days=settings.boarding_template_validity_days)
+    for face in found:
+        session.add(FaceTemplate(rider_id=rider.id, consent_id=consent.id, template_enc=seal(cipher, face.encoding,
+                                 rider.id), key_id=settings.boarding_template_key_id, face_px=face.size_px,
+                                 created_at=now, expires_at=expires_at))
+    notify_change(session, rider.id, "enrol", now=now)
+    session.flush()
+    engine = session.get_bind()
+    _after_commit(session, lambda: resync_rider(index, engine, settings, rider.id, now=now))
+    return {"rider_id": rider.id, "templates": len(found), "consent": consent.model_dump(),
+            "expires_at": expires_at}
+
+
+def erase_face(session: Session, *, rider_id: uuid.UUID, settings, index: GalleryIndex, now: datetime) -> dict:
+    """Erases every template of the rider from the database and, at once, from this worker's index; other
+    workers follow through the change log (NOTIFY on PostgreSQL)."""
+    rider = get_rider(session, rider_id)
+    erased = session.execute(delete(FaceTemplate).where(FaceTemplate.rider_id == rider.id)).rowcount
+    session.execute(update(FaceConsent).where(FaceConsent.rider_id == rider.id, FaceConsent.withdrawn_at.is_(None))
+                 .values(withdrawn_at=now))
+    notify_change(session, rider.id, "erase", now=now)
+    session.flush()
+    index.remove_rider(rider.id)  # privacy first: gone from matching even before the commit
+    return {"rider_id": rider.id, "templates_erased": erased or 0, "erased_at": now}
+
+
+def purge_expired(session: Session, *, now: datetime) -> int:
+    riders = session.scalars(select(FaceTemplate.rider_id).where(FaceTemplate.expires_at <= now).distinct()).all()
+    if not riders:
+        return 0
+    purged = session.execute(delete(FaceTemplate).where(FaceTemplate.expires_at <= now)).rowcount
+    for rider_id in riders:
+        notify_change(session, rider_id, "purge", now=now)
+    session.flush()
+    return purged or 0
+
+
+def prune_change_log(session: Session, *, now: datetime, keep: timedelta = timedelta(days=1)) -> int:
+    return session.execute(delete(FaceChange).where(FaceChange.changed_at < now - keep)).rowcount or 0
+
+
+# ---- cards ----------------------------------------------------------------------------------------------
+
+
+def create_card(session: Session, *, card_id: str, rider_id: uuid.UUID, concession: str, now: datetime) -> Card:
+    get_rider(session, rider_id)
+    card = session.get(Card, card_id)
+    if card is not None:
+        if card.rider_id == rider_id and card.concession == concession and card.revoked_at is None:
+            return card  # a kiosk's retry
+        raise Conflict("this card is linked already", code="card_taken")
+    card = Card(id=card_id, rider_id=rider_id, concession=concession, issued_at=now)
+    session.add(card)
+    session.flush()
+    return card
+
+
+def card_view(card: Card) -> dict:
+    return {"card_id": card.id, "rider_id": card.rider_id, "concession": card.concession,
+            "issued_at": card.issued_at, "revoked_at": card.revoked_at}
+
+
+# ---- boarding -------------------------------------------------------------------------------------------
+
+
+def _fingerprint(ev: BoardingEvent, frames: list[bytes]) -> str:
+    h = hashlib.sha256()
+    for part in (ev.bus_id, ev.route_id, ev.stop_id, ev.occurred_at.isoformat(), ev.card_id or ""):
+        h.update(part.encode() + b"\x00")
+    for data in frames:
+        h.update(hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+def _answer(ev: BoardingEvent, outcome: domain.Outcome, *, concession: str, fare: domain.FareRule,
+            needs_assistance: bool, attack: bool) -> dict:
+    return {
+        "event_id": str(ev.event_id), "decision": outcome.decision.value,
+        "rider_id": str(outcome.rider_id) if outcome.rider_id else None, "card_id": ev.card_id,
+        "concession": str(concession), "fare_krw": fare.fare_krw, "fare_source": fare.source,
+        "needs_assistance": needs_assistance,
+        "distance": round(outcome.distance, 4) if outcome.distance is not None else None,
+        "margin": round(outcome.margin, 4) if outcome.margin is not None else None,
+        "flagged": outcome.flagged, "reason": outcome.reason, "presentation_attack_suspected": attack,
+    }
+
+
+def _active_concession(session: Session, rider_id: uuid.UUID) -> str:
+    card = session.scalars(select(Card).where(Card.rider_id == rider_id, Card.revoked_at.is_(None))
+                           .order_by(Card.issued_at.desc())).first()
+    return card.concession if card is not None else Concession.none
+
+
+def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id: str, settings,
+          index: GalleryIndex, now: datetime) -> dict:
+    """One boarding decision; the same event_id again returns the first answer and records nothing."""
+    fingerprint = _fingerprint(ev, frames)
+    existing = session.scalars(select(Boarding).where(Boarding.event_id == ev.event_id)).first()
+    if existing is not None:
+        return _replay(existing, fingerprint)
+    if len(frames) > 5:
+        raise Unprocessable("at most 5 frames", code="too_many_frames")
+    if not frames and not ev.card_id:
+        raise Unprocessable("a boarding without a card needs at least one frame", code="no_frames")
+    if ev.occurred_at > now + timedelta(minutes=5):
+        raise Unprocessable("occurred_at is in the future", code="occurred_at_in_future")
+
+    analysed = [faces.read_frame(data, max_bytes=settings.boarding_max_image_bytes,
+                                 max_pixels=settings.boarding_max_image_pixels,
+                                 detect_max_side=settings.boarding_detect_max_side) for data in frames]
+    usable = [(fr, fr.largest()) for fr in analysed]
+    usable = [(fr, face) for fr, face in usable if face is not None and face.size_px >= settings.boarding_min_face_px // 2]
+    probes = np.array([face.encoding for _, face in usable]) if usable else np.empty((0, 128))
+    liveness = domain.presentation_attack([fr.digest for fr in analysed], [face.landmarks for _, face in usable],
+                                          min_motion=settings.boarding_liveness_min_motion)
+    th = thresholds(settings)
+    rider = None
+    if ev.card_id:
+        card = session.get(Card, ev.card_id)
+        if card is None or card.revoked_at is not None:
+            concession = Concession.none
+            reason = "card_not_registered" if card is None else "card_revoked"
+            outcome = domain.Outcome(Decision.unknown, reason=reason, flagged=card is not None)
+        else:
+            concession = card.concession
+            rider = session.get(Rider, card.rider_id)
+            held = index.templates_of(card.rider_id)
+            if len(held) == 0:
+                outcome = domain.Outcome(Decision.unknown, rider_id=card.rider_id, reason="not_enrolled")
+            else:
+                per_frame = [float(domain.distances(held, p).min()) for p in probes]
+                outcome = domain.verify_vote(per_frame, verify=th.verify, mismatch=th.mismatch)
+                outcome = domain.Outcome(outcome.decision, rider_id=card.rider_id, distance=outcome.distance,
+                                         reason=outcome.reason, flagged=outcome.flagged)
+    else:
+        concession = Concession.none
+        policy = settings.boarding_identify_policy
+        if policy == IdentifyPolicy.off:
+            outcome = domain.Outcome(Decision.unknown, reason="identification_off")
+        elif len(probes) == 0:
+            outcome = domain.Outcome(Decision.no_face, reason="no_face_in_frames")
+        else:
+            route = ev.route_id if policy == IdentifyPolicy.route_regulars else None
+            threshold = th.identify if policy == IdentifyPolicy.route_regulars else th.identify_gallery
+            found = [c for c in index.search(probes, route_id=route) if c is not None]
+            if not found:
+                outcome = domain.Outcome(Decision.unknown, reason="no_candidates")
+            else:
+                outcome = domain.identify_vote(found, threshold=threshold, margin=th.margin)
+            if outcome.decision == Decision.identified:
+                rider = session.get(Rider, outcome.rider_id)
+                concession = _active_concession(session, outcome.rider_id)
+    if liveness.suspected and outcome.decision in (Decision.verified, Decision.identified):
+        # A photo held up to the camera proves nothing: ask for review; the card's fare stands.
+        keep_rider = outcome.rider_id if ev.card_id else None
+        outcome = domain.Outcome(Decision.unknown, rider_id=keep_rider, distance=outcome.distance,
+                                 margin=outcome.margin, reason="presentation_attack_suspected", flagged=True)
+        if not ev.card_id:
+            rider, concession = None, Concession.none
+    if outcome.decision == Decision.no_face and ev.card_id and rider is not None:
+        outcome = domain.Outcome(Decision.no_face, rider_id=rider.id, reason=outcome.reason)
+    fare = domain.fare_for(concession, ev.occurred_at)
+    needs_assistance = bool(rider is not None and rider.mobility_needs)
+    answer = _answer(ev, outcome, concession=concession, fare=fare, needs_assistance=needs_assistance,
+                     attack=liveness.suspected)
+    row = Boarding(
+        event_id=ev.event_id, device_id=device_id, bus_id=ev.bus_id, route_id=ev.route_id, stop_id=ev.stop_id,
+        occurred_at=ev.occurred_at, received_at=now, card_id=ev.card_id, rider_id=outcome.rider_id,
+        decision=outcome.decision.value, reason=outcome.reason, concession=str(concession), fare_krw=fare.fare_krw,
+        needs_assistance=needs_assistance, distance=outcome.distance, margin=outcome.margin, frames=len(frames),
+        faces=len(usable), presentation_attack=liveness.suspected, flagged=outcome.flagged,
+        fingerprint=fingerprint, answer=answer,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        # The same event_id raced in on another worker: its answer wins.
+        first = session.scalars(select(Boarding).where(Boarding.event_id == ev.event_id)).first()
+        return _replay(first, fingerprint)
+    return answer
+
+
+def _replay(existing: Boarding, fingerprint: str) -> dict:
+    if existing.fingerprint != fingerprint:
+        raise Conflict("this event_id was used for a different boarding", code="event_id_reused")
+    return existing.answer
+
+
+def board_batch(session: Session, *, events: list, frames: list[bytes], device_id: str, settings,
+                index: GalleryIndex, now: datetime, place: str | None) -> list[dict]:
+    """A queue a bus kept while offline. Each event takes its `frame_count` frames in turn; events are
+    decided in the order they happened (occurred_at, then position) and answered in the order sent; one
+    bad event does not sink the others (savepoint per event)."""
+    if sum(e.frame_count for e in events) != len(frames):
+        raise Unprocessable("frame counts do not add up to the frames sent", code="frame_count_mismatch")
+    slices, at = [], 0
+    for e in events:
+        slices.append(frames[at : at + e.frame_count])
+        at += e.frame_count
+    results: list[dict | None] = [None] * len(events)
+    for i in sorted(range(len(events)), key=lambda i: (events[i].occurred_at, i)):
+        e = events[i]
+        item = {"event_id": str(e.event_id)}
+        try:
+            if place is not None and e.bus_id != place:
+                raise DomainError("device of another bus", code="wrong_place", status_code=403)
+            with session.begin_nested():
+                answer = board(session, ev=e, frames=slices[i], device_id=device_id, settings=settings,
+                               index=index, now=now)
+            item.update(status=200, answer=answer)
+        except DomainError as exc:
+            item.update(status=exc.status_code, error=exc.code, detail=str(exc.detail))
+        results[i] = item
+    return results
+
+
+# ---- review and ridership -------------------------------------------------------------------------------
+
+
+def list_boardings(session: Session, *, flagged: bool | None, reviewed: bool | None, limit: int) -> list[Boarding]:
+    query = select(Boarding).order_by(Boarding.occurred_at.desc()).limit(limit)
+    if flagged is not None:
+        query = query.where(Boarding.flagged == flagged)
+    if reviewed is not None:
+        query = query.where(Boarding.reviewed_at.is_not(None) if reviewed else Boarding.reviewed_at.is_(None))
+    return list(session.scalars(query).all())
+
+
+def review_boarding(session: Session, *, event_id: uuid.UUID, outcome: str, now: datetime) -> Boarding:
+    row = session.scalars(select(Boarding).where(Boarding.event_id == event_id)).first()
+    if row is None:
+        raise NotFound("no such boarding", code="boarding_not_found")
+    if not row.flagged:
+        raise Conflict("this boarding was not flagged", code="not_flagged")
+    row.reviewed_at, row.review_outcome = now, outcome
+    session.flush()
+    return row
+
+
+def local_day_bounds(day_from: date, day_to: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day_from, time(0), tzinfo=SEOUL)
+    end = datetime.combine(day_to + timedelta(days=1), time(0), tzinfo=SEOUL)
+    return start, end
+
+
+def ridership(session: Session, *, day_from: date, day_to: date, min_cell: int = 5) -> dict:
+    start, end = local_day_bounds(day_from, day_to)
+    rows = session.execute(
+        select(Boarding.route_id, Boarding.stop_id, Boarding.occurred_at, Boarding.concession, Boarding.decision,
+               Boarding.flagged, Boarding.review_outcome)
+        .where(Boarding.occurred_at >= start, Boarding.occurred_at < end)
+    ).all()
+    total = len(rows)
+
+    def cells(counter: Counter) -> list[dict]:
+        out = []
+        for key, n in sorted(counter.items()):
+            value = domain.suppress(n, min_cell)
+            out.append({"key": key, "boardings": value, "suppressed": value is None})
+        return out
+
+    by_route = Counter(r.route_id for r in rows)
+    by_stop = Counter(f"{r.route_id}/{r.stop_id}" for r in rows)
+    by_hour = Counter(f"{r.occurred_at.astimezone(SEOUL).hour:02d}" for r in rows)
+    concessions = Counter(r.concession for r in rows)
+    share = {c.value: (round(concessions[c.value] / total, 4) if total and concessions[c.value] >= min_cell
+                       else None) for c in Concession}
+    decisions = {d.value: domain.suppress(sum(1 for r in rows if r.decision == d.value), min_cell)
+                 for d in Decision}
+    flagged = sum(1 for r in rows if r.flagged)
+    confirmed = sum(1 for r in rows if r.review_outcome == "confirmed_misuse")
+    return {
+        "date_from": day_from.isoformat(), "date_to": day_to.isoformat(), "total": total, "min_cell": min_cell,
+        "by_route": cells(by_route), "by_stop": cells(by_stop), "by_hour": cells(by_hour),
+        "concession_share": share, "decisions": decisions,
+        "flagged_misuse": domain.suppress(flagged, min_cell), "reviewed_misuse": domain.suppress(confirmed, min_cell),
+    }
+
+
+def day_figures(session: Session, *, day: date) -> dict:
+    """Headline counts of one local day, for the overview."""
+    start, end = local_day_bounds(day, day)
+    rows = session.execute(
+        select(Boarding.decision, func.count()).where(Boarding.occurred_at >= start, Boarding.occurred_at < end)
+        .group_by(Boarding.decision)
+    ).all()
+    by = {d: n for d, n in rows}
+    free = session.execute(select(func.count()).where(Boarding.occurred_at >= start, Boarding.occurred_at < end,
+                                                      Boarding.fare_krw == 0)).scalar() or 0
+    attacks = session.execute(select(func.count()).where(Boarding.occurred_at >= start, Boarding.occurred_at < end,
+                                                         Boarding.presentation_attack.is_(True))).scalar() or 0
+    checked = by.get("verified", 0) + by.get("mismatch", 0)
+    return {"boardings": sum(by.values()), "verified": by.get("verified", 0), "mismatch": by.get("mismatch", 0),
+            "identified": by.get("identified", 0), "free_rides": free, "attacks": attacks,
+            "verified_share": round(by.get("verified", 0) / checked, 4) if checked else None}
+
+
+def awaiting_review(session: Session) -> int:
+    return session.execute(select(func.count()).where(Boarding.flagged.is_(True),
+                                                      Boarding.reviewed_at.is_(None))).scalar() or 0

@@ -1,0 +1,59 @@
+"""The transit `GET /v1/overview`: boarding's figures, and signals' when that part is installed."""
+
+import importlib
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter, Depends
+from sqlmodel import Session
+
+from services.common.auth import Role, require_roles
+from services.common.db import SessionDep, utcnow
+from services.common.overview import Attention, Figure, Overview
+from services.transit.boarding import service as boarding
+from services.transit.boarding.domain import SEOUL
+
+router = APIRouter(prefix="/v1", tags=["overview"])
+
+
+def boarding_part(session: Session, *, now: datetime) -> tuple[list[Figure], list[Attention]]:
+    today = now.astimezone(SEOUL).date()
+    cur = boarding.day_figures(session, day=today)
+    prev = boarding.day_figures(session, day=today - timedelta(days=1))
+    figures = [
+        Figure(key="boardings", label="Boardings today", label_ko="오늘 승차", value=cur["boardings"],
+               previous=prev["boardings"]),
+        Figure(key="face_verified_share", label="Concession taps verified by face", label_ko="얼굴 확인 비율",
+               value=cur["verified_share"], unit="share", previous=prev["verified_share"]),
+        Figure(key="mismatches", label="Face mismatches flagged", label_ko="본인 불일치 의심", value=cur["mismatch"],
+               previous=prev["mismatch"]),
+        Figure(key="free_rides", label="Free rides (70+)", label_ko="무임 승차", value=cur["free_rides"],
+               previous=prev["free_rides"]),
+    ]
+    attention = []
+    waiting = boarding.awaiting_review(session)
+    if waiting:
+        attention.append(Attention(key="boardings_to_review", label="Flagged boardings awaiting review",
+                                   label_ko="검토 대기 승차", count=waiting))
+    if cur["attacks"]:
+        attention.append(Attention(key="presentation_attacks", label="Photos held up to the camera today",
+                                   label_ko="사진 제시 의심", count=cur["attacks"], severity="critical"))
+    return figures, attention
+
+
+def _signals_part():
+    try:
+        module = importlib.import_module("services.transit.signals.overview")
+    except ModuleNotFoundError:
+        return None
+    return getattr(module, "overview_part", None)
+
+
+@router.get("/overview", response_model=Overview)
+def read_overview(session: SessionDep, _=Depends(require_roles(Role.official))) -> Overview:
+    now = utcnow()
+    figures, attention = boarding_part(session, now=now)
+    part = _signals_part()
+    if part is not None:
+        more_figures, more_attention = part(session, now=now)
+        figures, attention = [*figures, *more_figures], [*attention, *more_attention]
+    return Overview(service="transit", as_of=now, figures=figures, attention=attention)

@@ -1,0 +1,222 @@
+"""Boarding through the HTTP API with real photos: enrol, verify, reject, identify, bad photos, replay,
+erasure, offline batches, presentation attacks, ridership."""
+
+import io
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from services.transit.boarding.models import Boarding, FaceConsent, FaceTemplate
+from tests.transit.boarding.conftest import moved, photo, shrunk
+
+
+def _count(db, model) -> int:
+    with Session(db.engine) as s:
+        return s.execute(select(func.count()).select_from(model)).scalar()
+
+
+def test_enrol_then_verify_the_same_person_from_another_photo(api, service_db):
+    rider = api.rider(mobility_needs=True)
+    r = api.enrol(rider, "people/obama/1.jpg")
+    assert r.status_code == 200, r.text
+    assert r.json()["templates"] == 1 and r.json()["consent"]["version"] == "face-2025-07"
+    assert r.json()["consent"]["channel"].startswith("enrolment_kiosk:")
+    card = api.card(rider, "senior")
+    r = api.board([shrunk("people/obama/2.jpg"), shrunk("people/obama/4.jpg")], card_id=card)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["decision"] == "verified", body
+    assert body["rider_id"] == rider and body["concession"] == "senior"
+    assert body["fare_krw"] == 0  # Pohang 70+ free since 2025-07-01
+    assert body["needs_assistance"] is True and body["flagged"] is False
+    assert 0 < body["distance"] <= 0.5
+    # before the free-ride rule the same card paid the adult fare
+    r = api.board([shrunk("people/obama/2.jpg")], card_id=card, occurred_at=datetime(2025, 6, 30, 12, tzinfo=UTC))
+    assert r.json()["decision"] == "verified" and r.json()["fare_krw"] == 1200
+
+
+def test_a_different_person_on_the_card_is_flagged_never_charged_more(api):
+    rider = api.rider()
+    api.enrol(rider, "people/obama/1.jpg", "people/obama/4.jpg")
+    card = api.card(rider, "senior")
+    r = api.board([shrunk("people/biden/2.jpg")], card_id=card)
+    body = r.json()
+    assert body["decision"] == "mismatch", body
+    assert body["flagged"] is True and body["distance"] > 0.62
+    assert body["fare_krw"] == 0 and body["concession"] == "senior"  # flag for review, no penalty
+    flagged = api.client.get("/v1/boardings?flagged=true", headers=api.official).json()["items"]
+    assert [b["event_id"] for b in flagged] == [body["event_id"]]
+    r = api.client.post(f"/v1/boardings/{body['event_id']}/review", headers=api.official,
+                        json={"outcome": "confirmed_misuse"})
+    assert r.status_code == 200 and r.json()["review_outcome"] == "confirmed_misuse"
+
+
+def test_identify_only_within_the_routes_candidate_set(api):
+    kit, rose, obama = api.rider(routes=["R100"]), api.rider(routes=["R100"]), api.rider(routes=["R200"])
+    for rider, name in ((kit, "people/kit_harington/1.jpg"), (rose, "people/rose_leslie/1.jpg"),
+                        (obama, "people/obama/1.jpg")):
+        assert api.enrol(rider, name).status_code == 200
+    api.card(kit, "student")
+    r = api.board([shrunk("people/kit_harington/2.jpg")], route_id="R100")
+    body = r.json()
+    assert body["decision"] == "identified", body
+    assert body["rider_id"] == kit and body["concession"] == "student" and body["fare_krw"] == 900
+    assert body["margin"] >= 0.10
+    # Obama is enrolled, but not a regular of R100: he is not searched for there
+    r = api.board([shrunk("people/obama/2.jpg")], route_id="R100")
+    assert r.json()["decision"] == "unknown" and r.json()["rider_id"] is None
+    r = api.board([shrunk("people/obama/2.jpg")], route_id="R200")
+    assert r.json()["decision"] == "identified" and r.json()["rider_id"] == obama
+
+
+def _png(width, height) -> bytes:
+    out = io.BytesIO()
+    Image.new("L", (width, height)).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, data, code", [
+    ("cat", lambda: photo("_noface/3.jpg"), "no_face"),
+    ("group", lambda: shrunk("_group/two_people.jpg", 1200), "multiple_faces"),
+    ("small", lambda: photo("frames/obama-240p.jpg"), "face_too_small"),
+    ("text", lambda: b"this is not a photo", "not_an_image"),
+    ("truncated", lambda: photo("people/obama/1.jpg")[:2000], "not_an_image"),
+    ("bomb", lambda: _png(20000, 20000), "image_too_large"),
+])
+def test_bad_photos_get_a_stable_code(api, name, data, code):
+    rider = api.rider()
+    r = api.client.put(f"/v1/riders/{rider}/face", headers=api.kiosk,
+                       files=[("photos", ("p.jpg", data(), "image/jpeg"))], data={"consent_version": "v1"})
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == code
+    assert r.json()["request_id"]
+
+
+def test_a_huge_file_is_refused_before_decoding(client_for, auth):
+    client = client_for("transit", boarding_max_image_bytes=50_000)
+    kiosk = auth.device_headers("enrolment_kiosk", "k")
+    rider = client.post("/v1/riders", headers=kiosk, json={}).json()["id"]
+    r = client.put(f"/v1/riders/{rider}/face", headers=kiosk, data={"consent_version": "v1"},
+                   files=[("photos", ("p.jpg", photo("people/obama/1.jpg"), "image/jpeg"))])
+    assert r.status_code == 422 and r.json()["error"] == "image_too_large"
+
+
+def test_the_same_event_id_returns_the_first_answer_and_records_nothing_new(api, service_db):
+    rider = api.rider()
+    api.enrol(rider, "people/obama/1.jpg")
+    card = api.card(rider)
+    event_id = uuid.uuid4()
+    frames = [shrunk("people/obama/2.jpg")]
+    first = api.board(frames, card_id=card, event_id=event_id)
+    again = api.board(frames, card_id=card, event_id=event_id)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert _count(service_db("transit"), Boarding) == 1
+    other = api.board(frames, card_id=card, event_id=event_id, stop_id="S9")
+    assert other.status_code == 409 and other.json()["error"] == "event_id_reused"
+
+
+def test_erasure_removes_the_template_from_database_and_index(api, service_db):
+    rider = api.rider(routes=["R100"])
+    api.enrol(rider, "people/obama/1.jpg")
+    card = api.card(rider)
+    assert api.board([shrunk("people/obama/2.jpg")], card_id=card).json()["decision"] == "verified"
+    r = api.client.delete(f"/v1/riders/{rider}/face", headers=api.kiosk)
+    assert r.status_code == 200 and r.json()["templates_erased"] == 1
+    db = service_db("transit")
+    assert _count(db, FaceTemplate) == 0
+    assert not api.client.app.state.gallery.has_rider(uuid.UUID(rider))
+    with Session(db.engine) as s:
+        consent = s.scalars(select(FaceConsent)).one()
+    assert consent.withdrawn_at is not None  # the record of consent stays, marked withdrawn
+    # the card still works, without a face check; the face no longer identifies anyone
+    body = api.board([shrunk("people/obama/2.jpg")], card_id=card).json()
+    assert body["decision"] == "unknown" and body["reason"] == "not_enrolled" and body["fare_krw"] == 0
+    body = api.board([shrunk("people/obama/2.jpg")], route_id="R100").json()
+    assert body["decision"] == "unknown" and body["rider_id"] is None
+    assert api.client.get(f"/v1/riders/{rider}", headers=api.kiosk).json()["face_enrolled"] is False
+
+
+def test_a_card_tap_without_a_face_always_works(api):
+    rider = api.rider(mobility_needs=True)
+    card = api.card(rider, "disability")
+    r = api.board([], card_id=card)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["decision"] == "unknown" and body["reason"] == "not_enrolled"
+    assert body["rider_id"] == rider and body["needs_assistance"] is True and body["fare_krw"] == 1200
+    unknown_card = api.board([], card_id="T-MONEY-0001").json()
+    assert unknown_card["decision"] == "unknown" and unknown_card["concession"] == "none"
+
+
+def test_an_offline_bus_sends_its_queue_in_a_batch(api, service_db):
+    rider = api.rider(routes=["R100"])
+    api.enrol(rider, "people/obama/1.jpg")
+    card = api.card(rider, "senior")
+    t = [datetime(2025, 9, 1, 7, m, tzinfo=UTC) for m in (1, 2, 3)]
+    events = [
+        {**api.event(card_id=card, occurred_at=t[2]), "frame_count": 1},  # sent out of order
+        {**api.event(card_id=card, occurred_at=t[0]), "frame_count": 0},
+        {**api.event(occurred_at=t[1], route_id="R100"), "frame_count": 1},
+    ]
+    files = [("frames", ("a.jpg", shrunk("people/obama/2.jpg"), "image/jpeg")),
+             ("frames", ("b.jpg", shrunk("people/obama/4.jpg"), "image/jpeg"))]
+    r = api.client.post("/v1/boardings/batch", headers=api.bus, data={"events": json.dumps(events)}, files=files)
+    assert r.status_code == 200, r.text
+    items = r.json()["items"]
+    assert [i["event_id"] for i in items] == [e["event_id"] for e in events]
+    assert [i["answer"]["decision"] for i in items] == ["verified", "no_face", "identified"]
+    assert items[1]["answer"]["fare_krw"] == 0 and items[1]["answer"]["rider_id"] == rider  # the card still works
+    with Session(service_db("transit").engine) as s:
+        rows = s.scalars(select(Boarding).order_by(Boarding.id)).all()
+    assert [r.occurred_at for r in rows] == sorted(t)  # decided in the order they happened
+    again = api.client.post("/v1/boardings/batch", headers=api.bus, data={"events": json.dumps(events)}, files=files)
+    assert again.json() == r.json()
+    assert _count(service_db("transit"), Boarding) == 3
+
+
+def test_a_photo_held_up_to_the_camera_is_not_verified(api):
+    rider = api.rider()
+    api.enrol(rider, "people/obama/1.jpg")
+    card = api.card(rider, "senior")
+    same = shrunk("people/obama/2.jpg")
+    body = api.board([same, same, same], card_id=card).json()
+    assert body["decision"] == "unknown" and body["reason"] == "presentation_attack_suspected"
+    assert body["flagged"] is True and body["fare_krw"] == 0
+    held = [moved("people/obama/2.jpg", dx=0, dy=0, angle=0, scale=1.0),
+            moved("people/obama/2.jpg", dx=14, dy=6, angle=4, scale=1.0),
+            moved("people/obama/2.jpg", dx=-10, dy=12, angle=-3, scale=0.92)]
+    body = api.board(held, card_id=card).json()
+    assert body["presentation_attack_suspected"] is True and body["decision"] == "unknown"
+
+
+def test_only_buses_board_and_only_for_their_own_bus(api, auth):
+    r = api.client.post("/v1/boardings", headers=api.kiosk, data=api.event())
+    assert r.status_code == 403
+    other_bus = auth.device_headers("bus", "bus-999")
+    r = api.client.post("/v1/boardings", headers=other_bus, data=api.event())
+    assert r.status_code == 403 and r.json()["error"] == "wrong_place"
+    r = api.client.post("/v1/riders", headers=api.bus, json={})
+    assert r.status_code == 403
+
+
+def test_ridership_suppresses_small_cells_and_is_for_officials(api, auth):
+    for _ in range(6):
+        api.board([], card_id="T-1234", route_id="R100", stop_id="S1")
+    api.board([], card_id="T-1234", route_id="R300", stop_id="S7")
+    r = api.client.get("/v1/ridership?date_from=2025-09-01", headers=api.official)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["total"] == 7
+    routes = {c["key"]: c for c in body["by_route"]}
+    assert routes["R100"]["boardings"] == 6 and routes["R300"]["boardings"] is None and routes["R300"]["suppressed"]
+    assert body["by_hour"] == [{"key": "17", "boardings": 7, "suppressed": False}]  # 08:30 UTC is 17:30 in Seoul
+    assert api.client.get("/v1/ridership", headers=api.bus).status_code == 403
+    assert api.client.get("/v1/ridership", headers=auth.headers("nurse", district="Buk-gu")).status_code == 403
+    overview = api.client.get("/v1/overview", headers=api.official)
+    assert overview.status_code == 200 and overview.json()["service"] == "transit"
