@@ -1,5 +1,52 @@
 """Jobs of the health_hubs service, run by `aicity worker`."""
 
-from services.common.jobs import Job
+from datetime import timedelta
 
-JOBS: list[Job] = []
+from sqlmodel import Session
+
+from services.common.jobs import Job
+from services.health_hubs.access import purge_audit
+from services.health_hubs.care.service import escalate_overdue
+from services.health_hubs.readings.service import reclassify
+from services.health_hubs.rules import rule_set
+
+
+def escalate_alerts(engine, *, settings, now) -> dict:
+    """Crisis / hypoglycaemia alerts not acknowledged within alert_ack_minutes go to the district nurse."""
+    with Session(engine) as session:
+        escalated = escalate_overdue(session, now=now)
+        session.commit()
+    return {"escalated": escalated}
+
+
+def purge_audit_log(engine, *, settings, now) -> dict:
+    """Deletes audit events older than audit_retention_days (two years by default, PIPA)."""
+    with Session(engine) as session:
+        deleted = purge_audit(session, before=now - timedelta(days=settings.audit_retention_days))
+        session.commit()
+    return {"deleted": deleted}
+
+
+def reclassify_readings(engine, *, settings, now) -> dict:
+    """Re-classifies readings stored under another rule version than the active one, in chunks."""
+    rules = rule_set(settings.rules_version)
+    total = {"reclassified": 0, "category_changed": 0}
+    while True:
+        with Session(engine) as session:
+            result = reclassify(session, rules=rules, limit=5000)
+            session.commit()
+        total["reclassified"] += result["reclassified"]
+        total["category_changed"] += result["category_changed"]
+        if result["remaining"] == 0 or result["reclassified"] == 0:
+            return {**total, "rule_version": rules.version}
+
+
+JOBS: list[Job] = [
+    Job(id="health_hubs.escalate_alerts", func=escalate_alerts, trigger={"trigger": "interval", "minutes": 1},
+        description="escalate unacknowledged crisis and hypoglycaemia alerts to the district nurse"),
+    Job(id="health_hubs.purge_audit", func=purge_audit_log, trigger={"trigger": "cron", "hour": 3, "minute": 10},
+        description="keep the access log two years, then delete it"),
+    Job(id="health_hubs.reclassify_readings", func=reclassify_readings,
+        trigger={"trigger": "cron", "hour": 2, "minute": 30},
+        description="re-classify readings stored under an older rule version"),
+]

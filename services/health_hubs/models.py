@@ -1,8 +1,12 @@
-"""The health_hubs service's SQLModel registry and tables."""
+"""The health_hubs service's SQLModel registry and tables: residents, consents, readings, alerts, referrals, audit."""
 
-from sqlmodel import SQLModel
+import uuid
+from datetime import date, datetime
 
-from services.common.db import new_registry
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from services.common.db import UTCDateTime, new_registry
 from services.common.jobs import define_job_run_table
 
 
@@ -13,5 +17,177 @@ class HealthHubsModel(SQLModel, registry=new_registry()):
 job_run = define_job_run_table(HealthHubsModel.metadata)
 
 
+def _at(nullable: bool = False, index: bool = False):
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Resident(HealthHubsModel, table=True):
+    """A resident known to the programme. No resident registration number is ever stored."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    family_name: str = Field(max_length=40)
+    given_name: str = Field(max_length=60)
+    name_key: str = Field(max_length=400, index=True)  # the full name as Hangul jamo, for fuzzy search
+    birth_date: date = Field(index=True)
+    sex: str = Field(max_length=8)  # female | male | other
+    phone: str | None = Field(default=None, max_length=20, index=True)  # digits only
+    centre_id: str = Field(max_length=8, index=True)  # home centre
+    district: str = Field(max_length=20, index=True)
+    status: str = Field(default="active", max_length=12)  # active | merged | dead
+    merged_into_id: uuid.UUID | None = Field(default=None)
+    registered_at: datetime = _at(index=True)
+    died_at: datetime | None = _at(nullable=True)
+    updated_at: datetime = _at()
+    created_by: str = Field(max_length=64)
+
+
+class ResidentToken(HealthHubsModel, table=True):
+    """The card / QR token of a resident; only its SHA-256 is kept, the token is printed once."""
+
+    __tablename__ = "resident_token"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    resident_id: uuid.UUID = Field(foreign_key="resident.id", index=True)
+    issued_at: datetime = _at()
+    revoked_at: datetime | None = _at(nullable=True)
+
+
+class Consent(HealthHubsModel, table=True):
+    """One consent decision; the newest per (resident, kind) is in force. Kept as history, never edited."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: uuid.UUID = Field(foreign_key="resident.id", index=True)
+    kind: str = Field(max_length=32)  # health_data | share_public_health | reminders
+    granted: bool
+    version: str = Field(max_length=20)  # version of the consent text shown
+    recorded_at: datetime = _at()
+    recorded_by: str = Field(max_length=64)
+
+
+class DuplicateCandidate(HealthHubsModel, table=True):
+    __tablename__ = "duplicate_candidate"
+    __table_args__ = (UniqueConstraint("resident_id", "candidate_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: uuid.UUID = Field(foreign_key="resident.id", index=True)
+    candidate_id: uuid.UUID = Field(foreign_key="resident.id", index=True)
+    score: float
+    reasons: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="open", max_length=12, index=True)  # open | merged | distinct
+    centre_id: str = Field(max_length=8)
+    district: str = Field(max_length=20)
+    created_at: datetime = _at()
+    resolved_at: datetime | None = _at(nullable=True)
+    resolved_by: str | None = Field(default=None, max_length=64)
+
+
+class ResidentMerge(HealthHubsModel, table=True):
+    """History of a merge: the merged record as it was, and what moved to the kept one."""
+
+    __tablename__ = "resident_merge"
+    id: int | None = Field(default=None, primary_key=True)
+    kept_id: uuid.UUID = Field(foreign_key="resident.id", index=True)
+    merged_id: uuid.UUID = Field(foreign_key="resident.id", index=True)
+    merged_at: datetime = _at()
+    merged_by: str = Field(max_length=64)
+    snapshot: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    moved: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Reading(HealthHubsModel, table=True):
+    """One kiosk sitting (BP, the average of its raw measurements) or one glucose sample. `id` is the device's
+    client_id, so a retry can never record twice."""
+
+    __table_args__ = (Index("ix_reading_resident_measured", "resident_id", "measured_at"),)
+    id: uuid.UUID = Field(primary_key=True)
+    resident_id: uuid.UUID = Field(foreign_key="resident.id")
+    centre_id: str = Field(max_length=8, index=True)  # where it was measured
+    device_id: str = Field(max_length=40)
+    kind: str = Field(max_length=8)  # bp | glucose
+    measured_at: datetime = _at(index=True)  # device time of the measurement
+    device_updated_at: datetime = _at()  # device time of the record's last edit (newest wins)
+    received_at: datetime = _at()
+    updated_at: datetime = _at()
+    deleted_at: datetime | None = _at(nullable=True)
+    systolic: int | None = None
+    diastolic: int | None = None
+    map_mmhg: int | None = None
+    pulse_bpm: int | None = None
+    raw: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    flags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    protocol_complete: bool = True
+    glucose_mg_dl: int | None = None
+    meal_context: str | None = Field(default=None, max_length=16)  # fasting | postprandial | random
+    sample_type: str | None = Field(default=None, max_length=24)
+    meter_seq: int | None = None
+    category: str = Field(max_length=24)
+    rule_version: str = Field(max_length=20, index=True)
+    next_step: str = Field(max_length=20)
+
+
+class Alert(HealthHubsModel, table=True):
+    __table_args__ = (UniqueConstraint("reading_id", "kind"),)
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    resident_id: uuid.UUID = Field(foreign_key="resident.id", index=True)
+    reading_id: uuid.UUID = Field(foreign_key="reading.id")
+    centre_id: str = Field(max_length=8, index=True)
+    district: str = Field(max_length=20)
+    kind: str = Field(max_length=24)  # bp_crisis | hypoglycaemia
+    category: str = Field(max_length=24)
+    status: str = Field(default="open", max_length=16, index=True)  # open | acknowledged | resolved
+    created_at: datetime = _at()
+    ack_due_at: datetime = _at()
+    acknowledged_at: datetime | None = _at(nullable=True)
+    acknowledged_by: str | None = Field(default=None, max_length=64)
+    escalation_level: int = 0  # 0 centre staff, 1 district nurse
+    escalated_at: datetime | None = _at(nullable=True)
+    remeasure_due_at: datetime = _at()
+    remeasure_reading_id: uuid.UUID | None = None
+    remeasure_category: str | None = Field(default=None, max_length=24)
+    resolved_at: datetime | None = _at(nullable=True)
+    resolved_by: str | None = Field(default=None, max_length=64)
+    outcome: str | None = Field(default=None, max_length=400)
+
+
+class Referral(HealthHubsModel, table=True):
+    """A referral to the public health centre (보건소). `open_key` holds the resident id while the referral is
+    open, so the unique constraint allows one open referral per resident."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    resident_id: uuid.UUID = Field(foreign_key="resident.id", index=True)
+    open_key: str | None = Field(default=None, max_length=36, unique=True)
+    centre_id: str = Field(max_length=8, index=True)
+    district: str = Field(max_length=20, index=True)
+    reason: str = Field(max_length=200)
+    evidence: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="requested", max_length=12, index=True)  # requested | accepted | completed
+    requested_at: datetime = _at()
+    due_at: datetime = _at(index=True)
+    accepted_at: datetime | None = _at(nullable=True)
+    accepted_by: str | None = Field(default=None, max_length=64)
+    completed_at: datetime | None = _at(nullable=True)
+    completed_by: str | None = Field(default=None, max_length=64)
+    outcome: str | None = Field(default=None, max_length=32)
+    outcome_note: str | None = Field(default=None, max_length=400)
+    created_by: str = Field(max_length=64)
+
+
+class AuditEvent(HealthHubsModel, table=True):
+    """Who did what to which record, when and why. Kept two years (job health_hubs.purge_audit)."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _at(index=True)
+    actor_kind: str = Field(max_length=8)  # user | device
+    actor_id: str = Field(max_length=64, index=True)
+    actor_role: str | None = Field(default=None, max_length=24)
+    actor_place: str | None = Field(default=None, max_length=20)
+    action: str = Field(max_length=12)  # read | search | create | update | export | merge
+    entity: str = Field(max_length=24)
+    entity_id: str | None = Field(default=None, max_length=64)
+    resident_id: uuid.UUID | None = Field(default=None, index=True)
+    purpose: str = Field(max_length=80)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    request_id: str | None = Field(default=None, max_length=64)
+
+
 def load_all_tables() -> None:
-    """Every table of this service is defined in this module (transit splits its tables by subdomain)."""
+    """Every table of this service is defined in this module."""

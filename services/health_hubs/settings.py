@@ -11,3 +11,15 @@ class HealthHubsSettings(ServiceSettings):
     service_name: str = "health_hubs"
     database_url: str = sqlite_url("health_hubs")
     port: int = 8102
+
+    rules_version: str = "ksh2022.1"  # the active classification rule set (services/health_hubs/rules.py)
+    consent_version: str = "2025-01"  # the consent text residents currently sign
+    alert_ack_minutes: int = 10  # an unacknowledged crisis/hypoglycaemia alert escalates to the district nurse
+    remeasure_minutes: int = 15  # a reading of the same resident within this time is the alert's re-measure
+    # a referral to the 보건소 after this many uncontrolled sittings within the window (programme policy)
+    referral_uncontrolled_count: int = 3
+    referral_window_days: int = 30
+    referral_accept_days: int = 7  # a requested referral not accepted by then is overdue
+    referral_complete_days: int = 30  # an accepted referral not completed by then is overdue
+    audit_retention_days: int = 730  # PIPA: access logs kept at least two years
+    batch_max_items: int = 1000

@@ -1,10 +1,11 @@
 // The kiosk's own copy of the few rules it needs while the network is down, as data with their sources.
-// When the service answers, its classification (versioned rules on the server) is what the screen shows;
-// these rules only decide the words shown offline, so a crisis is never left unsaid.
+// When the service answers, its classification (versioned rules on the server, services/health_hubs/rules.py)
+// and its words are what the screen shows; these only decide the words shown offline, so that a crisis is
+// never left unsaid. Categories and next-step codes are the service's.
 "use strict";
 
 const KioskRules = {
-  source: "DOMAIN.md: KSH 2022 (BP), ACC/AHA 2017 (crisis), ADA / Korean Diabetes Association (glucose)",
+  source: "DOMAIN.md: KSH 2018/2022 (BP grades), ACC/AHA 2017 (crisis), ADA / Korean Diabetes Association (glucose)",
   protocol: {
     // >= 5 min seated rest; >= 2 readings 1-2 min apart, averaged; a 3rd when they differ or pulse is irregular
     rest_s: 300,
@@ -14,35 +15,46 @@ const KioskRules = {
     differ_mmhg: 10, // a third reading when systolic or diastolic of the first two differ by more than this
     max_retries: 2, // a reading with body movement or a loose cuff is taken again, at most this often
   },
-  bp: [
-    // first match wins; "or" = either value reaching it
-    { category: "crisis", systolic_gt: 180, diastolic_gt: 120, next_step: "call_119" },
-    { category: "hypertension_2", systolic_ge: 160, diastolic_ge: 100, next_step: "see_nurse_today" },
-    { category: "hypertension_1", systolic_ge: 140, diastolic_ge: 90, next_step: "see_nurse_today" },
-    { category: "prehypertension", systolic_ge: 130, diastolic_ge: 80, next_step: "routine" },
-    { category: "elevated", systolic_ge: 120, diastolic_ge: 1000, next_step: "routine" },
-    { category: "normal", systolic_ge: 0, diastolic_ge: 0, next_step: "routine" },
-  ],
-  glucose(mgdl, meal) {
-    if (mgdl < 54) return { category: "hypoglycaemia_2", next_step: "call_119" };
-    if (mgdl < 70) return { category: "hypoglycaemia_1", next_step: "remeasure" };
-    if (meal === "fasting") {
-      if (mgdl >= 126) return { category: "diabetes_range", next_step: "see_nurse_today" };
-      if (mgdl >= 100) return { category: "impaired_fasting", next_step: "routine" };
-      return { category: "normal", next_step: "routine" };
-    }
-    if (mgdl >= 200) return { category: "diabetes_range", next_step: "see_nurse_today" };
-    return { category: "normal", next_step: "routine" };
+  bp: {
+    crisis_above: [180, 120],
+    // highest first: [category, systolic at least, diastolic at least (null: systolic only)]
+    grades: [["hypertension_grade2", 160, 100], ["hypertension_grade1", 140, 90], ["prehypertension", 130, 80],
+             ["elevated", 120, null]],
+    isolated_systolic: [140, 90], // systolic >= 140 with diastolic < 90
   },
+  glucose_bands: {
+    fasting: [["diabetes_range", 126], ["impaired_fasting", 100]],
+    postprandial: [["diabetes_range", 200], ["impaired_tolerance", 140]],
+    random: [["diabetes_range", 200]],
+  },
+  hypo_below: [["hypo_level2", 54], ["hypo_level1", 70]],
+
   classifyBp(systolic, diastolic) {
-    for (const rule of this.bp) {
-      const hit = rule.systolic_gt !== undefined
-        ? systolic > rule.systolic_gt || diastolic > rule.diastolic_gt
-        : systolic >= rule.systolic_ge || diastolic >= rule.diastolic_ge;
-      if (hit) return { category: rule.category, next_step: rule.next_step };
+    const [cs, cd] = this.bp.crisis_above;
+    let category = "normal";
+    if (systolic > cs || diastolic > cd) category = "crisis";
+    else if (systolic >= this.bp.isolated_systolic[0] && diastolic < this.bp.isolated_systolic[1]) {
+      category = "isolated_systolic";
+    } else {
+      for (const [name, s, d] of this.bp.grades) {
+        if (systolic >= s || (d !== null && diastolic >= d)) {
+          category = name;
+          break;
+        }
+      }
     }
-    return { category: "normal", next_step: "routine" };
+    const next = { crisis: "call_119", hypertension_grade2: "see_nurse_today", hypertension_grade1: "see_nurse",
+                   isolated_systolic: systolic >= 160 ? "see_nurse_today" : "see_nurse" }[category] || "none";
+    return { category, next_step: next };
   },
-  // How urgent each next step is, to put the most urgent one on top of the result screen.
-  urgency: { call_119: 4, see_nurse_now: 3, remeasure: 2, see_nurse_today: 2, routine: 0 },
+
+  glucose(mgdl, meal) {
+    for (const [name, below] of this.hypo_below) {
+      if (mgdl < below) return { category: name, next_step: "eat_sugar_tell_staff" };
+    }
+    for (const [name, atLeast] of this.glucose_bands[meal] || this.glucose_bands.random) {
+      if (mgdl >= atLeast) return { category: name, next_step: "see_nurse" };
+    }
+    return { category: "normal", next_step: "none" };
+  },
 };

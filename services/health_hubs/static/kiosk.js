@@ -14,6 +14,8 @@ const TEXTS = {
     unknown_card: "등록되지 않은 카드입니다. 직원에게 문의해 주세요.",
     offline_identify: "인터넷이 연결되지 않아 카드를 확인할 수 없습니다. 잠시 후 다시 해 주세요.",
     kiosk_key_bad: "키오스크 설정에 문제가 있습니다. 직원에게 알려 주세요.",
+    no_consent: "건강 정보 동의가 아직 없습니다. 직원에게 문의해 주세요.",
+    rejected: "이 값은 기록하지 않았습니다. 다시 재 주세요.",
     hello: "안녕하세요", confirm_text: "본인이 맞으세요?", yes_me: "네, 맞아요", no_not_me: "아니요",
     say_confirm: "본인이 맞으면 네, 맞아요를 누르세요.",
     choose_title: "무엇을 재시겠어요?", choose_bp: "혈압", choose_glucose: "혈당", choose_both: "혈압과 혈당",
@@ -49,16 +51,18 @@ const TEXTS = {
     help_staff: "도움이 필요하면 직원을 불러 주세요.",
     bp_label: "혈압", glucose_label: "혈당", pulse: "맥박",
     "cat.normal": "정상 범위예요", "cat.elevated": "조금 높은 편이에요", "cat.prehypertension": "높은 편이에요",
-    "cat.hypertension_1": "높아요", "cat.hypertension_2": "많이 높아요", "cat.isolated_systolic": "높아요",
-    "cat.crisis": "매우 높아요 — 위험할 수 있어요", "cat.hypoglycaemia_1": "혈당이 낮아요",
-    "cat.hypoglycaemia_2": "혈당이 매우 낮아요 — 위험할 수 있어요", "cat.impaired_fasting": "조금 높은 편이에요",
-    "cat.diabetes_range": "높아요", "cat.unknown": "결과를 판단하지 못했어요",
-    "step.routine": "잘하셨어요. 다음에 오실 때 또 재 보세요.",
-    "step.remeasure": "사탕이나 주스를 드시고, 15분 뒤에 다시 재 보세요.",
-    "step.remeasure_bp": "5분 쉬고 다시 재 보세요.",
-    "step.see_nurse_today": "오늘 간호사 선생님과 꼭 상담하세요. 직원에게도 알렸습니다.",
-    "step.see_nurse_now": "지금 바로 직원에게 알려 주세요.",
-    "step.call_119": "지금 바로 직원에게 알리세요. 가슴이 아프거나 숨이 차거나, 머리가 심하게 아프거나, 말이 어눌하면 119에 전화하세요.",
+    "cat.hypertension_grade1": "높아요", "cat.hypertension_grade2": "많이 높아요", "cat.isolated_systolic": "높아요",
+    "cat.crisis": "매우 높아요 — 위험할 수 있어요", "cat.hypo_level1": "혈당이 낮아요",
+    "cat.hypo_level2": "혈당이 매우 낮아요 — 위험할 수 있어요", "cat.impaired_fasting": "조금 높은 편이에요",
+    "cat.impaired_tolerance": "조금 높은 편이에요", "cat.diabetes_range": "높아요",
+    "cat.unknown": "결과를 판단하지 못했어요",
+    // the service sends its own words with each next step; these are for when it cannot be reached
+    "step.none": "감사합니다. 평소처럼 정기적으로 측정해 주세요.",
+    "step.remeasure": "5분 동안 편히 쉬신 뒤 다시 측정해 주세요.",
+    "step.see_nurse": "다음 방문 때 보건소 간호사에게 이 결과를 보여 주세요.",
+    "step.see_nurse_today": "오늘 간호사의 상담을 받으세요. 센터 직원에게 알려 주세요.",
+    "step.eat_sugar_tell_staff": "혈당이 낮습니다. 지금 주스나 사탕을 드시고 직원에게 알려 주세요. 15분 뒤 다시 측정합니다.",
+    "step.call_119": "지금 직원에게 알려 주세요. 가슴 통증, 숨참, 심한 두통이나 힘 빠짐이 있으면 119에 전화하세요.",
     urgent_119: "위험할 수 있어요. 119",
     status_online: "인터넷 연결됨", status_offline: "인터넷이 끊겼습니다. 측정은 계속할 수 있어요.",
     status_queued: "보내기를 기다리는 기록 {n}건",
@@ -73,6 +77,8 @@ const TEXTS = {
     unknown_card: "This card is not registered. Please ask a member of staff.",
     offline_identify: "The internet is down, so the card cannot be checked. Please try again shortly.",
     kiosk_key_bad: "This kiosk is not set up correctly. Please tell a member of staff.",
+    no_consent: "We do not have your consent for health data yet. Please ask a member of staff.",
+    rejected: "This value was not recorded. Please measure again.",
     hello: "Hello", confirm_text: "Is this you?", yes_me: "Yes, it's me", no_not_me: "No",
     say_confirm: "If this is you, press Yes.",
     choose_title: "What would you like to measure?", choose_bp: "Blood pressure", choose_glucose: "Blood sugar",
@@ -109,16 +115,17 @@ const TEXTS = {
     help_staff: "If you need help, please call a member of staff.",
     bp_label: "Blood pressure", glucose_label: "Blood sugar", pulse: "pulse",
     "cat.normal": "In the normal range", "cat.elevated": "A little high", "cat.prehypertension": "On the high side",
-    "cat.hypertension_1": "High", "cat.hypertension_2": "Very high", "cat.isolated_systolic": "High",
-    "cat.crisis": "Dangerously high", "cat.hypoglycaemia_1": "Low blood sugar",
-    "cat.hypoglycaemia_2": "Dangerously low blood sugar", "cat.impaired_fasting": "A little high",
-    "cat.diabetes_range": "High", "cat.unknown": "We could not judge this reading",
-    "step.routine": "Well done. Measure again on your next visit.",
-    "step.remeasure": "Have some sweets or juice, then measure again in 15 minutes.",
-    "step.remeasure_bp": "Rest for 5 minutes and measure again.",
-    "step.see_nurse_today": "Please talk to the nurse today. The staff have been told.",
-    "step.see_nurse_now": "Tell a member of staff right now.",
-    "step.call_119": "Tell a member of staff right now. If you have chest pain, shortness of breath, a severe headache or trouble speaking, call 119.",
+    "cat.hypertension_grade1": "High", "cat.hypertension_grade2": "Very high", "cat.isolated_systolic": "High",
+    "cat.crisis": "Dangerously high", "cat.hypo_level1": "Low blood sugar",
+    "cat.hypo_level2": "Dangerously low blood sugar", "cat.impaired_fasting": "A little high",
+    "cat.impaired_tolerance": "A little high", "cat.diabetes_range": "High",
+    "cat.unknown": "We could not judge this reading",
+    "step.none": "Thank you. Keep measuring at your usual visits.",
+    "step.remeasure": "Please rest for 5 minutes, then measure again.",
+    "step.see_nurse": "Please show this result to the nurse at the public health centre at your next visit.",
+    "step.see_nurse_today": "Please see the nurse today. Please tell the centre staff.",
+    "step.eat_sugar_tell_staff": "Your sugar is low. Take sweet juice or candy now and tell the staff. Measure again in 15 minutes.",
+    "step.call_119": "Please tell the staff now. If you have chest pain, trouble breathing, a bad headache or weakness, call 119.",
     urgent_119: "This may be dangerous. Call 119",
     status_online: "Online", status_offline: "The internet is down. You can keep measuring.",
     status_queued: "{n} reading(s) waiting to be sent",
@@ -154,24 +161,29 @@ const Kiosk = (() => {
     return api("POST", "/v1/kiosk/identify", { json: { token } });
   }
 
+  const SAMPLE_TYPES = new Set(["capillary_whole_blood", "capillary_plasma", "venous_plasma", "control_solution"]);
+
+  function flagsOf(r) {
+    return [["body_movement", r.body_movement], ["cuff_loose", r.cuff_loose], ["irregular_pulse", r.irregular_pulse],
+            ["position_improper", r.improper_position]].filter(([, on]) => on).map(([name]) => name);
+  }
+
+  // POST /v1/readings body (ReadingIn): one BP sitting with its raw measurements, or one glucose sample.
   function bpRecord() {
-    const raw = state.bp.map((r) => ({
+    const bp = state.bp.map((r) => ({
       systolic: r.systolic_mmhg, diastolic: r.diastolic_mmhg, map_mmhg: r.map_mmhg, pulse_bpm: r.pulse_bpm,
-      body_movement: r.body_movement, cuff_loose: r.cuff_loose, irregular_pulse: r.irregular_pulse,
-      device_time: r.device_time,
+      flags: flagsOf(r), device_time: r.device_time,
     }));
-    return {
-      client_id: Screens.uuid(), resident_id: state.resident.id, kind: "bp",
-      device_time: state.bp[state.bp.length - 1].device_time, bp: raw,
-    };
+    return { client_id: Screens.uuid(), resident_id: state.resident.resident_id, kind: "bp",
+             measured_at: state.bp[state.bp.length - 1].device_time, bp };
   }
 
   function glucoseRecord() {
     const g = state.glucose;
     return {
-      client_id: Screens.uuid(), resident_id: state.resident.id, kind: "glucose", device_time: g.device_time,
-      glucose: { glucose_mg_dl: g.glucose_mg_dl, meal_context: state.meal, sample_type: g.sample_type,
-                 meter_seq: g.sequence_number },
+      client_id: Screens.uuid(), resident_id: state.resident.resident_id, kind: "glucose",
+      measured_at: g.device_time, glucose_mg_dl: g.glucose_mg_dl, meal_context: state.meal,
+      sample_type: SAMPLE_TYPES.has(g.sample_type) ? g.sample_type : "unknown", meter_seq: g.sequence_number,
     };
   }
 
@@ -259,8 +271,10 @@ const Kiosk = (() => {
     $("token").focus();
   }
 
+  // The greeting shows the service's initials ("김OO"): a full name on a shared screen says too much.
   function maskName(resident) {
-    const name = resident.display_name || resident.name || "";
+    if (resident.initials) return resident.initials;
+    const name = resident.display_name || "";
     if (name.length <= 1) return name;
     if (name.length === 2) return name[0] + "*";
     return name[0] + "*".repeat(name.length - 2) + name[name.length - 1];
@@ -275,14 +289,17 @@ const Kiosk = (() => {
     $("identify-button").disabled = true;
     try {
       const res = await identify(token);
-      if (res.ok) {
+      if (res.ok && res.body && res.body.can_measure === false) {
+        err.textContent = Screens.t("no_consent");
+      } else if (res.ok) {
         state = freshState();
-        state.resident = res.body.resident || res.body;
+        state.resident = res.body;
         $("resident-name").textContent = maskName(state.resident) + (Screens.getLang() === "ko" ? " 님" : "");
         show("confirm");
         return;
+      } else {
+        err.textContent = Screens.t(res.status === 401 || res.status === 403 ? "kiosk_key_bad" : "unknown_card");
       }
-      err.textContent = Screens.t(res.status === 401 || res.status === 403 ? "kiosk_key_bad" : "unknown_card");
     } catch (e) {
       err.textContent = Screens.t("offline_identify");
       renderStatus(true);
@@ -440,83 +457,89 @@ const Kiosk = (() => {
 
   // What the screen says for one record: the service's answer when there is one, else the local rules.
   function resultItem(body, answer) {
-    const local = body.kind === "bp"
-      ? KioskRules.classifyBp(avg(body.bp.map((r) => r.systolic)), avg(body.bp.map((r) => r.diastolic)))
-      : KioskRules.glucose(body.glucose.glucose_mg_dl, body.glucose.meal_context);
-    const served = answer && !answer.rejected ? (answer.reading || answer) : null;
-    const category = served ? served.category : local.category;
-    let nextStep = served ? served.next_step : local.next_step;
-    if (!(("step." + nextStep) in TEXTS.ko)) nextStep = local.next_step;
     const values = body.kind === "bp"
-      ? { systolic: served?.systolic ?? avg(body.bp.map((r) => r.systolic)),
-          diastolic: served?.diastolic ?? avg(body.bp.map((r) => r.diastolic)),
-          pulse: served?.pulse_bpm ?? avg(body.bp.map((r) => r.pulse_bpm).filter((x) => x != null)) }
-      : { glucose: body.glucose.glucose_mg_dl };
-    return { kind: body.kind, category, next_step: nextStep, values, served: Boolean(served),
-             client_id: body.client_id };
+      ? { systolic: avg(body.bp.map((r) => r.systolic)), diastolic: avg(body.bp.map((r) => r.diastolic)) }
+      : { glucose: body.glucose_mg_dl };
+    const local = body.kind === "bp"
+      ? KioskRules.classifyBp(values.systolic, values.diastolic)
+      : KioskRules.glucose(body.glucose_mg_dl, body.meal_context);
+    const item = { kind: body.kind, client_id: body.client_id, values, category: local.category,
+                   next_step: local.next_step, words: null, served: false, rejected: null };
+    if (answer && answer.rejected) {
+      item.rejected = answer.error || "rejected";
+      item.category = "unknown";
+      item.next_step = "remeasure";
+    } else if (answer) {
+      item.served = true;
+      item.category = answer.category;
+      item.next_step = answer.next_step?.code ?? local.next_step;
+      item.words = answer.next_step && answer.next_step.ko ? answer.next_step : null; // {code, ko, en}
+      if (body.kind === "bp" && answer.systolic != null) {
+        item.values = { systolic: answer.systolic, diastolic: answer.diastolic };
+      }
+    }
+    return item;
   }
 
   function avg(xs) {
     return xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : null;
   }
 
-  function tone(category, nextStep) {
-    if (nextStep === "call_119" || category === "crisis" || category === "hypoglycaemia_2") return "danger";
-    if (nextStep === "see_nurse_today" || nextStep === "see_nurse_now" || nextStep === "remeasure") return "warn";
-    if (category === "normal") return "ok";
+  function tone(item) {
+    if (item.next_step === "call_119" || item.category === "crisis" || item.category === "hypo_level2") return "danger";
+    if (["see_nurse_today", "eat_sugar_tell_staff", "remeasure"].includes(item.next_step)) return "warn";
+    if (item.category === "normal" && item.next_step === "none") return "ok";
     return "notice";
   }
 
   let lastItems = [];
+  let lastOffline = false;
+
   function renderResult(items, offline) {
     lastItems = items;
     lastOffline = offline;
     paintResult();
     show("result", { say: lastResultSpeech });
   }
-  let lastOffline = false;
+
+  function stepWords(item) {
+    if (item.rejected) return Screens.t("rejected");
+    if (item.words) return item.words[Screens.getLang()] || item.words.ko;
+    return Screens.t("step." + item.next_step);
+  }
 
   function paintResult() {
-    const items = lastItems;
-    const list = $("result-items");
     const speech = [];
-    list.replaceChildren(...items.map((item) => {
+    $("result-items").replaceChildren(...lastItems.map((item) => {
       const box = document.createElement("div");
-      box.className = `message result-item ${tone(item.category, item.next_step)}`;
-      box.dataset.kind = item.kind;
-      box.dataset.category = item.category;
-      box.dataset.nextStep = item.next_step;
+      box.className = `message result-item ${tone(item)}`;
+      Object.assign(box.dataset, { kind: item.kind, category: item.category, nextStep: item.next_step,
+                                   served: String(item.served) });
       const label = Screens.t(item.kind === "bp" ? "bp_label" : "glucose_label");
-      const value = item.kind === "bp"
-        ? `${item.values.systolic} / ${item.values.diastolic} mmHg`
-        : `${item.values.glucose} mg/dL`;
-      const words = Screens.t("cat." + item.category) === "cat." + item.category
-        ? Screens.t("cat.unknown") : Screens.t("cat." + item.category);
-      const stepKey = item.kind === "bp" && item.next_step === "remeasure" ? "step.remeasure_bp" : "step." + item.next_step;
-      box.innerHTML = "";
+      const catKey = "cat." + item.category;
+      const words = Screens.t(catKey) === catKey ? Screens.t("cat.unknown") : Screens.t(catKey);
       const h = document.createElement("h2");
       h.textContent = `${label}: ${words}`;
       const v = document.createElement("p");
       v.className = "reading";
-      v.textContent = value;
+      v.textContent = item.kind === "bp" ? `${item.values.systolic} / ${item.values.diastolic} mmHg`
+        : `${item.values.glucose} mg/dL`;
       const s = document.createElement("p");
       s.className = "next-step";
-      s.textContent = Screens.t(stepKey);
+      s.textContent = stepWords(item);
       box.append(h, v, s);
-      speech.push(`${label}, ${words}. ${Screens.t(stepKey)}`);
+      speech.push(`${label}: ${words}. ${s.textContent}`);
       return box;
     }));
-    const urgent = items.some((i) => i.next_step === "call_119");
     const banner = $("result-urgent");
     banner.replaceChildren();
-    if (urgent) {
+    if (lastItems.some((i) => i.next_step === "call_119")) {
       const b = document.createElement("div");
       b.className = "message danger urgent";
       b.setAttribute("role", "alert");
-      b.innerHTML = `<span class="urgent-119"></span>`;
-      b.firstChild.textContent = Screens.t("urgent_119");
+      b.textContent = Screens.t("urgent_119");
       banner.append(b);
-      speech.unshift(Screens.t("step.call_119"));
+      speech.unshift(Screens.t("urgent_119") + ".");
     }
     $("result-offline").hidden = !lastOffline;
     lastResultSpeech = speech.join(" ");

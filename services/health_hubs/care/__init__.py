@@ -1,0 +1,1 @@
+"""care of the health hubs."""

@@ -1,0 +1,220 @@
+"""Alerts (crisis, hypoglycaemia) with acknowledgement, re-measure and escalation; referrals to the 보건소 with
+status and outcome; the overdue list for follow-up calls."""
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
+from services.health_hubs.access import Actor, audit, check_resident_access, has_consent, place_filter
+from services.health_hubs.centres import district_of
+from services.health_hubs.common_sql import insert_for
+from services.health_hubs.domain import UNCONTROLLED_CATEGORIES
+from services.health_hubs.models import Alert, Reading, Referral, Resident
+
+# ---- alerts ------------------------------------------------------------------------------------------------
+
+
+def raise_alert(session: Session, *, reading: Reading, kind: str, settings, now: datetime) -> uuid.UUID:
+    alert_id = uuid.uuid4()
+    stmt = insert_for(session, Alert.__table__).values(
+        id=alert_id, resident_id=reading.resident_id, reading_id=reading.id, centre_id=reading.centre_id,
+        district=district_of(reading.centre_id) or "", kind=kind, category=reading.category, status="open",
+        created_at=now, ack_due_at=now + timedelta(minutes=settings.alert_ack_minutes), escalation_level=0,
+        remeasure_due_at=reading.measured_at + timedelta(minutes=settings.remeasure_minutes),
+    ).on_conflict_do_nothing(index_elements=["reading_id", "kind"])
+    session.execute(stmt)
+    return alert_of(session, reading_id=reading.id)
+
+
+def alert_of(session: Session, *, reading_id: uuid.UUID) -> uuid.UUID | None:
+    return session.exec(select(Alert.id).where(Alert.reading_id == reading_id)).first()
+
+
+def link_remeasure(session: Session, *, reading: Reading) -> None:
+    """The first reading of the same kind after an alert, within its re-measure window, is its re-measure."""
+    kinds = ("bp_crisis",) if reading.kind == "bp" else ("hypoglycaemia",)
+    rows = session.exec(
+        select(Alert, Reading.measured_at).join(Reading, Reading.id == Alert.reading_id).where(
+            Alert.resident_id == reading.resident_id, Alert.kind.in_(kinds),
+            Alert.remeasure_reading_id.is_(None), Alert.reading_id != reading.id,
+            Alert.remeasure_due_at >= reading.measured_at,
+        )
+    ).all()
+    for alert, first_at in rows:
+        if first_at < reading.measured_at:
+            alert.remeasure_reading_id, alert.remeasure_category = reading.id, reading.category
+            session.add(alert)
+
+
+def get_alert(session: Session, alert_id: uuid.UUID, actor: Actor) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound("no such alert", code="alert_not_found")
+    p = actor.principal
+    if p.role == "centre_staff" and p.centre_id != alert.centre_id:
+        raise Forbidden("alert of another centre", code="wrong_place")
+    if p.role == "nurse" and p.district != alert.district:
+        raise Forbidden("alert of another district", code="wrong_place")
+    return alert
+
+
+def list_alerts(session: Session, *, actor: Actor, status: str | None, limit: int) -> list[Alert]:
+    query = select(Alert)
+    scope = place_filter(actor, Alert.centre_id, Alert.district)
+    if scope is not None:
+        query = query.where(scope)
+    if status:
+        query = query.where(Alert.status == status)
+    rows = list(session.exec(query.order_by(Alert.created_at.desc()).limit(limit)).all())
+    audit(session, actor, action="search", entity="alert", purpose="alert_review", detail={"returned": len(rows)})
+    return rows
+
+
+def acknowledge(session: Session, *, alert_id: uuid.UUID, actor: Actor, now: datetime) -> Alert:
+    alert = get_alert(session, alert_id, actor)
+    result = session.execute(update(Alert).where(Alert.id == alert.id, Alert.status == "open").values(
+        status="acknowledged", acknowledged_at=now, acknowledged_by=actor.label))
+    if result.rowcount == 0:
+        raise Conflict(f"alert is {alert.status}", code="alert_not_open")
+    session.expire(alert)
+    audit(session, actor, action="update", entity="alert", entity_id=alert.id, resident_id=alert.resident_id,
+          purpose="alert_response", detail={"status": "acknowledged"})
+    return session.get(Alert, alert_id)
+
+
+def resolve(session: Session, *, alert_id: uuid.UUID, outcome: str, actor: Actor, now: datetime) -> Alert:
+    alert = get_alert(session, alert_id, actor)
+    result = session.execute(update(Alert).where(Alert.id == alert.id, Alert.status.in_(("open", "acknowledged")))
+                             .values(status="resolved", resolved_at=now, resolved_by=actor.label, outcome=outcome,
+                                     acknowledged_at=alert.acknowledged_at or now,
+                                     acknowledged_by=alert.acknowledged_by or actor.label))
+    if result.rowcount == 0:
+        raise Conflict("alert already resolved", code="alert_resolved")
+    session.expire(alert)
+    audit(session, actor, action="update", entity="alert", entity_id=alert.id, resident_id=alert.resident_id,
+          purpose="alert_response", detail={"status": "resolved"})
+    return session.get(Alert, alert_id)
+
+
+def escalate_overdue(session: Session, *, now: datetime) -> int:
+    """Open alerts nobody acknowledged in time go to the district's nurses (level 1). One statement."""
+    result = session.execute(update(Alert).where(
+        Alert.status == "open", Alert.escalation_level == 0, Alert.ack_due_at < now,
+    ).values(escalation_level=1, escalated_at=now))
+    return result.rowcount
+
+
+# ---- referrals ---------------------------------------------------------------------------------------------
+
+
+def maybe_refer(session: Session, *, resident_id: uuid.UUID, settings, now: datetime) -> uuid.UUID | None:
+    """Refers a resident after `referral_uncontrolled_count` uncontrolled sittings within the window. The unique
+    open_key makes a second open referral impossible even under concurrent ingest."""
+    since = now - timedelta(days=settings.referral_window_days)
+    evidence = session.exec(select(Reading.id, Reading.systolic, Reading.diastolic).where(
+        Reading.resident_id == resident_id, Reading.kind == "bp", Reading.deleted_at.is_(None),
+        Reading.category.in_(UNCONTROLLED_CATEGORIES), Reading.measured_at >= since,
+    ).order_by(Reading.measured_at.desc())).all()
+    if len(evidence) < settings.referral_uncontrolled_count:
+        return None
+    resident = session.get(Resident, resident_id)
+    return _open_referral(session, resident=resident, reason=f"{len(evidence)} uncontrolled BP sittings in "
+                          f"{settings.referral_window_days} days",
+                          evidence=[{"reading_id": str(r[0]), "bp": f"{r[1]}/{r[2]}"} for r in evidence[:10]],
+                          created_by="system", settings=settings, now=now)
+
+
+def _open_referral(session: Session, *, resident: Resident, reason: str, evidence: list, created_by: str,
+                   settings, now: datetime) -> uuid.UUID | None:
+    referral_id = uuid.uuid4()
+    stmt = insert_for(session, Referral.__table__).values(
+        id=referral_id, resident_id=resident.id, open_key=str(resident.id), centre_id=resident.centre_id,
+        district=resident.district, reason=reason, evidence=evidence, status="requested", requested_at=now,
+        due_at=now + timedelta(days=settings.referral_accept_days), created_by=created_by,
+    ).on_conflict_do_nothing(index_elements=["open_key"])
+    result = session.execute(stmt)
+    return referral_id if result.rowcount else None
+
+
+def create_referral(session: Session, *, resident_id: uuid.UUID, reason: str, actor: Actor, settings,
+                    now: datetime) -> Referral:
+    resident = session.get(Resident, resident_id)
+    if resident is None:
+        raise NotFound("no such resident", code="resident_not_found")
+    check_resident_access(session, actor, resident)
+    referral_id = _open_referral(session, resident=resident, reason=reason, evidence=[], created_by=actor.label,
+                                 settings=settings, now=now)
+    if referral_id is None:
+        raise Conflict("the resident already has an open referral", code="referral_open")
+    audit(session, actor, action="create", entity="referral", entity_id=referral_id, resident_id=resident.id,
+          purpose="referral")
+    return session.get(Referral, referral_id)
+
+
+TRANSITIONS = {"accepted": "requested", "completed": "accepted"}
+
+
+def change_referral(session: Session, *, referral_id: uuid.UUID, status: str, outcome: str | None,
+                    outcome_note: str | None, actor: Actor, settings, now: datetime) -> Referral:
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise NotFound("no such referral", code="referral_not_found")
+    check_resident_access(session, actor, session.get(Resident, referral.resident_id))
+    if status == "completed" and not outcome:
+        raise Unprocessable("a completed referral needs an outcome", code="outcome_required")
+    values = {"status": status}
+    if status == "accepted":
+        values.update(accepted_at=now, accepted_by=actor.label,
+                      due_at=now + timedelta(days=settings.referral_complete_days))
+    else:
+        values.update(completed_at=now, completed_by=actor.label, outcome=outcome, outcome_note=outcome_note,
+                      open_key=None)
+    result = session.execute(update(Referral).where(Referral.id == referral.id,
+                                                    Referral.status == TRANSITIONS[status]).values(**values))
+    if result.rowcount == 0:
+        raise Conflict(f"cannot go from {referral.status} to {status}", code="bad_transition")
+    session.expire(referral)
+    audit(session, actor, action="update", entity="referral", entity_id=referral.id,
+          resident_id=referral.resident_id, purpose="referral", detail={"status": status, "outcome": outcome})
+    return session.get(Referral, referral_id)
+
+
+def list_referrals(session: Session, *, actor: Actor, status: str | None, limit: int) -> list[Referral]:
+    query = select(Referral)
+    scope = place_filter(actor, Referral.centre_id, Referral.district)
+    if scope is not None:
+        query = query.where(scope)
+    if status:
+        query = query.where(Referral.status == status)
+    rows = list(session.exec(query.order_by(Referral.requested_at.desc()).limit(limit)).all())
+    audit(session, actor, action="search", entity="referral", purpose="referral_review",
+          detail={"returned": len(rows)})
+    return rows
+
+
+def overdue(session: Session, *, actor: Actor, now: datetime, limit: int) -> list[tuple[Referral, Resident]]:
+    """Referrals past their due time (not accepted, or accepted and not completed): the call list."""
+    query = select(Referral, Resident).join(Resident, Resident.id == Referral.resident_id).where(
+        Referral.status.in_(("requested", "accepted")), Referral.due_at < now)
+    scope = place_filter(actor, Referral.centre_id, Referral.district)
+    if scope is not None:
+        query = query.where(scope)
+    rows = list(session.exec(query.order_by(Referral.due_at).limit(limit)).all())
+    if actor.principal.role == "nurse":
+        rows = [(f, r) for f, r in rows if has_consent(session, r.id, "share_public_health")]
+    audit(session, actor, action="search", entity="referral", purpose="follow_up_calls",
+          detail={"returned": len(rows), "resident_ids": [str(r.id) for _, r in rows][:100]})
+    return rows
+
+
+def count_waiting(session: Session, *, now: datetime) -> dict:
+    crisis = session.exec(select(func.count()).select_from(Alert).where(Alert.status == "open")).one()
+    escalated = session.exec(select(func.count()).select_from(Alert).where(
+        Alert.status == "open", Alert.escalation_level > 0)).one()
+    overdue_count = session.exec(select(func.count()).select_from(Referral).where(
+        Referral.status.in_(("requested", "accepted")), Referral.due_at < now)).one()
+    return {"alerts_waiting": crisis, "alerts_escalated": escalated, "referrals_overdue": overdue_count}
+

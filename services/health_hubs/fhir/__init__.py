@@ -1,0 +1,1 @@
+"""fhir of the health hubs."""

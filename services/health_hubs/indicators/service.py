@@ -1,0 +1,180 @@
+"""Control indicators as Simple defines them, per Seoul month, per centre / district / city, in ONE query that
+groups per centre (districts and the city are sums of centres), with small-cell suppression by viewer.
+
+Definitions (simpledotorg/simple-server, WHO HEARTS; DOMAIN.md), for report month M:
+- registered: residents registered before the end of M (alive, not merged); new_registrations: during M.
+- lost_to_follow_up: registered before M-11 and no reading (a visit) in the 12 months M-11..M.
+- under_care: registered - lost_to_follow_up.
+- denominator: registered before M-2 (>= 3 months ago), not lost to follow-up.
+- controlled: latest BP in M-2..M < 140/90; uncontrolled: >= 140 or >= 90; visited_no_bp: a visit in
+  M-2..M but no BP; missed_visit: no visit in M-2..M. The four sum to the denominator.
+- glucose bands (Simple's diabetes report): among the denominator, latest glucose in M-2..M below 200,
+  200-299, 300+ (fasting: below 126, 126-199, 200+).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+
+from services.common.db import UTCDateTime
+from services.health_hubs.centres import DISTRICTS, all_centres
+from services.health_hubs.domain import suppress_cell, windows
+from services.health_hubs.rules import RuleSet
+
+COUNT_KEYS = ("registered", "new_registrations", "lost_to_follow_up", "under_care", "denominator", "controlled",
+              "uncontrolled", "missed_visit", "visited_no_bp", "glucose_measured", "glucose_band1",
+              "glucose_band2", "glucose_band3")
+RATES = {  # rate -> (numerator, denominator)
+    "controlled_rate": ("controlled", "denominator"),
+    "uncontrolled_rate": ("uncontrolled", "denominator"),
+    "missed_visit_rate": ("missed_visit", "denominator"),
+    "visited_no_bp_rate": ("visited_no_bp", "denominator"),
+    "lost_to_follow_up_rate": ("lost_to_follow_up", "registered"),
+    "glucose_band1_rate": ("glucose_band1", "glucose_measured"),
+    "glucose_band2_rate": ("glucose_band2", "glucose_measured"),
+    "glucose_band3_rate": ("glucose_band3", "glucose_measured"),
+}
+
+_SQL = """
+WITH latest AS (
+  SELECT resident_id, kind, systolic, diastolic, glucose_mg_dl, meal_context FROM (
+    SELECT r.resident_id, r.kind, r.systolic, r.diastolic, r.glucose_mg_dl, r.meal_context,
+           ROW_NUMBER() OVER (PARTITION BY r.resident_id, r.kind ORDER BY r.measured_at DESC, r.id DESC) AS rn
+    FROM reading r
+    WHERE r.deleted_at IS NULL AND r.measured_at >= :start3 AND r.measured_at < :end AND r.received_at <= :as_of
+  ) ranked WHERE rn = 1
+), per AS (
+  SELECT resident_id,
+    MAX(CASE WHEN kind = 'bp' THEN systolic END) AS sys,
+    MAX(CASE WHEN kind = 'bp' THEN diastolic END) AS dia,
+    MAX(CASE WHEN kind = 'glucose' THEN glucose_mg_dl END) AS glu,
+    MAX(CASE WHEN kind = 'glucose' THEN meal_context END) AS meal
+  FROM latest GROUP BY resident_id
+), status AS (
+  SELECT p.centre_id,
+    CASE WHEN p.registered_at >= :month_start THEN 1 ELSE 0 END AS new_reg,
+    CASE WHEN v.resident_id IS NOT NULL THEN 0
+         WHEN p.registered_at >= :start12 THEN 0
+         WHEN EXISTS (SELECT 1 FROM reading r2 WHERE r2.resident_id = p.id AND r2.deleted_at IS NULL
+                      AND r2.measured_at >= :start12 AND r2.measured_at < :start3 AND r2.received_at <= :as_of)
+           THEN 0
+         ELSE 1 END AS ltfu,
+    CASE WHEN p.registered_at < :registered_before THEN 1 ELSE 0 END AS old_enough,
+    CASE WHEN v.resident_id IS NOT NULL THEN 1 ELSE 0 END AS visited3,
+    v.sys, v.dia, v.glu,
+    CASE WHEN v.meal = 'fasting' THEN :gf1 ELSE :gr1 END AS gcut1,
+    CASE WHEN v.meal = 'fasting' THEN :gf2 ELSE :gr2 END AS gcut2
+  FROM resident p LEFT JOIN per v ON v.resident_id = p.id
+  WHERE p.status <> 'merged' AND p.registered_at < :end AND (p.died_at IS NULL OR p.died_at >= :end) {place}
+), den AS (
+  SELECT *, CASE WHEN old_enough = 1 AND ltfu = 0 THEN 1 ELSE 0 END AS d FROM status
+)
+SELECT centre_id,
+  COUNT(*) AS registered,
+  SUM(new_reg) AS new_registrations,
+  SUM(ltfu) AS lost_to_follow_up,
+  SUM(1 - ltfu) AS under_care,
+  SUM(d) AS denominator,
+  SUM(CASE WHEN d = 1 AND sys IS NOT NULL AND sys < :c_sys AND dia < :c_dia THEN 1 ELSE 0 END) AS controlled,
+  SUM(CASE WHEN d = 1 AND sys IS NOT NULL AND (sys >= :c_sys OR dia >= :c_dia) THEN 1 ELSE 0 END) AS uncontrolled,
+  SUM(CASE WHEN d = 1 AND visited3 = 0 THEN 1 ELSE 0 END) AS missed_visit,
+  SUM(CASE WHEN d = 1 AND visited3 = 1 AND sys IS NULL THEN 1 ELSE 0 END) AS visited_no_bp,
+  SUM(CASE WHEN d = 1 AND glu IS NOT NULL THEN 1 ELSE 0 END) AS glucose_measured,
+  SUM(CASE WHEN d = 1 AND glu IS NOT NULL AND glu < gcut1 THEN 1 ELSE 0 END) AS glucose_band1,
+  SUM(CASE WHEN d = 1 AND glu IS NOT NULL AND glu >= gcut1 AND glu < gcut2 THEN 1 ELSE 0 END) AS glucose_band2,
+  SUM(CASE WHEN d = 1 AND glu IS NOT NULL AND glu >= gcut2 THEN 1 ELSE 0 END) AS glucose_band3
+FROM den GROUP BY centre_id
+"""
+
+_TIMES = ("start3", "start12", "end", "as_of", "month_start", "registered_before")
+
+
+def centre_counts(conn: Connection, *, month: str, rules: RuleSet, as_of: datetime,
+                  district: str | None = None, centre_id: str | None = None) -> dict[str, dict[str, int]]:
+    """{centre_id: {count key: n}} for one report month."""
+    w = windows(month)
+    place, extra = "", {}
+    if centre_id:
+        place, extra = "AND p.centre_id = :centre_id", {"centre_id": centre_id}
+    elif district:
+        place, extra = "AND p.district = :district", {"district": district}
+    stmt = text(_SQL.format(place=place)).bindparams(*(bindparam(n, type_=UTCDateTime()) for n in _TIMES))
+    gf1, gf2 = rules.glucose_indicator_bands["fasting"]
+    gr1, gr2 = rules.glucose_indicator_bands["random"]
+    rows = conn.execute(stmt, {
+        "start3": w.start3, "start12": w.start12, "end": w.end, "as_of": as_of, "month_start": w.month_start,
+        "registered_before": w.registered_before, "c_sys": rules.controlled_below[0],
+        "c_dia": rules.controlled_below[1], "gf1": gf1, "gf2": gf2, "gr1": gr1, "gr2": gr2, **extra,
+    }).mappings().all()
+    return {row["centre_id"]: {k: int(row[k] or 0) for k in COUNT_KEYS} for row in rows}
+
+
+@dataclass
+class Cell:
+    level: str  # centre | district | city
+    id: str
+    month: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
+    name: str | None = None
+    district: str | None = None
+
+    def add(self, other: dict[str, int]) -> None:
+        for k in COUNT_KEYS:
+            self.counts[k] += other.get(k, 0)
+
+
+def build_cells(per_centre: dict[str, dict[str, int]], *, month: str, level: str,
+                only: str | None = None) -> list[Cell]:
+    centres = all_centres()
+    if level == "centre":
+        ids = [only] if only else sorted(centres)
+        cells = []
+        for cid in ids:
+            c = centres[cid]
+            cell = Cell("centre", cid, month, name=c.name, district=c.district)
+            cell.add(per_centre.get(cid, {}))
+            cells.append(cell)
+        return cells
+    if level == "district":
+        cells = {d: Cell("district", d, month, name=d, district=d) for d in DISTRICTS if not only or d == only}
+        for cid, counts in per_centre.items():
+            d = centres[cid].district if cid in centres else None
+            if d in cells:
+                cells[d].add(counts)
+        return list(cells.values())
+    city = Cell("city", "Pohang", month, name="Pohang")
+    for counts in per_centre.values():
+        city.add(counts)
+    return [city]
+
+
+def render(cell: Cell, *, unsuppressed: bool) -> dict:
+    """The cell as the API answers it: each count and rate as {value, suppressed}; a suppressed value is null."""
+    hidden = set() if unsuppressed else suppress_cell(cell.counts)
+    counts = {k: {"value": None if k in hidden else v, "suppressed": k in hidden} for k, v in cell.counts.items()}
+    rates = {}
+    for name, (num, den) in RATES.items():
+        if num in hidden or den in hidden:
+            rates[name] = {"value": None, "suppressed": True}
+        else:
+            d = cell.counts[den]
+            rates[name] = {"value": round(100.0 * cell.counts[num] / d, 1) if d else None, "suppressed": False}
+    return {"level": cell.level, "id": cell.id, "name": cell.name, "district": cell.district, "month": cell.month,
+            "counts": counts, "rates": rates}
+
+
+def sees_unsuppressed(principal, cell: Cell) -> bool:
+    """Only a centre's own staff see its small numbers."""
+    return (principal.kind == "user" and principal.role == "centre_staff" and cell.level == "centre"
+            and principal.centre_id == cell.id)
+
+
+def indicators(conn: Connection, *, principal, month: str, level: str, only: str | None, rules: RuleSet,
+               as_of: datetime) -> list[dict]:
+    district = only if level == "district" else None
+    centre = only if level == "centre" else None
+    per_centre = centre_counts(conn, month=month, rules=rules, as_of=as_of, district=district, centre_id=centre)
+    return [render(c, unsuppressed=sees_unsuppressed(principal, c))
+            for c in build_cells(per_centre, month=month, level=level, only=only)]

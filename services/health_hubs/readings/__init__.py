@@ -1,0 +1,1 @@
+"""readings of the health hubs."""

@@ -1,0 +1,1 @@
+"""residents of the health hubs."""

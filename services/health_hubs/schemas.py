@@ -1,0 +1,326 @@
+"""Request and response shapes of the health hubs API (no tables here)."""
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Sex = Literal["female", "male", "other"]
+ConsentKind = Literal["health_data", "share_public_health", "reminders"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- residents ---------------------------------------------------------------------------------------------
+
+class ConsentsIn(Strict):
+    health_data: bool
+    share_public_health: bool = False
+    reminders: bool = False
+    version: str | None = Field(default=None, max_length=20)
+
+
+class ResidentCreate(Strict):
+    family_name: str = Field(min_length=1, max_length=40)
+    given_name: str = Field(min_length=1, max_length=60)
+    birth_date: date
+    sex: Sex
+    phone: str | None = Field(default=None, max_length=20)
+    centre_id: str = Field(pattern=r"^C\d{3}$")
+    consents: ConsentsIn
+    confirm_new: bool = Field(default=False, description="register although likely duplicates were found")
+
+    @field_validator("birth_date")
+    @classmethod
+    def _plausible_birth(cls, value: date) -> date:
+        if not date(1900, 1, 1) <= value <= date.today():
+            raise ValueError("birth date must be between 1900 and today")
+        return value
+
+
+class ResidentUpdate(Strict):
+    family_name: str | None = Field(default=None, min_length=1, max_length=40)
+    given_name: str | None = Field(default=None, min_length=1, max_length=60)
+    phone: str | None = Field(default=None, max_length=20)
+    centre_id: str | None = Field(default=None, pattern=r"^C\d{3}$")
+    died_at: datetime | None = None
+
+
+class ConsentRead(BaseModel):
+    granted: bool
+    version: str
+    recorded_at: datetime
+
+
+class ConsentChange(Strict):
+    kind: ConsentKind
+    granted: bool
+    version: str | None = Field(default=None, max_length=20)
+
+
+class ResidentRead(BaseModel):
+    id: uuid.UUID
+    family_name: str
+    given_name: str
+    birth_date: date
+    sex: str
+    phone: str | None
+    centre_id: str
+    district: str
+    status: str
+    merged_into_id: uuid.UUID | None
+    registered_at: datetime
+    died_at: datetime | None
+    consents: dict[str, ConsentRead] = {}
+
+
+class Candidate(BaseModel):
+    """A possible match. Outside the caller's place only what tells two people apart is shown."""
+
+    id: uuid.UUID
+    score: float
+    reasons: list[str]
+    in_scope: bool
+    centre_id: str
+    initials: str
+    birth_year: int
+    family_name: str | None = None
+    given_name: str | None = None
+    birth_date: date | None = None
+    phone: str | None = None
+
+
+class ResidentCreated(BaseModel):
+    resident: ResidentRead
+    token: str = Field(description="the card / QR token; shown once")
+    possible_duplicates: list[Candidate] = []
+
+
+class TokenIssued(BaseModel):
+    resident_id: uuid.UUID
+    token: str
+
+
+class ResidentPage(BaseModel):
+    items: list[ResidentRead]
+    total: int
+
+
+class MergeRequest(Strict):
+    merged_id: uuid.UUID = Field(description="the duplicate record folded into the kept one")
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class MergeRead(BaseModel):
+    kept_id: uuid.UUID
+    merged_id: uuid.UUID
+    merged_at: datetime
+    merged_by: str
+    moved: dict
+    snapshot: dict
+
+
+class DuplicateRead(BaseModel):
+    id: int
+    resident_id: uuid.UUID
+    candidate_id: uuid.UUID
+    score: float
+    reasons: list
+    status: str
+    centre_id: str
+    created_at: datetime
+
+
+class DuplicateResolve(Strict):
+    decision: Literal["distinct", "merge"]
+    keep: Literal["resident", "candidate"] = "resident"
+    reason: str = Field(default="duplicate queue", max_length=200)
+
+
+class KioskIdentity(BaseModel):
+    """Only what the kiosk needs to greet and to post readings."""
+
+    resident_id: uuid.UUID
+    display_name: str
+    initials: str
+    centre_id: str
+    can_measure: bool = Field(description="false when the resident has not consented to health data")
+
+
+# ---- readings ----------------------------------------------------------------------------------------------
+
+BpFlag = Literal["body_movement", "cuff_loose", "irregular_pulse", "pulse_out_of_range", "position_improper"]
+
+
+class BpMeasurement(Strict):
+    systolic: int = Field(ge=0, le=1000)
+    diastolic: int = Field(ge=0, le=1000)
+    map_mmhg: int | None = Field(default=None, ge=0, le=1000)
+    pulse_bpm: int | None = Field(default=None, ge=0, le=1000)
+    flags: list[BpFlag] = []
+    device_time: datetime | None = None
+
+
+class ReadingIn(Strict):
+    client_id: uuid.UUID = Field(description="made by the kiosk; a retry with the same id records nothing new")
+    resident_id: uuid.UUID
+    kind: Literal["bp", "glucose"]
+    measured_at: datetime = Field(description="device time of the sitting (aware)")
+    bp: list[BpMeasurement] | None = Field(default=None, min_length=1, max_length=6)
+    glucose_mg_dl: int | None = Field(default=None, ge=0, le=5000)
+    meal_context: Literal["fasting", "postprandial", "random"] | None = None
+    sample_type: Literal["capillary_whole_blood", "capillary_plasma", "venous_plasma", "control_solution",
+                         "unknown"] | None = None
+    meter_seq: int | None = Field(default=None, ge=0, le=65535)
+
+    @field_validator("measured_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("measured_at needs a time zone")
+        return value
+
+
+class BatchItem(ReadingIn):
+    updated_at: datetime | None = Field(default=None, description="device time of the record's last edit")
+    deleted: bool = False
+
+    @field_validator("updated_at")
+    @classmethod
+    def _aware_updated(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("updated_at needs a time zone")
+        return value
+
+
+class BatchIn(Strict):
+    items: list[BatchItem] = Field(min_length=1)
+
+
+class NextStep(BaseModel):
+    code: str
+    ko: str
+    en: str
+
+
+class ReadingAnswer(BaseModel):
+    client_id: uuid.UUID
+    resident_id: uuid.UUID
+    kind: str
+    measured_at: datetime
+    systolic: int | None = None
+    diastolic: int | None = None
+    map_mmhg: int | None = None
+    pulse_bpm: int | None = None
+    glucose_mg_dl: int | None = None
+    meal_context: str | None = None
+    protocol_complete: bool
+    category: str
+    rule_version: str
+    next_step: NextStep
+    alert_id: uuid.UUID | None = None
+    deleted: bool = False
+    replayed: bool = False
+
+
+class BatchResult(BaseModel):
+    client_id: uuid.UUID | None
+    outcome: str  # created | updated | deleted | unchanged | stale | ignored_deleted | rejected
+    error: str | None = None
+    detail: str | None = None
+    category: str | None = None
+
+
+class BatchAnswer(BaseModel):
+    results: list[BatchResult]
+    counts: dict[str, int]
+
+
+class ReadingRead(BaseModel):
+    id: uuid.UUID
+    resident_id: uuid.UUID
+    centre_id: str
+    kind: str
+    measured_at: datetime
+    systolic: int | None
+    diastolic: int | None
+    map_mmhg: int | None
+    pulse_bpm: int | None
+    raw: list
+    flags: list
+    protocol_complete: bool
+    glucose_mg_dl: int | None
+    meal_context: str | None
+    category: str
+    rule_version: str
+    deleted_at: datetime | None
+
+
+# ---- alerts and referrals ----------------------------------------------------------------------------------
+
+class AlertRead(BaseModel):
+    id: uuid.UUID
+    resident_id: uuid.UUID
+    reading_id: uuid.UUID
+    centre_id: str
+    district: str
+    kind: str
+    category: str
+    status: str
+    created_at: datetime
+    ack_due_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    escalation_level: int
+    escalated_at: datetime | None
+    remeasure_due_at: datetime
+    remeasure_reading_id: uuid.UUID | None
+    remeasure_category: str | None
+    resolved_at: datetime | None
+    outcome: str | None
+
+
+class AlertResolve(Strict):
+    outcome: str = Field(min_length=1, max_length=400)
+
+
+class ReferralCreate(Strict):
+    resident_id: uuid.UUID
+    reason: str = Field(min_length=1, max_length=200)
+
+
+ReferralOutcome = Literal["treatment_started", "treatment_adjusted", "no_change_needed", "not_reached",
+                          "declined", "other"]
+
+
+class ReferralChange(Strict):
+    status: Literal["accepted", "completed"]
+    outcome: ReferralOutcome | None = None
+    outcome_note: str | None = Field(default=None, max_length=400)
+
+
+class ReferralRead(BaseModel):
+    id: uuid.UUID
+    resident_id: uuid.UUID
+    centre_id: str
+    district: str
+    reason: str
+    evidence: list
+    status: str
+    requested_at: datetime
+    due_at: datetime
+    accepted_at: datetime | None
+    completed_at: datetime | None
+    outcome: str | None
+    outcome_note: str | None
+    created_by: str
+
+
+class OverdueItem(BaseModel):
+    referral: ReferralRead
+    resident_name: str
+    phone: str | None
+    days_overdue: int

@@ -1,0 +1,1 @@
+from tests.health_hubs.factories import hub  # noqa: F401
