@@ -1,4 +1,4 @@
-"""The industry service's SQLModel registry and tables."""
+"""The industry service's SQLModel registry; tables live in each subdomain's models.py."""
 
 from sqlmodel import SQLModel
 
@@ -14,4 +14,10 @@ job_run = define_job_run_table(IndustryModel.metadata)
 
 
 def load_all_tables() -> None:
-    """Every table of this service is defined in this module (transit splits its tables by subdomain)."""
+    """Imports every module that defines industry tables, so the metadata is complete (migrations, tests)."""
+    import services.industry.air.models  # noqa: F401
+    import services.industry.alarms.models  # noqa: F401
+    import services.industry.assets.models  # noqa: F401
+    import services.industry.kpi.models  # noqa: F401
+    import services.industry.programme.models  # noqa: F401
+    import services.industry.telemetry.models  # noqa: F401

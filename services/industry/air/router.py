@@ -1,0 +1,42 @@
+"""HTTP API of air quality under /v1: monitors with their latest grade, hourly readings, WHO comparison."""
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from services.common.auth import Principal
+from services.common.db import SessionDep, utcnow
+from services.industry.access import admins, operators, readers
+from services.industry.air import domain, service
+from services.industry.air.schemas import AirMonitorCreate, AirMonitorRead, AirReadingsIn
+
+router = APIRouter(prefix="/v1/air", tags=["air"])
+
+
+@router.post("/monitors", response_model=AirMonitorCreate, status_code=201)
+def create_monitor(data: AirMonitorCreate, session: SessionDep, _: Principal = Depends(admins)):
+    return service.create_monitor(session, data=data)
+
+
+@router.get("/monitors", response_model=list[AirMonitorRead])
+def monitors(session: SessionDep, _: Principal = Depends(readers)):
+    """Every monitor with its location, latest PM10/PM2.5, AirKorea grades (the worse one shown) and alerts."""
+    return service.monitors_with_latest(session)
+
+
+@router.post("/readings")
+def post_readings(data: AirReadingsIn, session: SessionDep, principal: Principal = Depends(operators)) -> dict:
+    return service.ingest(session, readings=data.readings, principal=principal, now=utcnow())
+
+
+@router.get("/monitors/{monitor_id}/who")
+def who(monitor_id: str, request: Request, session: SessionDep, _: Principal = Depends(readers),
+        days: int = Query(default=365, ge=1, le=3660)) -> dict:
+    """Daily means against the WHO 2021 24-hour guideline and the period mean against the annual one."""
+    return service.who_report(session, monitor_id=monitor_id, days=days, now=utcnow(),
+                              tz=request.app.state.settings.timezone)
+
+
+@router.get("/rules")
+def rules(_: Principal = Depends(readers)) -> dict:
+    """The grade bands, alert levels and WHO guidelines in force, with sources."""
+    return {"grade_upper_bounds": domain.GRADE_UPPER, "alert_levels": domain.ALERT_LEVELS,
+            "alert_hold_h": domain.ALERT_HOLD.total_seconds() / 3600, "who_2021": domain.WHO_2021}

@@ -1,0 +1,47 @@
+"""HTTP API of the SME smart-factory programme under /v1/programme."""
+
+from fastapi import APIRouter, Depends
+
+from services.common.auth import Principal
+from services.common.db import SessionDep
+from services.industry.access import officials, readers
+from services.industry.programme import service
+from services.industry.programme.schemas import CompanyCreate, ProjectCreate, ProjectRead, SurveyResultIn
+
+router = APIRouter(prefix="/v1/programme", tags=["programme"])
+
+
+@router.post("/companies", response_model=CompanyCreate, status_code=201)
+def create_company(data: CompanyCreate, session: SessionDep, _: Principal = Depends(officials)):
+    return service.create_company(session, data=data)
+
+
+@router.post("/projects", response_model=ProjectRead, status_code=201)
+def create_project(data: ProjectCreate, session: SessionDep, _: Principal = Depends(officials)):
+    project = service.create_project(session, data=data)
+    from services.industry.programme.models import Company
+
+    return service.project_view(project, session.get(Company, project.company_id))
+
+
+@router.get("/projects", response_model=list[ProjectRead])
+def list_projects(session: SessionDep, _: Principal = Depends(readers)):
+    return service.list_projects(session)
+
+
+@router.get("/progress")
+def progress(session: SessionDep, _: Principal = Depends(readers)) -> dict:
+    """Targets (with the programme's published figures and our own count), funding shares, levels reached."""
+    return service.progress(session)
+
+
+@router.post("/surveys", status_code=201)
+def upsert_survey(data: SurveyResultIn, session: SessionDep, _: Principal = Depends(officials)) -> dict:
+    row = service.upsert_survey(session, data=data)
+    return row.model_dump()
+
+
+@router.get("/surveys")
+def surveys(session: SessionDep, _: Principal = Depends(readers)) -> dict:
+    """Published survey results side by side by year and source; they disagree, so none is averaged away."""
+    return service.surveys_side_by_side(session)

@@ -1,0 +1,106 @@
+"""Use cases of the SME programme: companies, projects, progress against targets, surveys. Flush only."""
+
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from services.common.errors import Conflict, NotFound, Unprocessable
+from services.industry.dialect import insert_for
+from services.industry.programme import domain
+from services.industry.programme.models import Company, ProgrammeTarget, SmartFactoryProject, SurveyResult
+
+
+def create_company(session: Session, *, data) -> Company:
+    if session.get(Company, data.id):
+        raise Conflict("company exists", code="company_exists")
+    company = Company(**data.model_dump())
+    session.add(company)
+    session.flush()
+    return company
+
+
+def create_project(session: Session, *, data) -> SmartFactoryProject:
+    if session.get(Company, data.company_id) is None:
+        raise NotFound("no such company", code="company_not_found")
+    if session.get(SmartFactoryProject, data.id):
+        raise Conflict("project exists", code="project_exists")
+    if data.status == "built" and data.level_after is None:
+        raise Unprocessable("a built project needs the level reached", code="level_after_required")
+    if data.level_after is not None and domain.level_up(data.level_before, data.level_after) < 0:
+        raise Unprocessable("level_after is below level_before", code="level_down")
+    project = SmartFactoryProject(**data.model_dump())
+    session.add(project)
+    session.flush()
+    return project
+
+
+def project_view(p: SmartFactoryProject, company: Company) -> dict:
+    return {**p.model_dump(), "company_name": company.name,
+            "funding": domain.funding_shares(p.funding_company_krw, p.funding_steelmaker_krw, p.funding_ministry_krw),
+            "improvements_pct": domain.improvements(p), "levels_gained": domain.level_up(p.level_before, p.level_after)}
+
+
+def list_projects(session: Session) -> list[dict]:
+    companies = {c.id: c for c in session.execute(select(Company)).scalars()}
+    projects = session.execute(select(SmartFactoryProject).order_by(SmartFactoryProject.id)).scalars()
+    return [project_view(p, companies[p.company_id]) for p in projects]
+
+
+def progress(session: Session) -> dict:
+    """Our own count (projects recorded here) beside the programme's targets and published figures."""
+    projects = list(session.execute(select(SmartFactoryProject)).scalars())
+    built = [p for p in projects if p.status == "built"]
+    funding = defaultdict(int)
+    for p in projects:
+        funding["company"] += p.funding_company_krw
+        funding["steelmaker"] += p.funding_steelmaker_krw
+        funding["ministry"] += p.funding_ministry_krw
+    by_level = {level: sum(1 for p in built if p.level_after == level) for level in domain.LEVELS[1:]}
+    recorded = {"smes_built": len({p.company_id for p in built}), "projects": len(projects),
+                "steelmaker_funding_krw": funding["steelmaker"]}
+    targets = []
+    for t in session.execute(select(ProgrammeTarget).order_by(ProgrammeTarget.key)).scalars():
+        ours = recorded.get(t.key)
+        targets.append({**t.model_dump(), "recorded_here": ours,
+                        "published_share": t.published_actual / t.target if t.published_actual is not None
+                        and t.target else None,
+                        "recorded_share": ours / t.target if ours is not None and t.target else None})
+    means = {}
+    for metric in ("productivity", "quality", "cost", "delivery_time"):
+        values = [domain.improvements(p)[metric] for p in built]
+        values = [v for v in values if v is not None]
+        means[metric] = sum(values) / len(values) if values else None
+    return {"targets": targets, "recorded": recorded, "built_by_level": by_level,
+            "funding_krw": {**funding, **{"shares": domain.funding_shares(funding["company"], funding["steelmaker"],
+                                                                          funding["ministry"])}},
+            "mean_improvement_pct_recorded": means}
+
+
+def upsert_survey(session: Session, *, data) -> SurveyResult:
+    stmt = insert_for(session, SurveyResult.__table__)
+    stmt = stmt.on_conflict_do_update(index_elements=["source", "year", "metric"],
+                                      set_={"change_pct": stmt.excluded.change_pct, "note": stmt.excluded.note})
+    session.connection().execute(stmt, data.model_dump())
+    return session.execute(select(SurveyResult).where(
+        SurveyResult.source == data.source, SurveyResult.year == data.year, SurveyResult.metric == data.metric)
+        .execution_options(populate_existing=True)).scalars().one()
+
+
+def surveys_side_by_side(session: Session) -> dict:
+    """One column per (year, source), one row per metric: the published figures as they are, never averaged."""
+    rows = list(session.execute(select(SurveyResult).order_by(SurveyResult.year, SurveyResult.source)).scalars())
+    columns = []
+    for r in rows:
+        key = {"year": r.year, "source": r.source}
+        if key not in columns:
+            columns.append(key)
+    table = {m: [None] * len(columns) for m in domain.METRICS}
+    notes = {}
+    for r in rows:
+        i = columns.index({"year": r.year, "source": r.source})
+        table[r.metric][i] = r.change_pct
+        if r.note:
+            notes[f"{r.year} {r.source} {r.metric}"] = r.note
+    return {"columns": columns, "rows": [{"metric": m, "values": table[m]} for m in domain.METRICS],
+            "notes": notes}

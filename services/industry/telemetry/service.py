@@ -1,0 +1,169 @@
+"""Use cases of telemetry: store readings (HTTP batches and MQTT alike), latest values, series. Flush only."""
+
+import uuid
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from services.common.auth import Principal
+from services.common.errors import Conflict, Forbidden, Unprocessable
+from services.industry.alarms import service as alarms
+from services.industry.assets.models import Sensor
+from services.industry.dialect import insert_for
+from services.industry.telemetry.domain import SensorRef, check_readings, hour_start
+from services.industry.telemetry.models import (
+    Reading,
+    ReadingRollup,
+    RollupDirty,
+    SensorLatest,
+    TelemetryBatch,
+)
+
+READINGS = Reading.__table__
+LATEST = SensorLatest.__table__
+DIRTY = RollupDirty.__table__
+
+
+def sensor_refs(session: Session, *, site_id: str) -> dict[str, SensorRef]:
+    rows = session.execute(
+        select(Sensor.tag, Sensor.id, Sensor.min_valid, Sensor.max_valid).where(Sensor.site_id == site_id)
+    ).all()
+    return {tag: SensorRef(id_, lo, hi) for tag, id_, lo, hi in rows}
+
+
+def store_readings(session: Session, *, rows: list[dict], source: str, now: datetime) -> tuple[int, int]:
+    """Stores checked rows {sensor_id, ts, value}; returns (new, duplicates). A reading already stored
+    (same sensor and instant) is skipped, so a resent batch or a redelivered MQTT message changes nothing.
+    Older readings (a backlog) are stored and re-rolled-up; the latest value only moves forward."""
+    if not rows:
+        return 0, 0
+    conn = session.connection()
+    stmt = insert_for(session, READINGS).on_conflict_do_nothing(index_elements=["sensor_id", "ts"])
+    stored = conn.execute(stmt.returning(READINGS.c.sensor_id, READINGS.c.ts), rows).all()
+    new = len(stored)
+    if not new:
+        return 0, len(rows)
+    fresh = {(sid, ts) for sid, ts in stored} if new < len(rows) else None
+    newest: dict[int, dict] = {}
+    hours: dict[tuple[int, datetime], None] = {}
+    by_sensor: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        if fresh is not None and (row["sensor_id"], row["ts"]) not in fresh:
+            continue
+        sid = row["sensor_id"]
+        best = newest.get(sid)
+        if best is None or row["ts"] > best["ts"]:
+            newest[sid] = row
+        hours[(sid, hour_start(row["ts"]))] = None
+        by_sensor[sid].append(row)
+    upsert = insert_for(session, LATEST)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["sensor_id"],
+        set_={"ts": upsert.excluded.ts, "value": upsert.excluded.value, "source": upsert.excluded.source,
+              "stale": False, "stale_reason": None, "stale_at": None},
+        where=LATEST.c.ts < upsert.excluded.ts,
+    )
+    conn.execute(upsert, [
+        {"sensor_id": sid, "ts": r["ts"], "value": r["value"], "source": source, "stale": False}
+        for sid, r in sorted(newest.items())
+    ])
+    dirty = insert_for(session, DIRTY)
+    dirty = dirty.on_conflict_do_update(index_elements=["sensor_id", "hour_start"], set_={"claim": None})
+    conn.execute(dirty, [
+        {"sensor_id": sid, "hour_start": h, "hour_end": h + timedelta(hours=1), "claim": None}
+        for sid, h in sorted(hours)
+    ])
+    alarms.evaluate_readings(session, by_sensor=by_sensor, now=now)
+    return new, len(rows) - new
+
+
+def ingest_batch(
+    session: Session, *, principal: Principal, batch_id: uuid.UUID, items: list, now: datetime, settings
+) -> dict:
+    """A gateway's batch: idempotent on `batch_id`; each bad item is reported by its index and skipped."""
+    site_id = principal.place
+    if not site_id:
+        raise Forbidden("this gateway has no site", code="gateway_without_site")
+    if len(items) > settings.max_batch_readings:
+        raise Unprocessable(f"at most {settings.max_batch_readings} readings per batch", code="batch_too_large")
+    known = _stored_answer(session, batch_id=batch_id, gateway_id=principal.id)
+    if known is not None:
+        return known
+    batch = TelemetryBatch(id=batch_id, gateway_id=principal.id, site_id=site_id, received_at=now)
+    try:
+        with session.begin_nested():
+            session.add(batch)
+            session.flush()
+    except IntegrityError:
+        # the same batch is being stored by a concurrent retry; its answer is the answer
+        known = _stored_answer(session, batch_id=batch_id, gateway_id=principal.id)
+        if known is None:
+            raise Conflict("batch is being stored; retry", code="batch_in_progress") from None
+        return known
+    rows, errors = check_readings(
+        items, sensors=sensor_refs(session, site_id=site_id), now=now,
+        max_age_s=settings.backlog_max_age_s, future_skew_s=settings.future_skew_s,
+    )
+    new, duplicates = store_readings(session, rows=rows, source=f"http:{principal.username or principal.id}",
+                                     now=now)
+    batch.accepted, batch.duplicates, batch.rejected = new, duplicates, len(errors)
+    batch.errors = [e.as_dict() for e in errors[:1000]]
+    session.add(batch)
+    session.flush()
+    return _answer(batch, replayed=False)
+
+
+def _stored_answer(session: Session, *, batch_id: uuid.UUID, gateway_id: str) -> dict | None:
+    batch = session.get(TelemetryBatch, batch_id, populate_existing=True)
+    if batch is None:
+        return None
+    if batch.gateway_id != gateway_id:
+        raise Conflict("batch_id was used by another gateway", code="batch_id_reused")
+    return _answer(batch, replayed=True)
+
+
+def _answer(batch: TelemetryBatch, *, replayed: bool) -> dict:
+    return {"batch_id": batch.id, "accepted": batch.accepted, "duplicates": batch.duplicates,
+            "rejected": batch.rejected, "errors": batch.errors, "replayed": replayed}
+
+
+def latest_values(session: Session, *, sensor_ids: list[int]) -> dict[int, SensorLatest]:
+    if not sensor_ids:
+        return {}
+    rows = session.execute(select(SensorLatest).where(SensorLatest.sensor_id.in_(sensor_ids))).scalars().all()
+    return {r.sensor_id: r for r in rows}
+
+
+def mark_stale(session: Session, *, source: str, reason: str, now: datetime, include_children: bool) -> int:
+    """Marks latest values from a source (a Sparkplug node or device) stale; returns how many."""
+    cond = LATEST.c.source == source
+    if include_children:
+        cond = or_(cond, LATEST.c.source.startswith(source + "/", autoescape=True))
+    result = session.connection().execute(
+        update(LATEST).where(and_(cond, LATEST.c.stale.is_(False)))
+        .values(stale=True, stale_reason=reason, stale_at=now)
+    )
+    return result.rowcount
+
+
+def series(
+    session: Session, *, sensor_id: int, period: str, start: datetime, end: datetime, limit: int
+) -> list[dict]:
+    """Raw readings (`period="raw"`) or rollups (minute | hour | day) in [start, end)."""
+    if period == "raw":
+        rows = session.execute(
+            select(READINGS.c.ts, READINGS.c.value)
+            .where(READINGS.c.sensor_id == sensor_id, READINGS.c.ts >= start, READINGS.c.ts < end)
+            .order_by(READINGS.c.ts).limit(limit)
+        ).all()
+        return [{"ts": ts, "value": v} for ts, v in rows]
+    t = ReadingRollup.__table__
+    rows = session.execute(
+        select(t).where(t.c.sensor_id == sensor_id, t.c.period == period, t.c.bucket_start >= start,
+                        t.c.bucket_start < end).order_by(t.c.bucket_start).limit(limit)
+    ).mappings().all()
+    return [{"ts": r["bucket_start"], "n": r["n"], "mean": r["total"] / r["n"] if r["n"] else None,
+             "total": r["total"], "min": r["min_value"], "max": r["max_value"]} for r in rows]
