@@ -131,7 +131,7 @@ const Screens = (() => {
       el.hidden = el.dataset.screen !== name;
     });
     currentScreen = name;
-    document.body.dataset.screen = name;
+    document.body.dataset.current = name;
     const el = document.querySelector(`[data-screen="${name}"]`);
     if (!el) return;
     const heading = el.querySelector("h1, h2");

@@ -1,0 +1,199 @@
+// The bus door display. It is the bus's own front end: on a card tap (the reader types the card number and
+// Enter) or a card-less boarding, it takes a few frames from the door camera, posts them to POST /v1/boardings
+// with the bus device key, and shows the answer in large type, with a cue to the driver when the rider needs
+// help. Frames are never stored by the page.
+"use strict";
+
+const TEXTS = {
+  ko: {
+    title: "버스 승차 안내", switch_lang: "English", sound: "소리", camera_view: "카메라 화면",
+    bus_label: "{route}번 버스", setup_title: "단말기 설정이 필요합니다", setup_text: "기사님께 알려 주세요.",
+    idle_title: "카드를 찍고 카메라를 봐 주세요", card_reader: "카드 (카드 단말기)", tap: "카드 찍기",
+    no_card: "카드 없이 타기", checking_title: "확인하고 있어요", checking_text: "카메라를 봐 주세요.",
+    welcome: "환영합니다", show_card: "기사님께 카드를 보여 주세요", tap_card: "카드를 찍어 주세요",
+    look_camera: "카메라를 봐 주세요",
+    note_mismatch: "얼굴 확인이 되지 않았어요. 카드를 기사님께 보여 주시면 됩니다.",
+    note_identified: "얼굴로 확인되었습니다.",
+    note_no_face: "얼굴이 보이지 않았어요.",
+    note_unknown_nocard: "확인되지 않았어요. 카드를 찍어 주세요.",
+    note_offline: "연결이 끊겼어요. 기사님께 카드를 보여 주세요.",
+    free: "무료", fare: "{fare}원",
+    "c.senior": "어르신", "c.disability": "장애인", "c.student": "학생", "c.none": "일반",
+    driver_cue: "기사님: 승차 도움이 필요한 분입니다. 차체를 낮춰 주세요.",
+  },
+  en: {
+    title: "Boarding", switch_lang: "한국어", sound: "Sound", camera_view: "Camera view",
+    bus_label: "Bus {route}", setup_title: "This display needs setting up", setup_text: "Please tell the driver.",
+    idle_title: "Tap your card and look at the camera", card_reader: "Card (reader)", tap: "Tap card",
+    no_card: "Board without a card", checking_title: "Checking", checking_text: "Please look at the camera.",
+    welcome: "Welcome", show_card: "Please show your card to the driver", tap_card: "Please tap your card",
+    look_camera: "Please look at the camera",
+    note_mismatch: "We could not confirm it's you. Just show your card to the driver.",
+    note_identified: "Recognised by face.",
+    note_no_face: "We could not see a face.",
+    note_unknown_nocard: "Not recognised. Please tap your card.",
+    note_offline: "The connection is down. Please show your card to the driver.",
+    free: "Free", fare: "{fare} won",
+    "c.senior": "Senior", "c.disability": "Disability", "c.student": "Student", "c.none": "Standard",
+    driver_cue: "Driver: this rider needs help boarding. Please kneel the bus.",
+  },
+};
+
+const Door = (() => {
+  const $ = (id) => document.getElementById(id);
+  const P = Screens.params;
+  const STORAGE = "aicity.doorDisplay.key";
+  const bus = { bus_id: P.get("bus") || "BUS-1", route_id: P.get("route") || "100", stop_id: P.get("stop") || "S1" };
+  const FRAMES = Math.min(5, Math.max(1, Number(P.get("frames") || 3)));
+  const FRAME_GAP_MS = Number(P.get("frame_gap_ms") || 180);
+  const HOLD_MS = Number(P.get("hold_s") || 8) * 1000;
+  let key = null;
+  let stream = null;
+  let busy = false;
+  let holdTimer = null;
+  let last = null; // {answer, cardId, offline}
+
+  async function openCamera() {
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } },
+                                                           audio: false });
+      $("video").srcObject = stream;
+      await $("video").play().catch(() => {});
+    } catch (e) {
+      stream = null; // no camera: card taps still work, the service answers no_face
+    }
+  }
+
+  async function grabFrames() {
+    const video = $("video");
+    const frames = [];
+    if (!stream || !video.videoWidth) return frames;
+    const canvas = document.createElement("canvas");
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const ctx = canvas.getContext("2d");
+    for (let i = 0; i < FRAMES; i += 1) {
+      if (i) await new Promise((r) => setTimeout(r, FRAME_GAP_MS));
+      ctx.drawImage(video, 0, 0);
+      frames.push(await new Promise((r) => canvas.toBlob(r, "image/jpeg", 0.9)));
+    }
+    return frames;
+  }
+
+  async function board(cardId) {
+    if (busy) return;
+    busy = true;
+    clearTimeout(holdTimer);
+    Screens.show("checking", { say: "" });
+    try {
+      const frames = await grabFrames();
+      const form = new FormData();
+      form.append("event_id", Screens.uuid());
+      form.append("bus_id", bus.bus_id);
+      form.append("route_id", bus.route_id);
+      form.append("stop_id", bus.stop_id);
+      form.append("occurred_at", new Date().toISOString());
+      if (cardId) form.append("card_id", cardId);
+      frames.forEach((f, i) => form.append("frames", f, `frame-${i + 1}.jpg`));
+      let res;
+      try {
+        res = await Screens.api(key, "POST", "/v1/boardings", { form, timeoutMs: 10000 });
+      } catch (e) {
+        res = null;
+      }
+      if (res && res.ok) {
+        render({ answer: res.body, cardId, offline: false });
+      } else {
+        render({ answer: null, cardId, offline: true, status: res && res.status, error: res && res.body });
+      }
+    } finally {
+      busy = false;
+      $("card-input").value = "";
+    }
+  }
+
+  function fareText(answer) {
+    if (answer.fare_krw === 0) return `${Screens.t("c." + answer.concession)} · ${Screens.t("free")}`;
+    const fare = Screens.t("fare", { fare: answer.fare_krw.toLocaleString("ko-KR") });
+    return answer.concession && answer.concession !== "none" ? `${Screens.t("c." + answer.concession)} · ${fare}` : fare;
+  }
+
+  // What a rider sees for each decision. A mismatch never refuses the ride on its own: the driver looks.
+  function view({ answer, cardId, offline }) {
+    if (offline || !answer) return { tone: "show-card", title: "show_card", note: "note_offline", fare: null };
+    const withCard = Boolean(cardId);
+    switch (answer.decision) {
+      case "verified":
+        return { tone: "welcome", title: "welcome", note: null, fare: fareText(answer) };
+      case "identified":
+        return { tone: "welcome", title: "welcome", note: "note_identified", fare: fareText(answer) };
+      case "mismatch":
+        return { tone: "show-card", title: "show_card", note: "note_mismatch", fare: null };
+      case "no_face":
+        return withCard ? { tone: "welcome", title: "welcome", note: null, fare: fareText(answer) }
+          : { tone: "tap-card", title: "tap_card", note: "note_no_face", fare: null };
+      default: // unknown
+        return withCard ? { tone: "welcome", title: "welcome", note: null, fare: fareText(answer) }
+          : { tone: "tap-card", title: "tap_card", note: "note_unknown_nocard", fare: null };
+    }
+  }
+
+  function render(result) {
+    last = result;
+    paint();
+    Screens.show("decision", { say: [$("decision-title").textContent, $("decision-fare").textContent]
+      .filter(Boolean).join(". ") });
+    clearTimeout(holdTimer);
+    holdTimer = setTimeout(idle, HOLD_MS);
+  }
+
+  function paint() {
+    if (!last) return;
+    const v = view(last);
+    const box = $("decision");
+    box.className = `decision ${v.tone}`;
+    box.dataset.decision = last.answer ? last.answer.decision : "offline";
+    $("decision-title").textContent = Screens.t(v.title);
+    $("decision-fare").textContent = v.fare || "";
+    $("decision-fare").hidden = !v.fare;
+    $("decision-note").textContent = v.note ? Screens.t(v.note) : "";
+    $("decision-note").hidden = !v.note;
+    $("driver-cue").hidden = !(last.answer && last.answer.needs_assistance);
+  }
+
+  function idle() {
+    last = null;
+    $("driver-cue").hidden = true;
+    Screens.show("idle", { say: "" });
+    $("card-input").focus();
+  }
+
+  function start() {
+    key = Screens.init(TEXTS, { storageName: STORAGE, langButton: $("lang-button"), speechButton: $("speech-button") });
+    const label = () => {
+      $("bus-label").textContent = Screens.t("bus_label", { route: bus.route_id });
+    };
+    label();
+    Screens.onLang(() => {
+      label();
+      paint();
+    });
+    if (!key) {
+      Screens.show("setup");
+      return;
+    }
+    $("tap-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const cardId = $("card-input").value.trim();
+      if (cardId) board(cardId);
+    });
+    $("no-card").addEventListener("click", () => board(null));
+    openCamera();
+    idle();
+  }
+
+  return { start, board, last: () => last };
+})();
+
+window.DoorApp = Door;
+document.addEventListener("DOMContentLoaded", Door.start);

@@ -1,0 +1,267 @@
+"""The community-centre health kiosk in Chromium against a running health_hubs service: card to result, the
+third reading, a crisis, a network cut with the outbox sent later (idempotently), English, accessibility."""
+
+import json
+import struct
+import time
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from services.health_hubs.models import Alert, Reading
+from tests.screens.helpers import assert_accessible, shot
+
+pytestmark = pytest.mark.browser
+
+FAST = "demo=1&rest_s=1&between_s=1&device_ms=150&retry_s=1"
+
+
+@pytest.fixture(scope="module")
+def health(start_service):
+    svc = start_service("health_hubs")
+    _, svc.kiosk_key = svc.device("health_kiosk", "C001")
+    staff = svc.headers("centre_staff", centre_id="C001")
+    svc.residents = {}
+    for label, (family, given) in {"kim": ("김", "영순"), "park": ("박", "철수"), "lee": ("이", "말순")}.items():
+        r = httpx.post(f"{svc.url}/v1/residents", headers=staff, json={
+            "family_name": family, "given_name": given, "birth_date": "1950-03-0" + str(len(svc.residents) + 1),
+            "sex": "female", "centre_id": "C001", "confirm_new": True,
+            "consents": {"health_data": True, "share_public_health": True}})
+        assert r.status_code == 201, r.text
+        svc.residents[label] = r.json()
+    return svc
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def open_kiosk(page, health, extra=""):
+    page.goto(f"{health.url}/screens/health-kiosk?key={health.kiosk_key}&{FAST}{extra}")
+    page.wait_for_selector("[data-screen=identify]:not([hidden])")
+
+
+def identify(page, resident):
+    page.fill("#token", resident["token"])
+    page.click("#identify-button")
+    page.wait_for_selector("[data-screen=confirm]:not([hidden])")
+    page.click("#confirm-yes")
+    page.wait_for_selector("[data-screen=choose]:not([hidden])")
+
+
+def take_bp(page):
+    page.wait_for_selector("[data-screen=bp]:not([hidden])", timeout=15000)
+    page.click("#bp-start")
+
+
+def readings_of(health, resident_id) -> list[Reading]:
+    with Session(health.engine) as session:
+        return list(session.exec(select(Reading).where(Reading.resident_id == uuid.UUID(resident_id))).scalars())
+
+
+def test_card_to_result_with_a_third_reading_and_a_retaken_one(health, page):
+    open_kiosk(page, health)
+    # the key went from the address bar into localStorage
+    assert "key=" not in page.url
+    assert page.evaluate("localStorage.getItem('aicity.healthKiosk.key')") == health.kiosk_key
+    assert_accessible(page, "identify")
+    shot(page, "health-01-identify")
+
+    page.fill("#token", "not-a-card")
+    page.click("#identify-button")
+    page.wait_for_selector("#identify-error:not([hidden])")
+    assert "등록되지 않은 카드" in page.inner_text("#identify-error")
+    shot(page, "health-02-unknown-card")
+
+    kim = health.residents["kim"]
+    page.fill("#token", kim["token"])
+    page.click("#identify-button")
+    page.wait_for_selector("[data-screen=confirm]:not([hidden])")
+    greeting = page.inner_text("#resident-name")
+    assert greeting.startswith("김") and "영순" not in greeting  # initials only on a shared screen
+    assert_accessible(page, "confirm")
+    shot(page, "health-03-confirm")
+    page.click("#confirm-yes")
+    page.wait_for_selector("[data-screen=choose]:not([hidden])")
+    assert_accessible(page, "choose")
+    shot(page, "health-04-choose")
+
+    # the cuff: a moved first try (taken again), then two readings 16 mmHg apart -> a third
+    page.evaluate("""KioskApp.devices.simCuff.script([
+        {systolic_mmhg: 150, diastolic_mmhg: 95, body_movement: true},
+        {systolic_mmhg: 118, diastolic_mmhg: 76}, {systolic_mmhg: 134, diastolic_mmhg: 80},
+        {systolic_mmhg: 121, diastolic_mmhg: 78}])""")
+    page.evaluate("KioskApp.devices.simMeter.script([{glucose_mg_dl: 95}])")
+    page.click("#choose-both")
+    page.wait_for_selector("[data-screen=rest]:not([hidden])")
+    assert_accessible(page, "rest")
+    shot(page, "health-05-rest")
+
+    take_bp(page)
+    page.wait_for_selector("#bp-problem:not([hidden])")
+    assert "움직임" in page.inner_text("#bp-problem")
+    shot(page, "health-06-moved")
+    page.click("#bp-start")  # the retake counts as reading 1
+    page.wait_for_selector("[data-screen=between]:not([hidden])")
+    assert "118 / 76" in page.inner_text("#between-readings")
+    take_bp(page)
+    page.wait_for_selector("[data-screen=between]:not([hidden])")
+    assert "차이가 커서" in page.inner_text("#between-why")  # the third reading is asked for, and why
+    assert_accessible(page, "between")
+    shot(page, "health-07-third-reading")
+    take_bp(page)
+
+    page.wait_for_selector("[data-screen=meal]:not([hidden])")
+    assert_accessible(page, "meal")
+    page.click("[data-meal=fasting]")
+    page.wait_for_selector("[data-screen=glucose]:not([hidden])")
+    assert_accessible(page, "glucose")
+    shot(page, "health-08-glucose")
+    page.click("#glucose-start")
+
+    page.wait_for_selector("[data-screen=result]:not([hidden])")
+    items = page.locator(".result-item")
+    assert items.count() == 2
+    bp, glucose = items.nth(0), items.nth(1)
+    assert bp.get_attribute("data-served") == "true"  # the service's classification, not the local copy
+    assert bp.get_attribute("data-kind") == "bp" and glucose.get_attribute("data-category") == "normal"
+    assert page.locator("#result-urgent .urgent").count() == 0
+    assert "진단이 아닙니다" in page.inner_text("[data-screen=result]")
+    assert_accessible(page, "result")
+    shot(page, "health-09-result")
+
+    rows = sorted(readings_of(health, resident_id(kim)), key=lambda r: r.kind)
+    assert [r.kind for r in rows] == ["bp", "glucose"]
+    assert len(rows[0].raw) == 3  # the moved try was not sent; the three readings were
+    assert rows[1].glucose_mg_dl == 95 and rows[1].meal_context == "fasting"
+    assert page.evaluate("JSON.parse(localStorage.getItem('aicity.healthKiosk.outbox')).length") == 0
+
+
+def resident_id(resident) -> str:
+    return resident["resident"]["id"]
+
+
+def test_crisis_reading_says_call_119_and_alerts_the_staff(health, page):
+    open_kiosk(page, health)
+    page.evaluate("""KioskApp.devices.simCuff.script([
+        {systolic_mmhg: 194, diastolic_mmhg: 124}, {systolic_mmhg: 190, diastolic_mmhg: 122}])""")
+    identify(page, health.residents["park"])
+    page.click("#choose-bp")
+    take_bp(page)
+    take_bp(page)
+    page.wait_for_selector("[data-screen=result]:not([hidden])")
+    item = page.locator(".result-item").first
+    assert item.get_attribute("data-category") == "crisis"
+    assert item.get_attribute("data-next-step") == "call_119"
+    assert "danger" in item.get_attribute("class")
+    assert "119" in page.inner_text("#result-urgent")
+    assert "119" in item.inner_text()
+    assert_accessible(page, "crisis result")
+    shot(page, "health-10-crisis")
+    with Session(health.engine) as session:
+        alerts = session.exec(select(Alert).where(Alert.resident_id == uuid.UUID(resident_id(
+            health.residents["park"])))).scalars().all()
+    assert [a.kind for a in alerts] == ["bp_crisis"]
+
+
+def test_network_cut_keeps_readings_and_sends_them_once_when_back(health, page):
+    lee = health.residents["lee"]
+    open_kiosk(page, health)
+    page.evaluate("""KioskApp.devices.simCuff.script([
+        {systolic_mmhg: 186, diastolic_mmhg: 100}, {systolic_mmhg: 184, diastolic_mmhg: 98}])""")
+    identify(page, lee)
+    page.click("#choose-bp")
+    page.context.set_offline(True)
+    take_bp(page)
+    take_bp(page)
+    page.wait_for_selector("[data-screen=result]:not([hidden])")
+    # offline: the kiosk's own rules still say what to do, a crisis included, and the reading waits
+    item = page.locator(".result-item").first
+    assert item.get_attribute("data-served") == "false"
+    assert item.get_attribute("data-next-step") == "call_119"
+    assert page.is_visible("#result-offline")
+    outbox = page.evaluate("JSON.parse(localStorage.getItem('aicity.healthKiosk.outbox'))")
+    assert len(outbox) == 1
+    client_id = outbox[0]["body"]["client_id"]
+    assert page.get_attribute("#net-status", "data-queued") == "1"
+    assert "끊겼습니다" in page.inner_text("#net-status")
+    assert_accessible(page, "offline result")
+    shot(page, "health-11-offline")
+    assert readings_of(health, resident_id(lee)) == []
+
+    # the next resident may start; the outbox stays in localStorage until the service has it
+    page.click("#result-done")
+    page.context.set_offline(False)
+    deadline = time.monotonic() + 15
+    while page.evaluate("JSON.parse(localStorage.getItem('aicity.healthKiosk.outbox') || '[]').length"):
+        assert time.monotonic() < deadline, "the outbox was not sent after the network came back"
+        time.sleep(0.2)
+    rows = readings_of(health, resident_id(lee))
+    assert [str(r.id) for r in rows] == [client_id]
+    assert rows[0].category == "crisis"
+
+    # the same record sent again (a retry after a lost answer) records nothing new
+    page.evaluate(f"""localStorage.setItem('aicity.healthKiosk.outbox', JSON.stringify({json.dumps(outbox)}));
+                     KioskApp.flush()""")
+    deadline = time.monotonic() + 10
+    while page.evaluate("JSON.parse(localStorage.getItem('aicity.healthKiosk.outbox') || '[]').length"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    with Session(health.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Reading).where(
+            Reading.resident_id == uuid.UUID(resident_id(lee)))) == 1
+
+
+def test_english_and_a_kiosk_not_set_up(health, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{health.url}/screens/health-kiosk?{FAST}")
+    page.wait_for_selector("[data-screen=setup]:not([hidden])")
+    assert_accessible(page, "setup")
+    page.goto(f"{health.url}/screens/health-kiosk?key={health.kiosk_key}&{FAST}")
+    page.wait_for_selector("[data-screen=identify]:not([hidden])")
+    page.click("#lang-button")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.inner_text("[data-screen=identify] h1") == "Please tap your card"
+    assert_accessible(page, "identify (English)")
+    shot(page, "health-12-english")
+    # touch targets: every button at least 48 px each way
+    small = page.evaluate("""[...document.querySelectorAll('button')].filter(b => b.offsetParent)
+        .map(b => b.getBoundingClientRect()).filter(r => r.width < 48 || r.height < 48).length""")
+    assert small == 0
+    context.close()
+
+
+def _sfloat(mantissa: int, exponent: int) -> int:
+    return ((exponent & 0xF) << 12) | (mantissa & 0x0FFF)
+
+
+def test_bluetooth_records_are_parsed_as_the_gatt_specifications_lay_them_out(health, page):
+    open_kiosk(page, health)
+    # Blood Pressure Measurement 0x2A35: flags = timestamp | pulse | user id | status; mmHg
+    bp = struct.pack("<BHHHHBBBBBHBH", 0x1E, _sfloat(142, 0), _sfloat(91, 0), _sfloat(108, 0),
+                     2025, 7, 1, 9, 30, 0, _sfloat(72, 0), 1, 0x0005)
+    parsed = page.evaluate("b => KioskDevices.parseBloodPressure(new DataView(new Uint8Array(b).buffer))", list(bp))
+    assert (parsed["systolic_mmhg"], parsed["diastolic_mmhg"], parsed["map_mmhg"], parsed["pulse_bpm"]) == (
+        142, 91, 108, 72)
+    assert parsed["body_movement"] and parsed["irregular_pulse"] and not parsed["cuff_loose"]
+    # kPa: 16.0 kPa = 120 mmHg
+    kpa = struct.pack("<BHHH", 0x01, _sfloat(160, -1), _sfloat(107, -1), _sfloat(125, -1))
+    parsed = page.evaluate("b => KioskDevices.parseBloodPressure(new DataView(new Uint8Array(b).buffer))", list(kpa))
+    assert parsed["systolic_mmhg"] == 120 and parsed["diastolic_mmhg"] == 80
+    # Glucose Measurement 0x2A18: 95 mg/dL = 0.00095 kg/L, capillary whole blood; then control solution
+    for type_location, expected in ((0x11, "capillary_whole_blood"), (0x1A, "control_solution")):
+        g = struct.pack("<BHHBBBBBHB", 0x02, 7, 2025, 7, 1, 9, 30, 0, _sfloat(95, -5), type_location)
+        parsed = page.evaluate("b => KioskDevices.parseGlucose(new DataView(new Uint8Array(b).buffer))", list(g))
+        assert parsed["glucose_mg_dl"] == 95 and parsed["sequence_number"] == 7
+        assert parsed["sample_type"] == expected
