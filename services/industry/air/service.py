@@ -45,7 +45,8 @@ def ingest(session: Session, *, readings, principal: Principal, now: datetime) -
     fresh = {(m, t) for m, t in stored}
     changes = 0
     for monitor_id in sorted({m for m, _ in fresh}):
-        new = sorted((r for r in readings if (r.monitor_id, r.ts) in fresh), key=lambda r: r.ts)
+        new = sorted((r for r in readings if r.monitor_id == monitor_id and (r.monitor_id, r.ts) in fresh),
+                     key=lambda r: r.ts)
         for pollutant in ("pm10", "pm25"):
             row = session.get(AirAlert, (monitor_id, pollutant), with_for_update=True) or AirAlert(
                 monitor_id=monitor_id, pollutant=pollutant)
