@@ -71,6 +71,45 @@ LABELS: dict[str, tuple[str, str]] = {
     "alarms": ("설비 경보", "Plant alarms"),
     "sme_programme": ("중소기업 스마트공장 사업", "SME smart-factory programme"),
     "figure": ("지표", "Figure"),
+    "applications": ("지원", "Applications"),
+    "capacity": ("정원", "Seats"),
+    "starters": ("입과", "Starters"),
+    "waitlist_length": ("대기", "Waitlist"),
+    "completion_rate": ("수료율", "Completion rate"),
+    "employment_rate_3m": ("3개월 취업률", "Employed at 3 months"),
+    "employment_rate_6m": ("6개월 취업률", "Employed at 6 months"),
+    "in_field_rate_6m": ("6개월 전공 분야 취업률", "In field at 6 months"),
+    "partner_hire_share": ("협력사 채용 비중", "Partner-hire share"),
+    "days": ("기간 (일)", "Days"),
+    "work_unit": ("설비", "Work unit"),
+    "oee_note": ("점선: 세계 수준 OEE 85% (ISO 22400-2 정의로 계산)",
+                 "Dashed line: world-class OEE 85% (computed as ISO 22400-2 defines it)"),
+    "industry_map_note": ("회색: 사업장, 색 점: 대기 측정소 (에어코리아 등급 색)",
+                          "Grey: plants; coloured: air monitors in their AirKorea grade colour"),
+    "no_open_alarms": ("미해결 경보가 없습니다.", "No open alarms."),
+    "level": ("수준", "Level"),
+    "zone": ("구역", "Zone"),
+    "cycles_7d": ("보행 주기 (7일)", "Pedestrian cycles (7 days)"),
+    "extended_cycles_7d": ("연장된 주기 (7일)", "Extended cycles (7 days)"),
+    "crossings_map_note": ("빨간 점: 설계 보행속도가 실측 15백분위 보행자보다 빠른 횡단보도",
+                           "Red: crossings timed faster than their measured 15th-percentile walker"),
+    "month": ("월", "Month"),
+    "controlled_rate": ("혈압 조절률 (%)", "BP controlled (%)"),
+    "months_suppressed": ("{n}개월은 작은 수라 비공개입니다 (선에서 제외).",
+                          "{n} month(s) suppressed as small cells (left out of the line)."),
+    "health_map_note": ("색: 혈압 조절률 (빨강 낮음 → 초록 높음), 회색: 비공개 또는 자료 없음",
+                        "Colour: BP control rate (red low to green high); grey: suppressed or no data"),
+    "ridership_total": ("기간 내 승차", "Boardings in the period"),
+    "ridership_by_route": ("노선별 승차", "Ridership by route"),
+    "ridership_by_stop": ("정류장별 승차", "Ridership by stop"),
+    "concession_share": ("우대 유형별 비중", "Share by concession"),
+    "concession": ("우대 유형", "Concession"),
+    "hour": ("시", "Hour"),
+    "stop": ("정류장", "Stop"),
+    "min_cell_note": ("{n}건 미만의 칸은 교통 서비스가 비공개 처리합니다.",
+                      "Cells under {n} are suppressed by the transit service."),
+    "no_stop_positions": ("교통 서비스가 아직 정류장 위치를 제공하지 않습니다.",
+                          "The transit service does not give stop positions yet."),
     "vs_previous": ("이전 대비", "vs previous"),
     "value": ("값", "Value"),
     "previous": ("이전", "Previous"),
@@ -102,11 +141,18 @@ def service_name(service: str, lang: str = "ko") -> str:
 # ---- figures -----------------------------------------------------------------------------------------------
 
 
+FRACTION_UNITS = {"share", "ratio", "fraction"}  # 0..1 from the service, read as a percentage
+UNIT_TEXT = {"ug/m3": "µg/m³", "s": "s", "grade": ""}
+
+
 def format_number(value: float | int | None, unit: str = "") -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
         value = int(value)
+    if unit in FRACTION_UNITS:
+        return format_number(round(value * 100, 1), "%")
+    unit = UNIT_TEXT.get(unit, unit)
     if isinstance(value, int) or float(value).is_integer():
         text = f"{int(round(value)):,}"
     elif abs(value) >= 100:
@@ -141,7 +187,11 @@ def figure_view(figure: dict, lang: str = "ko") -> dict:
     delta = None
     if isinstance(value, int | float) and isinstance(previous, int | float) and not isinstance(value, bool):
         diff = value - previous
-        delta = ("+" if diff > 0 else "") + format_number(round(diff, 4), unit) if diff else "±0"
+        if unit in FRACTION_UNITS:  # a change of a percentage is in percentage points
+            text = format_number(round(diff * 100, 1), "%p")
+        else:
+            text = format_number(round(diff, 4), unit)
+        delta = ("+" if diff > 0 else "") + text if diff else "±0"
     return {"label": label, "value": format_number(value, unit), "delta": delta, "suppressed": False}
 
 
@@ -242,6 +292,43 @@ def _missing(value) -> bool:
 
 def _number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def scoped(overview: dict, prefix: str, *, include: bool = True) -> dict:
+    """The part of a service's overview whose keys start (include) or do not start (exclude) with `prefix`:
+    transit answers for boarding and signals together, and each has its own page."""
+    def keep(item: dict) -> bool:
+        return item.get("key", "").startswith(prefix) == include
+
+    return {**overview, "figures": [f for f in overview.get("figures") or [] if keep(f)],
+            "attention": [a for a in overview.get("attention") or [] if keep(a)]}
+
+
+def flatten_cells(cells: list[dict]) -> pd.DataFrame:
+    """Health indicator cells ({counts: {k: {value, suppressed}}, rates: {...}}) as one row per cell with a
+    `<k>_suppressed` flag beside each value, exactly as returned (null where suppressed)."""
+    rows = []
+    for cell in cells:
+        row = {k: cell.get(k) for k in ("level", "id", "name", "district", "month")}
+        for group in ("counts", "rates"):
+            for key, entry in (cell.get(group) or {}).items():
+                entry = entry if isinstance(entry, dict) else {"value": entry, "suppressed": False}
+                row[key] = entry.get("value")
+                row[f"{key}_suppressed"] = bool(entry.get("suppressed"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def rate_colours(values: Iterable, suppressed: Iterable, *, good_at: float = 70.0) -> list[list[int]]:
+    """Map colours for a rate in %: grey where suppressed or unknown (nothing is guessed), else red to green."""
+    out = []
+    for value, hidden in zip(values, suppressed, strict=False):
+        if hidden or _missing(value):
+            out.append(COLOURS["muted"])
+        else:
+            x = max(0.0, min(1.0, float(value) / good_at))
+            out.append([int(214 - 170 * x), int(39 + 121 * x), int(40 + 4 * x), 220])
+    return out
 
 
 def date_params(date_range: Any, *, start_key: str = "from", end_key: str = "to") -> dict:

@@ -1,17 +1,20 @@
-"""Buses and concession misuse: headline figures, routes and stops on a map, ridership by hour, flagged events."""
+"""Buses and concession misuse: boarding figures, ridership by hour / route / stop, concession share, flagged
+boardings awaiting review, and the routes' stops on a map when the service gives their positions."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import api, views
 from dashboard.widgets import (
     as_of,
+    attention,
     fetch,
+    figures,
     filters_row,
     map_chart,
     no_data,
     page_title,
     problem,
-    service_overview,
     t,
     table,
 )
@@ -23,58 +26,84 @@ page_title("boarding")
 @st.fragment(run_every=api.LIVE_TTL_S)
 def live() -> None:
     st.caption(t("live", s=api.LIVE_TTL_S))
-    service_overview(SERVICE)
+    reply = fetch(SERVICE, "/v1/overview")
+    if not problem(reply):
+        part = views.scoped(reply.data, "signals_", include=False)
+        figures(part)
+        attention([part])
 
 
 live()
 
-routes_reply = fetch(SERVICE, ["/v1/routes", "/v1/boarding/routes"], live=False)
-routes = views.items_of(routes_reply.data) if routes_reply.ok else []
-route_ids = [str(r.get("id") or r.get("route_id")) for r in routes if r.get("id") or r.get("route_id")]
-chosen = filters_row(("route", route_ids), key="boarding")
-params = {**views.date_params(chosen["dates"]), "route_id": chosen["route"]}
+chosen = filters_row(key="boarding")
+period = views.date_params(chosen["dates"], start_key="date_from", end_key="date_to")
+reply = fetch(SERVICE, "/v1/ridership", params=period)
+if not problem(reply):
+    body = reply.data
+    by_route = pd.DataFrame(body.get("by_route") or [])
+    routes = sorted(by_route["key"].astype(str)) if not by_route.empty else []
+    route = st.selectbox(t("route"), [t("all"), *routes], key="boarding_route")
+    route = None if route == t("all") else route
+
+    st.metric(t("ridership_total"), views.format_number(body.get("total")))
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("ridership_by_hour"))
+        hours = pd.DataFrame(body.get("by_hour") or [])
+        if hours.empty:
+            no_data()
+        else:
+            shown = hours[~hours.get("suppressed", False).astype(bool)] if "suppressed" in hours else hours
+            st.altair_chart(views.bar_chart(shown, "key", "boardings", x_title=t("hour"), y_title=t("count")),
+                            width="stretch")
+    with right:
+        st.subheader(t("ridership_by_route"))
+        if by_route.empty:
+            no_data()
+        else:
+            shown = by_route[~by_route["suppressed"].astype(bool)] if "suppressed" in by_route else by_route
+            st.altair_chart(views.bar_chart(shown, "key", "boardings", x_title=t("route"), y_title=t("count")),
+                            width="stretch")
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("concession_share"))
+        share = body.get("concession_share") or {}
+        if share:
+            table(pd.DataFrame([{t("concession"): k, t("value"): views.format_number(v, "share")}
+                                for k, v in share.items()]))
+        else:
+            no_data()
+    with right:
+        st.subheader(t("ridership_by_stop"))
+        stops = pd.DataFrame(body.get("by_stop") or [])
+        if stops.empty:
+            no_data()
+        else:
+            table(stops.sort_values("boardings", ascending=False, na_position="last").head(50)
+                  .rename(columns={"key": t("stop"), "boardings": t("count")}), height=260)
+    as_of(reply.fetched_at)
+    st.caption(t("min_cell_note", n=body.get("min_cell", 5)))
+else:
+    route = None
+
+st.subheader(t("flagged_misuse"))
+reply = fetch(SERVICE, "/v1/boardings", params={"flagged": "true", "limit": 200})
+if not problem(reply):
+    df = views.frame(reply.data)
+    if route and not df.empty:
+        df = df[df["route_id"].astype(str) == route]
+    if df.empty:
+        no_data()
+    else:
+        cols = [c for c in ("occurred_at", "route_id", "stop_id", "bus_id", "decision", "reason", "concession",
+                            "distance", "margin", "reviewed_at") if c in df.columns]
+        table(df[cols])
+    as_of(reply.fetched_at)
 
 st.subheader(t("map"))
-stops_reply = fetch(SERVICE, ["/v1/stops", "/v1/boarding/stops"], params={"route_id": chosen["route"]}, live=False)
-if not problem(stops_reply, quiet_missing=True):
-    stops = views.with_positions(views.frame(stops_reply.data))
-    paths = []
-    for route in routes:
-        if chosen["route"] and str(route.get("id") or route.get("route_id")) != chosen["route"]:
-            continue
-        path = route.get("path") or views.path_of(route.get("stops") or [])
-        if path:
-            paths.append({"name": route.get("name") or route.get("id"), "path": path})
-    layers = ([views.paths_layer(paths)] if paths else []) + ([views.points_layer(stops, radius_m=60)] if not stops.empty else [])
-    if layers:
-        map_chart(layers, stops, tooltip_html="{name}", key="boarding_map")
-    else:
-        no_data()
-elif stops_reply.status == "missing":
-    no_data()
-
-left, right = st.columns(2)
-with left:
-    st.subheader(t("ridership_by_hour"))
-    reply = fetch(SERVICE, ["/v1/ridership/hourly", "/v1/ridership"], params={**params, "group_by": "hour"})
-    if not problem(reply):
-        df = views.frame(reply.data)
-        hour = views.pick(df, "hour", "hour_of_day", "bucket")
-        count = views.pick(df, "boardings", "count", "riders", "total")
-        colour = views.pick(df, "concession")
-        if df.empty or not hour or not count:
-            no_data()
-        else:
-            st.altair_chart(views.bar_chart(df, hour, count, color=colour, x_title=t("ridership_by_hour"),
-                                            y_title=t("count")), use_container_width=True)
-        as_of((reply.data or {}).get("as_of") if isinstance(reply.data, dict) else reply.fetched_at)
-with right:
-    st.subheader(t("flagged_misuse"))
-    reply = fetch(SERVICE, ["/v1/boardings/flagged", "/v1/misuse", "/v1/boardings?decision=mismatch"], params=params)
-    if not problem(reply):
-        df = views.frame(reply.data)
-        if df.empty:
-            no_data()
-        else:
-            table(df.head(200))
-        as_of((reply.data or {}).get("as_of") if isinstance(reply.data, dict) else reply.fetched_at)
+stops_reply = fetch(SERVICE, ["/v1/stops", "/v1/routes"], live=False)
+positioned = views.with_positions(views.frame(stops_reply.data)) if stops_reply.ok else pd.DataFrame()
+if positioned.empty:
+    st.info(t("no_stop_positions"), icon=":material/hourglass_empty:")
+else:
+    map_chart([views.points_layer(positioned, radius_m=60)], positioned, tooltip_html="{name}", key="boarding_map")

@@ -1,17 +1,19 @@
-"""Crossings and slow walkers: the crossings on a map, clearance extensions, the design speed review."""
+"""Crossings and slow walkers: signal figures, the crossings on a map (red where the design speed is faster
+than the measured 15th-percentile walker), clearance extensions per crossing, the design speed review."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import api, views
 from dashboard.widgets import (
     as_of,
+    attention,
     fetch,
-    filters_row,
+    figures,
     map_chart,
     no_data,
     page_title,
     problem,
-    service_overview,
     t,
     table,
 )
@@ -23,43 +25,45 @@ page_title("crossings")
 @st.fragment(run_every=api.LIVE_TTL_S)
 def live() -> None:
     st.caption(t("live", s=api.LIVE_TTL_S))
-    service_overview(SERVICE)
+    reply = fetch(SERVICE, "/v1/overview")
+    if not problem(reply):
+        part = views.scoped(reply.data, "signals_")
+        figures(part)
+        attention([part])
 
 
 live()
 
-crossings_reply = fetch(SERVICE, "/v1/crossings", live=False)
-crossings = views.frame(crossings_reply.data) if crossings_reply.ok else views.frame([])
-chosen = filters_row(key="crossings")
-params = views.date_params(chosen["dates"])
-
-st.subheader(t("map"))
-if not problem(crossings_reply):
-    positioned = views.with_positions(crossings)
-    if positioned.empty:
+reply = fetch(SERVICE, "/v1/crossings")
+if not problem(reply):
+    crossings = views.frame(reply.data)
+    if crossings.empty:
         no_data()
     else:
-        map_chart([views.points_layer(positioned, radius_m=50)], positioned, tooltip_html="{id} {zone}",
+        zones = sorted(crossings["zone"].dropna().unique()) if "zone" in crossings else []
+        zone = st.selectbox(t("zone"), [t("all"), *zones], key="crossings_zone")
+        if zone != t("all"):
+            crossings = crossings[crossings["zone"] == zone]
+        st.subheader(t("map"))
+        positioned = views.with_positions(crossings)
+        positioned["colour"] = [views.COLOURS["critical"] if fast else views.COLOURS["ok"]
+                                for fast in positioned.get("design_speed_too_fast", pd.Series(dtype=bool)).fillna(False)]
+        map_chart([views.points_layer(positioned, colour="colour", radius_m=40)], positioned,
+                  tooltip_html="{name}<br/>{zone} · {design_speed_mps} m/s · p15 {measured_p15_mps}",
                   key="crossings_map")
+        st.caption(t("crossings_map_note"))
 
-st.subheader(t("clearance_extensions"))
-reply = fetch(SERVICE, ["/v1/extensions", "/v1/crossings/extensions"], params=params)
-if not problem(reply):
-    df = views.frame(reply.data)
-    when = views.pick(df, "day", "date", "hour", "decided_at", "at")
-    value = views.pick(df, "extensions", "count", "extension_s", "extended_s")
-    if df.empty or not when or not value:
-        no_data()
-    else:
-        st.altair_chart(views.bar_chart(df, when, value, color=views.pick(df, "crossing_id", "reason")),
-                        use_container_width=True)
+        st.subheader(t("clearance_extensions"))
+        ext = crossings[["name", "cycles_7d", "extended_cycles_7d", "extensions_7d", "mean_extension_s_7d",
+                         "max_extension_s_7d", "fail_safe_cycles_7d"]].copy()
+        long = ext.melt(id_vars="name", value_vars=["cycles_7d", "extended_cycles_7d"], var_name="kind",
+                        value_name="cycles")
+        long["kind"] = long["kind"].map({"cycles_7d": t("cycles_7d"), "extended_cycles_7d": t("extended_cycles_7d")})
+        st.altair_chart(views.bar_chart(long, "name", "cycles", color="kind", x_title="", y_title=t("count")),
+                        width="stretch")
 
-st.subheader(t("design_speed_review"))
-reply = fetch(SERVICE, ["/v1/crossings/design-speed-review", "/v1/design-speed-review"])
-if not problem(reply):
-    df = views.frame(reply.data)
-    if df.empty:
-        no_data()
-    else:
-        table(df)
-    as_of(reply.data.get("as_of") if isinstance(reply.data, dict) else reply.fetched_at)
+        st.subheader(t("design_speed_review"))
+        review = crossings[["name", "zone", "length_m", "design_speed_mps", "measured_p15_mps", "measured_tracks",
+                            "design_speed_too_fast", "detector", "reviewed_at"]]
+        table(review.sort_values("design_speed_too_fast", ascending=False, na_position="last"))
+    as_of(reply.fetched_at)

@@ -1,5 +1,7 @@
-"""Community centres' health: the 641 centres on a map, BP control rate by month, indicators as the service
-returns them (small cells suppressed there, never recomputed here), crisis alerts waiting."""
+"""Community centres' health: the 641 centres on a map coloured by BP control, the control rate over months,
+and the month's indicators by district or centre, small cells suppressed exactly as the service returns them."""
+
+import datetime as dt
 
 import streamlit as st
 
@@ -7,7 +9,7 @@ from dashboard import api, views
 from dashboard.widgets import (
     as_of,
     fetch,
-    filters_row,
+    lang,
     map_chart,
     no_data,
     page_title,
@@ -31,42 +33,67 @@ live()
 st.caption(t("suppressed_note"))
 
 centres_reply = fetch(SERVICE, "/v1/centres", live=False)
-centres = views.frame(centres_reply.data) if centres_reply.ok else views.frame([])
-districts = sorted({str(d) for d in centres.get("district", []) if d}) if not centres.empty else ["Buk-gu", "Nam-gu"]
-chosen = filters_row(("district", districts), key="health")
-params = {**views.date_params(chosen["dates"]), "district": chosen["district"]}
-
-st.subheader(t("map"))
-if not problem(centres_reply):
-    positioned = views.with_positions(centres)
-    if chosen["district"] and "district" in positioned.columns:
-        positioned = positioned[positioned["district"] == chosen["district"]]
-    if positioned.empty:
-        no_data()
-    else:
-        map_chart([views.points_layer(positioned, radius_m=150)], positioned, tooltip_html="{id} {name}",
-                  key="health_map")
+districts = sorted({c["district"] for c in views.items_of(centres_reply.data)}) if centres_reply.ok else []
+today = dt.date.today()
+months = [f"{(today.year * 12 + today.month - 1 - k) // 12}-{(today.month - 1 - k) % 12 + 1:02d}" for k in range(12)]
+left, right = st.columns(2)
+month = left.selectbox(t("month"), months, key="health_month")
+district = right.selectbox(t("district"), [t("all"), *districts], key="health_district")
+district = None if district == t("all") else district
 
 st.subheader(t("bp_control"))
-reply = fetch(SERVICE, ["/v1/indicators/monthly", "/v1/indicators"], params=params)
+series_params = {"level": "district", "id": district} if district else {"level": "city"}
+reply = fetch(SERVICE, "/v1/indicators/series", params={**series_params, "to_month": month, "months": 12})
 if not problem(reply):
-    df = views.frame(reply.data)
-    month = views.pick(df, "month", "period")
-    rate = views.pick(df, "bp_controlled_pct", "controlled_pct", "bp_control_rate")
-    if df.empty or not month or not rate:
+    df = views.flatten_cells(reply.data.get("points") or [])
+    if df.empty or "controlled_rate" not in df:
         no_data()
     else:
-        shown = df[[month, rate]].dropna()  # suppressed months carry no rate: left out of the line, not filled in
-        st.altair_chart(views.line_chart(shown, month, rate, x_type="O", y_title="%"), use_container_width=True)
-        st.subheader(t("indicators"))
-        table(df)
-    as_of(reply.data.get("as_of") if isinstance(reply.data, dict) else reply.fetched_at)
+        shown = df[~df["controlled_rate_suppressed"]].dropna(subset=["controlled_rate"])  # never filled in
+        if shown.empty:
+            no_data()
+        else:
+            st.altair_chart(views.line_chart(shown, "month", "controlled_rate", x_type="O", x_title=t("month"),
+                                             y_title=t("controlled_rate")), width="stretch")
+        hidden = int(df["controlled_rate_suppressed"].sum())
+        if hidden:
+            st.caption(t("months_suppressed", n=hidden))
+    as_of(reply.data.get("as_of"))
 
-st.subheader(t("alerts"))
-reply = fetch(SERVICE, "/v1/alerts", params={"status": "open"})
+st.subheader(t("map"))
+reply = fetch(SERVICE, "/v1/indicators", params={"level": "centre", "month": month})
+if not problem(reply) and centres_reply.ok:
+    cells = views.flatten_cells(reply.data.get("cells") or [])
+    centres = views.with_positions(views.frame(centres_reply.data))
+    if district:
+        centres = centres[centres["district"] == district]
+    if not cells.empty:
+        keep = ["id", "controlled_rate", "controlled_rate_suppressed", "denominator", "denominator_suppressed"]
+        centres = centres.merge(cells[keep], on="id", how="left")
+        centres["colour"] = views.rate_colours(centres["controlled_rate"], centres["controlled_rate_suppressed"])
+        centres["rate_text"] = views.show_suppressed(centres[["controlled_rate", "controlled_rate_suppressed"]],
+                                                     lang())["controlled_rate"].astype(str)
+    else:
+        centres["colour"] = [views.COLOURS["muted"]] * len(centres)
+        centres["rate_text"] = ""
+    title = "name_ko" if lang() == "ko" else "name"
+    map_chart([views.points_layer(centres, colour="colour", radius_m=90)], centres,
+              tooltip_html=f"{{id}} {{{title}}}<br/>{t('controlled_rate')}: {{rate_text}}", key="health_map")
+    st.caption(t("health_map_note"))
+    as_of(reply.data.get("as_of"))
+
+st.subheader(t("indicators"))
+level_params = {"level": "centre", "month": month} if district else {"level": "district", "month": month}
+reply = fetch(SERVICE, "/v1/indicators", params=level_params)
 if not problem(reply):
-    df = views.frame(reply.data)
+    df = views.flatten_cells(reply.data.get("cells") or [])
+    if district and not df.empty:
+        df = df[df["district"] == district]
     if df.empty:
         no_data()
     else:
-        table(df)
+        cols = ["id", "name", "district", "registered", "denominator", "controlled", "uncontrolled", "missed_visit",
+                "visited_no_bp", "controlled_rate", "glucose_measured", "glucose_band3_rate"]
+        present = [c for c in cols if c in df.columns]
+        table(df[present + [f"{c}_suppressed" for c in present if f"{c}_suppressed" in df.columns]])
+    as_of(reply.data.get("as_of"))

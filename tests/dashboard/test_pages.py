@@ -1,14 +1,15 @@
-"""Every page rendered by AppTest against the running suite with seeded data: key figures, no exception."""
+"""Every page rendered by AppTest against the running suite with seeded data: the figures the services answer
+are the figures shown, small cells stay suppressed, a service that is down is said plainly, nothing raises."""
 
 from pathlib import Path
 
+import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import api
+from dashboard import api, views
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
-
 PAGES = ["overview.py", "boarding.py", "crossings.py", "health.py", "academy.py", "industry.py"]
 
 
@@ -19,8 +20,15 @@ def official(dashboard_env):
     return session
 
 
+def get_json(suite, service: str, path: str, session, **params):
+    response = httpx.get(suite.urls[service] + path, params=params,
+                         headers={"Authorization": f"Bearer {session.token}"}, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def open_page(session, page: str, lang: str = "ko") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=90)
     at.session_state["session"] = session
     at.session_state["lang"] = lang
     at.run()
@@ -29,15 +37,9 @@ def open_page(session, page: str, lang: str = "ko") -> AppTest:
     return at
 
 
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
-    parts += [w.value for w in at.warning] + [i.value for i in at.info] + [h.value for h in at.header]
-    parts += [m.label for m in at.metric] + [m.value for m in at.metric]
-    return "\n".join(str(p) for p in parts)
-
-
 def test_sign_in_form_signs_in_with_the_officials_account(dashboard_env):
     at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.sidebar.button  # no pages and no sign-out before signing in
     at.text_input(key="sign_in_username").input("official")
     at.text_input(key="sign_in_password").input("wrong-password")
     at.button[0].click().run()
@@ -51,7 +53,73 @@ def test_sign_in_form_signs_in_with_the_officials_account(dashboard_env):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_without_exception(official, page):
+def test_every_page_renders_without_exception_or_error(official, page):
     at = open_page(official, page)
     assert not at.exception, at.exception
     assert not [e.value for e in at.error], "a service the suite runs was reported down or failing"
+    assert any(c.value.startswith("기준 ") for c in at.caption), "no as-of time on the page"
+
+
+def test_overview_shows_each_services_figures_as_the_service_answers_them(official, dashboard_env):
+    at = open_page(official, "overview.py")
+    shown = {m.label: m.value for m in at.metric}
+    for service in api.SERVICES:
+        overview = get_json(dashboard_env, service, "/v1/overview", official)
+        assert overview["figures"], f"{service} has no headline figures"
+        for figure in overview["figures"]:
+            expected = views.figure_view(figure, "ko")
+            assert shown[expected["label"]] == expected["value"], (service, figure)
+        for item in overview["attention"]:
+            if item["count"]:
+                assert any(item["label_ko"] in w.value for w in [*at.warning, *at.error, *at.info]), item
+    as_of_lines = [c.value for c in at.caption if c.value.startswith("기준 ")]
+    assert len(as_of_lines) == len(api.SERVICES)  # every service's figures carry their own time
+
+
+def test_english_labels_on_request(official):
+    at = open_page(official, "overview.py", lang="en")
+    assert at.title[0].value == "Pohang AI city dashboard"
+    assert any(c.value.startswith("as of ") for c in at.caption)
+    assert "Boardings today" in [m.label for m in at.metric]
+
+
+def test_crossings_page_maps_every_crossing_and_lists_its_design_speed_review(official, dashboard_env):
+    crossings = get_json(dashboard_env, "transit", "/v1/crossings", official)["items"]
+    at = open_page(official, "crossings.py")
+    assert len(at.get("deck_gl_json_chart")) == 1
+    review = at.dataframe[-1].value
+    assert len(review) == len(crossings)
+    too_fast = {c["name"] for c in crossings if c["design_speed_too_fast"]}
+    assert set(review[review["design_speed_too_fast"] == True]["name"]) == too_fast  # noqa: E712
+
+
+def test_health_cells_stay_suppressed_exactly_as_the_service_returns_them(official, dashboard_env):
+    at = open_page(official, "health.py")
+    month = at.selectbox(key="health_month").value
+    at.selectbox(key="health_district").select("Buk-gu").run()
+    assert not at.exception
+    cells = get_json(dashboard_env, "health_hubs", "/v1/indicators", official, level="centre", month=month)["cells"]
+    expected = {c["id"]: c["counts"]["controlled"] for c in cells if c["district"] == "Buk-gu"}
+    table = at.dataframe[-1].value.set_index("id")
+    assert set(table.index) == set(expected)
+    for centre, cell in expected.items():
+        shown = table.loc[centre, "controlled"]
+        if cell["suppressed"]:
+            assert shown == "비공개(<5)"
+        else:
+            assert str(shown) == str(cell["value"])
+    assert len(at.get("deck_gl_json_chart")) == 1
+
+
+def test_a_service_that_is_down_is_said_plainly_and_the_rest_keeps_working(official, monkeypatch):
+    from tests.dashboard.live_suite import free_port
+
+    monkeypatch.setenv("AICITY_INDUSTRY_URL", f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    at = open_page(official, "overview.py")
+    assert not at.exception
+    assert [e.value for e in at.error] == ["산업 서비스가 응답하지 않습니다. 다른 화면은 계속 사용할 수 있습니다."]
+    assert "오늘 승차" in [m.label for m in at.metric]  # transit's figures are still there
+    at = open_page(official, "industry.py")
+    assert not at.exception and at.error and not at.metric
+    at = open_page(official, "academy.py")
+    assert not at.exception and not at.error and at.metric
