@@ -144,6 +144,7 @@ class Observation:
     kerb_waiting: int = 0
     walkers: tuple[WalkerObs, ...] = ()
     advance_extra_s: float = 0.0  # pending mobility-need requests (the largest extra asked)
+    advance_requested_s: float | None = None  # when the latest of them was made
 
 
 @dataclass
@@ -155,6 +156,7 @@ class ControllerState:
     request_source: str | None = None  # kerb | advance | recall
     request_at_s: float | None = None
     advance_extra_s: float = 0.0  # asked, not yet served
+    advance_served_s: float | None = None  # requests made before this were served already
     cycle_extra_s: float = 0.0  # added to this cycle's walk and clearance floor
     fail_safe: bool = False  # this cycle runs the fixed plan
     last_occupied_s: float | None = None
@@ -253,7 +255,8 @@ class CrossingController:
     # -- requests ------------------------------------------------------------------------------------------
 
     def _update_requests(self, s, obs, now_s, healthy, events):
-        if obs.advance_extra_s > s.advance_extra_s:
+        fresh = s.advance_served_s is None or (obs.advance_requested_s or now_s) > s.advance_served_s
+        if fresh and obs.advance_extra_s > s.advance_extra_s:
             s.advance_extra_s = min(obs.advance_extra_s, self.timing.advance_extra_max_s)
         if s.phase != Phase.vehicle_green:
             return
@@ -366,6 +369,7 @@ class CrossingController:
                 events.append(Event("extension", at_s, {
                     "reason": "mobility_need_request", "track_id": None, "speed_mps": None, "remaining_m": None,
                     "extension_s": s.advance_extra_s, "capped": False}))
+                s.advance_served_s = at_s
             s.advance_extra_s = 0.0
         if nxt == Phase.clearance:
             s.fail_safe = not healthy and self.policy.kind == "adaptive"

@@ -80,15 +80,16 @@ def _observation(session: Session, crossing: Crossing, now: datetime) -> Observa
         WalkerObs(r.track_key, r.last_position_m, r.speed_mps, min(_epoch(r.last_seen_at), _epoch(now)))
         for r in rows
     )
-    extra = session.execute(
-        select(func.max(AdvanceRequest.extra_s)).where(
+    extra, requested = session.execute(
+        select(func.max(AdvanceRequest.extra_s), func.max(AdvanceRequest.requested_at)).where(
             AdvanceRequest.crossing_id == crossing.id, AdvanceRequest.served_at.is_(None),
             AdvanceRequest.expires_at > now)
-    ).scalar_one_or_none()
+    ).one()
     return Observation(
         detector_ok=crossing.detector_status != "fault",
         last_report_s=_epoch(crossing.detector_seen_at) if crossing.detector_seen_at else None,
         kerb_waiting=crossing.kerb_waiting, walkers=walkers, advance_extra_s=float(extra or 0.0),
+        advance_requested_s=_epoch(requested) if requested else None,
     )
 
 

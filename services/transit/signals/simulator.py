@@ -34,9 +34,9 @@ class _Crossing:
 
 
 class Simulator:
-    def __init__(self, *, base_url: str, credentials: dict, rng, rate: float):
+    def __init__(self, *, base_url: str, credentials: dict, rng, rate: float, client: httpx.Client | None = None):
         self.base_url, self.rng, self.rate = base_url, rng, rate
-        self.client = httpx.Client(base_url=base_url, timeout=10.0)
+        self.client = client or httpx.Client(base_url=base_url, timeout=10.0)
         self.crossings = [
             _Crossing(id=d["place"], key=d["key"])
             for name, d in sorted(credentials.get("devices", {}).items())

@@ -1,0 +1,237 @@
+"""The crossing controller's rules: call and cancel, walk, clearance floor, extension from measured speed and
+remaining distance, caps, gap-out on an empty crossing, fail-safe to the fixed plan, mobility-need requests."""
+
+import pytest
+
+from services.transit.signals.domain import (
+    DEFAULT_TIMING,
+    ControllerState,
+    CrossingController,
+    CrossingSpec,
+    Observation,
+    Phase,
+    Policy,
+    WalkerObs,
+    walker_need_s,
+)
+
+SPEC = CrossingSpec("X", length_m=14.0, lanes=4, zone="general")  # floor 14 s, cap 35 s, walk 7 s
+T = DEFAULT_TIMING
+
+
+def obs(now, *, kerb=0, walkers=(), ok=True, report=True, advance=0.0, asked=0.0):
+    return Observation(detector_ok=ok, last_report_s=now if report else None, kerb_waiting=kerb,
+                       walkers=tuple(walkers), advance_extra_s=advance,
+                       advance_requested_s=asked if advance else None)
+
+
+class Run:
+    """Drives one controller on a 0.5 s tick, the way the cabinet and SUMO do."""
+
+    def __init__(self, policy=None, spec=SPEC):
+        self.c = CrossingController(spec, policy or Policy.adaptive())
+        self.state = ControllerState(phase=Phase.vehicle_green, phase_started_s=0.0)
+        self.now = 0.0
+        self.events = []
+        self.decision = None
+
+    def tick(self, o):
+        r = self.c.step(self.state, o, self.now)
+        self.state, self.decision = r.state, r.decision
+        self.events += r.events
+        return r
+
+    def until(self, phase, make_obs, limit=300.0):
+        while self.state.phase != phase:
+            assert self.now < limit, f"never reached {phase}"
+            self.now += 0.5
+            self.tick(make_obs(self.now))
+        return self.now
+
+    def kinds(self, kind):
+        return [e for e in self.events if e.kind == kind]
+
+
+def to_clearance(run, *, walkers_at_walk_end=()):
+    run.tick(obs(0.0, kerb=1))
+    run.until(Phase.clearance, lambda t: obs(t, kerb=1 if run.state.phase == Phase.vehicle_green else 0))
+    return run.now
+
+
+def test_kerb_call_ends_vehicle_green_after_its_minimum_then_amber_walk():
+    run = Run()
+    run.now = 5.0
+    run.tick(obs(5.0, kerb=1))
+    assert run.decision.request and run.decision.phase == Phase.vehicle_green
+    t_amber = run.until(Phase.vehicle_amber, lambda t: obs(t, kerb=1))
+    assert t_amber == pytest.approx(T.min_vehicle_green_s)
+    t_walk = run.until(Phase.walk, lambda t: obs(t))
+    assert t_walk - t_amber == pytest.approx(T.amber_s)
+    t_clear = run.until(Phase.clearance, lambda t: obs(t))
+    assert t_clear - t_walk == pytest.approx(SPEC.walk_s)
+    assert run.state.cycle_no == 1
+
+
+def test_no_call_no_walk_while_the_detector_is_healthy():
+    run = Run()
+    for i in range(1, 400):
+        run.now = i * 0.5
+        run.tick(obs(run.now))
+    assert run.state.phase == Phase.vehicle_green and run.decision.remaining_s is None
+
+
+def test_kerb_request_is_cancelled_when_the_walker_leaves():
+    run = Run()
+    run.tick(obs(0.0, kerb=1))
+    run.now = 3.0
+    run.tick(obs(3.0, kerb=0))
+    assert not run.state.request
+    assert [e.data["reason"] for e in run.kinds("request_cancelled")] == ["walker_left"]
+    for i in range(7, 200):
+        run.now = i * 0.5
+        run.tick(obs(run.now))
+    assert run.state.phase == Phase.vehicle_green and not run.kinds("cycle_end")
+
+
+@pytest.mark.parametrize("speed", [1.0, 0.8, 0.7])
+def test_fixed_policy_clearance_is_length_over_speed(speed):
+    run = Run(Policy.fixed(speed))
+    start = to_clearance(run)
+    run.until(Phase.all_red, lambda t: obs(t, walkers=[WalkerObs("a", 1.0, 0.3, t)]))
+    assert run.now - start == pytest.approx(14.0 / speed, abs=0.5)
+    assert run.kinds("cycle_end")[0].data["ended_by"] == "fixed"
+
+
+def test_empty_crossing_gaps_out_early_but_not_before_the_minimum():
+    run = Run()
+    start = to_clearance(run)
+    run.until(Phase.all_red, lambda t: obs(t))
+    clearance = run.now - start
+    assert T.min_clearance_s <= clearance < SPEC.floor_s
+    assert clearance == pytest.approx(T.min_clearance_s, abs=0.5)
+    assert run.kinds("cycle_end")[0].data["ended_by"] == "gap_out"
+
+
+def test_clearance_held_from_measured_speed_and_remaining_distance_then_ends_when_they_leave():
+    run = Run()
+    start = to_clearance(run)
+    # a senior who entered late: 2 m walked at 0.6 m/s -> needs 20 s more, beyond the 14 s floor
+    def walker(t):
+        pos = 2.0 + 0.6 * (t - start)
+        return obs(t, walkers=[WalkerObs("s1", pos, 0.6, t)] if pos < 14.0 else [])
+    run.tick(walker(run.now))
+    planned = run.decision.remaining_s
+    assert planned == pytest.approx(12.0 / 0.6 + T.margin_s, abs=0.6)
+    ext = run.kinds("extension")
+    assert len(ext) == 1 and ext[0].data["reason"] == "walker_on_crossing" and ext[0].data["track_id"] == "s1"
+    assert ext[0].data["remaining_m"] == pytest.approx(12.0, abs=0.4)
+    assert ext[0].data["extension_s"] == pytest.approx(12.0 / 0.6 + T.margin_s - 14.0, abs=0.6)
+    run.until(Phase.all_red, walker)
+    off_at = start + 12.0 / 0.6
+    assert off_at < run.now <= off_at + T.gap_s + 0.6  # held while on it, no longer than the gap after
+    end = run.kinds("cycle_end")[0].data
+    assert end["ended_by"] == "cleared" and end["extended_s"] > 5.0
+
+
+def test_fast_walker_does_not_extend_and_the_phase_ends_when_they_are_off():
+    run = Run()
+    start = to_clearance(run)
+    def walker(t):
+        pos = 5.0 + 1.3 * (t - start)
+        return obs(t, walkers=[WalkerObs("a", pos, 1.3, t)] if pos < 14.0 else [])
+    run.until(Phase.all_red, walker)
+    assert not run.kinds("extension")
+    assert run.now - start < SPEC.floor_s
+
+
+def test_stopped_walker_is_held_to_the_cap_and_no_longer():
+    run = Run()
+    start = to_clearance(run)
+    run.until(Phase.all_red, lambda t: obs(t, walkers=[WalkerObs("st", 7.0, 0.0, t)]), limit=500)
+    assert run.now - start == pytest.approx(SPEC.cap_s(), abs=0.5)
+    assert SPEC.cap_s() == pytest.approx(14.0 / T.cap_speed_mps)
+    assert run.kinds("extension")[0].data["reason"] == "walker_stopped"
+    assert run.kinds("extension")[0].data["capped"] is True
+    assert run.kinds("cap_reached")[0].data["walkers"] == ["st"]
+    assert run.kinds("cycle_end")[0].data["ended_by"] == "cap"
+
+
+def test_a_track_not_seen_for_a_while_no_longer_holds_the_crossing():
+    run = Run()
+    start = to_clearance(run)
+    lost = WalkerObs("ghost", 3.0, 0.5, start)  # seen once at clearance start, then never again
+    run.until(Phase.all_red, lambda t: obs(t, walkers=[lost]))
+    assert run.now - start <= T.track_stale_s + T.gap_s + 0.6
+
+
+def test_extrapolates_a_walker_between_reports():
+    w = WalkerObs("a", 4.0, 1.0, 100.0)
+    assert walker_need_s(w, length_m=14.0, now_s=100.0) == pytest.approx(10.0 + T.margin_s)
+    assert walker_need_s(w, length_m=14.0, now_s=102.0) == pytest.approx(8.0 + T.margin_s)
+    unknown = WalkerObs("b", 4.0, None, 100.0)
+    assert walker_need_s(unknown, length_m=14.0, now_s=100.0) == pytest.approx(10.0 / T.unknown_speed_mps + T.margin_s)
+
+
+@pytest.mark.parametrize("fault", ["silent", "faulty"])
+def test_silent_or_faulty_detector_falls_back_to_the_zones_fixed_plan(fault):
+    spec = CrossingSpec("S", length_m=14.0, lanes=4, zone="senior")  # 0.8 m/s -> 17.5 s floor
+    run = Run(spec=spec)
+    def bad(t):
+        return obs(t, ok=False) if fault == "faulty" else Observation(last_report_s=0.0)
+    run.now = 0.0
+    run.tick(obs(0.0))  # one good report, then nothing useful
+    # no kerb sensing: the fixed plan recalls the pedestrian phase every cycle
+    t_amber = run.until(Phase.vehicle_amber, bad)
+    assert t_amber == pytest.approx(T.fixed_vehicle_green_s, abs=0.5 + (T.detector_silence_s if fault == "silent" else 0))
+    start = run.until(Phase.clearance, bad)
+    assert run.decision.mode == "fail_safe"
+    run.until(Phase.all_red, bad)
+    assert run.now - start == pytest.approx(14.0 / 0.8, abs=0.5)
+    assert run.kinds("cycle_end")[0].data["ended_by"] == "fail_safe"
+
+
+def test_detector_dying_mid_clearance_finishes_on_the_floor_not_the_gap():
+    run = Run()
+    start = to_clearance(run)
+    run.until(Phase.all_red, lambda t: obs(t, ok=t < start + 1.0))
+    assert run.now - start == pytest.approx(SPEC.floor_s, abs=0.5)
+
+
+def test_mobility_need_request_calls_and_adds_time_to_walk_and_floor():
+    run = Run(Policy.fixed(1.0))
+    run.tick(obs(0.0, advance=6.0))
+    assert run.state.request and run.state.request_source == "advance"
+    t_walk = run.until(Phase.walk, lambda t: obs(t, advance=6.0))
+    assert [e.data["extra_s"] for e in run.kinds("advance_served")] == [6.0]
+    assert run.kinds("extension")[0].data["reason"] == "mobility_need_request"
+    t_clear = run.until(Phase.clearance, lambda t: obs(t))
+    assert t_clear - t_walk == pytest.approx(SPEC.walk_s + 6.0)
+    run.until(Phase.all_red, lambda t: obs(t))
+    assert run.now - t_clear == pytest.approx(SPEC.floor_s + 6.0, abs=0.5)
+    # served once: the next cycle is back to normal
+    run.tick(obs(run.now))
+    run.until(Phase.walk, lambda t: obs(t, kerb=1))
+    assert run.state.cycle_extra_s == 0.0
+
+
+def test_advance_request_is_capped_at_green_man_plus_maximum():
+    run = Run()
+    run.tick(obs(0.0, advance=60.0))
+    assert run.state.advance_extra_s == T.advance_extra_max_s
+
+
+def test_a_late_tick_catches_up_through_the_phases_it_missed():
+    run = Run(Policy.fixed(1.0))
+    run.tick(obs(0.0, kerb=1))
+    run.now = 200.0
+    run.tick(obs(200.0))
+    phases = [e.data["phase"] for e in run.kinds("phase")]
+    assert phases[:5] == ["vehicle_amber", "walk", "clearance", "all_red", "vehicle_green"]
+    assert run.kinds("cycle_end")[0].at_s == pytest.approx(20 + 4 + 7 + 14)
+
+
+def test_state_round_trips_through_json():
+    run = Run()
+    to_clearance(run)
+    again = ControllerState.from_dict(run.state.to_dict())
+    assert again == run.state
