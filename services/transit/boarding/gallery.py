@@ -4,6 +4,7 @@ database on enrol, erase and purge, and across workers through PostgreSQL LISTEN
 import json
 import logging
 import threading
+import time
 import uuid
 from collections import defaultdict
 
@@ -266,10 +267,13 @@ class GalleryFollower:
                 with psycopg.connect(url, autocommit=True) as conn:
                     conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     self.catch_up()
+                    caught_up_at = time.monotonic()
                     while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=self.poll_s, stop_after=1):
-                            pass  # woken by a NOTIFY, or the poll interval passed: either way, catch up
-                        self.catch_up()
+                        # Short waits so that stop() is quick; catch up on a NOTIFY or every poll_s.
+                        woke = any(True for _ in conn.notifies(timeout=0.25, stop_after=1))
+                        if woke or time.monotonic() - caught_up_at >= self.poll_s:
+                            self.catch_up()
+                            caught_up_at = time.monotonic()
             except Exception:
                 log.exception("gallery listener lost its connection; retrying")
                 self._stop.wait(1.0)

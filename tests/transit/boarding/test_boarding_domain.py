@@ -1,0 +1,126 @@
+"""Pure boarding rules and the in-memory index, on encodings of real photos computed once per session."""
+
+import uuid
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from services.transit.boarding import domain
+from services.transit.boarding.domain import Decision, FrameCandidates
+from services.transit.boarding.gallery import GalleryIndex
+from services.transit.boarding.templates import open_sealed, seal, template_cipher
+from services.transit.settings import DEV_TEMPLATE_KEY, TransitSettings
+
+
+def test_fares_follow_the_date_of_the_boarding_in_seoul():
+    before = datetime(2025, 6, 30, 14, 59, tzinfo=UTC)  # 23:59 in Seoul, 30 June
+    after = datetime(2025, 6, 30, 15, 0, tzinfo=UTC)  # 00:00 in Seoul, 1 July
+    assert domain.fare_for("senior", before).fare_krw == 1200
+    rule = domain.fare_for("senior", after)
+    assert rule.fare_krw == 0 and "2025-07-01" in rule.source
+    assert domain.fare_for("student", after).fare_krw == 900
+    assert domain.fare_for("unheard-of", after).fare_krw == 1200
+
+
+def test_verification_votes_and_never_calls_a_weak_match_a_mismatch():
+    assert domain.verify_vote([0.40, 0.45, 0.70], verify=0.5, mismatch=0.62).decision == Decision.verified
+    weak = domain.verify_vote([0.55, 0.58, 0.60], verify=0.5, mismatch=0.62)
+    assert weak.decision == Decision.unknown and not weak.flagged
+    clear = domain.verify_vote([0.80, 0.85, 0.40], verify=0.5, mismatch=0.62)
+    assert clear.decision == Decision.mismatch and clear.flagged
+    assert domain.verify_vote([], verify=0.5, mismatch=0.62).decision == Decision.no_face
+
+
+def test_identification_needs_threshold_margin_and_a_majority():
+    a, b = uuid.uuid4(), uuid.uuid4()
+    good = [FrameCandidates(a, 0.35, 0.60), FrameCandidates(a, 0.38, 0.62), FrameCandidates(b, 0.50, 0.52)]
+    out = domain.identify_vote(good, threshold=0.44, margin=0.1)
+    assert out.decision == Decision.identified and out.rider_id == a and out.margin == pytest.approx(0.245)
+    close_second = [FrameCandidates(a, 0.35, 0.40)] * 3  # a look-alike within the margin
+    assert domain.identify_vote(close_second, threshold=0.44, margin=0.1).decision == Decision.unknown
+    split = [FrameCandidates(a, 0.35, 0.7), FrameCandidates(b, 0.35, 0.7)]
+    assert domain.identify_vote(split, threshold=0.44, margin=0.1).decision == Decision.unknown
+
+
+def test_same_person_is_near_and_another_is_far(encoded):
+    obama1 = encoded("people/obama/1.jpg").largest().encoding
+    obama2 = encoded("people/obama/2.jpg").largest().encoding
+    biden = encoded("people/biden/2.jpg").largest().encoding
+    assert domain.distances([obama1], obama2)[0] < 0.51
+    assert domain.distances([obama1], biden)[0] > 0.62
+
+
+def test_templates_are_sealed_and_bound_to_their_rider(encoded):
+    cipher = template_cipher(DEV_TEMPLATE_KEY)
+    enc = encoded("people/obama/1.jpg").largest().encoding
+    rider = uuid.uuid4()
+    sealed = seal(cipher, enc, rider)
+    assert np.asarray(enc, dtype="<f4").tobytes()[:16] not in sealed
+    assert np.allclose(open_sealed(cipher, sealed, rider), enc, atol=1e-6)
+    with pytest.raises(Exception):
+        open_sealed(cipher, sealed, uuid.uuid4())  # moved to another rider: refused
+    with pytest.raises(Exception):
+        open_sealed(template_cipher("A" * 43 + "="), sealed, rider)
+
+
+def test_the_dev_template_key_is_refused_outside_dev():
+    settings = TransitSettings(env="production", auth_secret="x" * 40)
+    assert "TRANSIT_BOARDING_TEMPLATE_KEY" in settings.default_secrets()
+    with pytest.raises(RuntimeError):
+        settings.check_secrets()
+
+
+def test_index_search_agrees_with_face_distance_and_forgets_erased_riders():
+    import face_recognition
+
+    rng = np.random.default_rng(3)
+    gallery = rng.normal(0, 0.09, (500, 128)).astype(np.float32)
+    riders = [uuid.uuid4() for _ in range(250)]
+    index = GalleryIndex(capacity=8)  # grows as it fills
+    for i, rider in enumerate(riders):
+        index.replace_rider(rider, [gallery[2 * i], gallery[2 * i + 1]], [uuid.uuid4(), uuid.uuid4()],
+                            ["R1"] if i % 2 else ["R2"])
+    probes = gallery[::7] + rng.normal(0, 0.02, (len(gallery[::7]), 128)).astype(np.float32)
+    for probe, found in zip(probes, index.search(probes), strict=True):
+        d = face_recognition.face_distance(gallery, probe)
+        assert found.top1_rider == riders[int(np.argmin(d)) // 2]
+        assert found.top1_distance == pytest.approx(d.min(), abs=1e-4)
+    # the route's candidate set holds only its regulars
+    found = index.search(gallery[0:1], route_id="R1")[0]  # rider 0 rides R2
+    assert found.top1_rider != riders[0]
+    index.remove_rider(riders[0])
+    assert not index.has_rider(riders[0]) and len(index) == 498
+    assert index.search(gallery[0:1])[0].top1_rider != riders[0]
+    assert index.riders() == 249
+
+
+def test_presentation_attack_on_identical_or_rigid_frames(encoded):
+    from tests.transit.boarding.conftest import moved
+
+    from services.transit.boarding import faces
+
+    live = [encoded(n).largest() for n in ("people/obama/1.jpg", "people/obama/2.jpg")]
+    ok = domain.presentation_attack(["a", "b"], [f.landmarks for f in live], min_motion=0.04)
+    assert ok.checked and not ok.suspected
+    assert domain.presentation_attack(["a", "a"], [], min_motion=0.04).reason == "identical_frames"
+    assert not domain.presentation_attack(["a"], [live[0].landmarks], min_motion=0.04).checked
+    held = [faces.read_frame(moved("people/obama/2.jpg", dx=dx, dy=dy, angle=a, scale=s), max_bytes=10**8,
+                             max_pixels=10**8).largest()
+            for dx, dy, a, s in ((0, 0, 0, 1.0), (20, -8, 6, 1.05))]
+    result = domain.presentation_attack(["x", "y"], [f.landmarks for f in held], min_motion=0.04)
+    assert result.suspected and result.reason == "rigid_motion_only"
+
+
+def test_calibration_rates_on_a_tiny_labelled_set():
+    enc = np.array([[0.0], [0.3], [1.0], [1.2], [3.0]])
+    labels = ["a", "a", "b", "b", "c"]
+    genuine, impostor = domain.pair_distances(enc, labels)
+    assert sorted(np.round(genuine, 3)) == [0.2, 0.3]
+    fnmr, fmr = domain.verification_rates(genuine, impostor, [0.25, 0.5])
+    assert fnmr == [0.5, 0.0] and fmr == [0.0, 0.0]
+    t = domain.threshold_for_fmr(impostor, 0.0)
+    assert t < impostor.min()
+    fnir, fpir, mated, nonmated = domain.identification_rates(enc, labels, [0.5, 2.5])
+    assert (mated, nonmated) == (4, 1)
+    assert fpir == [0.0, 1.0]  # c at distance 1.8 from b's photo matches only at 2.5
