@@ -20,6 +20,8 @@ CODES = {
     "41653-7": ("Glucose [Mass/volume] in Capillary blood by Glucometer", "mg/dL"),
     "1558-6": ("Fasting glucose [Mass/volume] in Serum or Plasma", "mg/dL"),
 }
+OBSERVATION_STATUS = {"registered", "preliminary", "final", "amended", "corrected", "cancelled",
+                      "entered-in-error", "unknown"}  # R4B value set observation-status (required binding)
 GENDER = {"female": "female", "male": "male", "other": "other"}
 
 
@@ -81,7 +83,7 @@ def resident_bundle(resident: Resident, readings: list[Reading]) -> dict:
 
 
 def check_codes(bundle: dict) -> None:
-    """Every Observation coding is a known LOINC code, every quantity carries that code's UCUM unit."""
+    """Every Observation has a valid status, a known LOINC code, and quantities in that code's UCUM unit."""
 
     def check(code_concept: dict, quantity: dict | None) -> None:
         codings = code_concept.get("coding") or []
@@ -99,6 +101,8 @@ def check_codes(bundle: dict) -> None:
         resource = entry["resource"]
         if resource.get("resourceType") != "Observation":
             continue
+        if resource.get("status") not in OBSERVATION_STATUS:
+            raise FhirCheckError(f"observation status {resource.get('status')!r} is not in the R4B value set")
         check(resource["code"], resource.get("valueQuantity"))
         for component in resource.get("component", []):
             check(component["code"], component.get("valueQuantity"))
