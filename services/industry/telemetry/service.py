@@ -4,7 +4,7 @@ import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -25,6 +25,11 @@ from services.industry.telemetry.models import (
 READINGS = Reading.__table__
 LATEST = SensorLatest.__table__
 DIRTY = RollupDirty.__table__
+PG_INSERT_READINGS = text(
+    "INSERT INTO reading (sensor_id, ts, value) SELECT * FROM unnest(CAST(:s AS integer[]),"
+    " CAST(:t AS timestamptz[]), CAST(:v AS double precision[])) ON CONFLICT (sensor_id, ts) DO NOTHING"
+    " RETURNING sensor_id, ts"
+)
 
 
 def sensor_refs(session: Session, *, site_id: str) -> dict[str, SensorRef]:
@@ -41,8 +46,14 @@ def store_readings(session: Session, *, rows: list[dict], source: str, now: date
     if not rows:
         return 0, 0
     conn = session.connection()
-    stmt = insert_for(session, READINGS).on_conflict_do_nothing(index_elements=["sensor_id", "ts"])
-    stored = conn.execute(stmt.returning(READINGS.c.sensor_id, READINGS.c.ts), rows).all()
+    if conn.dialect.name == "postgresql":
+        # one statement over three arrays: far cheaper for psycopg than thousands of VALUES tuples
+        stored = conn.execute(PG_INSERT_READINGS, {
+            "s": [r["sensor_id"] for r in rows], "t": [r["ts"] for r in rows], "v": [r["value"] for r in rows],
+        }).all()
+    else:
+        stmt = insert_for(session, READINGS).on_conflict_do_nothing(index_elements=["sensor_id", "ts"])
+        stored = conn.execute(stmt.returning(READINGS.c.sensor_id, READINGS.c.ts), rows).all()
     new = len(stored)
     if not new:
         return 0, len(rows)
