@@ -24,23 +24,27 @@ def fit(photo: Path) -> Image.Image:
     return canvas
 
 
-def frames(photo: Path, count: int = 30) -> list[Image.Image]:
+def frames(photo: Path, count: int = 16, amount: float = 0.08) -> list[Image.Image]:
+    """The photo moving as a face does in front of a camera: a small shift plus a change of shape (a squeeze
+    and a shear, like a head turning and tilting) that no shift, turn or zoom of a flat picture can make. The
+    shape change goes round a circle, so any two frames a few apart differ by about the same amount."""
     base = fit(photo)
+    cx, cy = WIDTH / 2, HEIGHT / 2
     out = []
     for i in range(count):
         phase = 2 * math.pi * i / count
-        squeeze = 1 + 0.04 * math.sin(phase)  # a turn of the head: not a similarity transform
-        dx = 6 * math.sin(phase)
-        dy = 3 * math.cos(phase)
-        cx = WIDTH / 2
-        # inverse affine map (output -> input pixel)
-        out.append(base.transform((WIDTH, HEIGHT), Image.Transform.AFFINE,
-                                  (1 / squeeze, 0, cx - cx / squeeze - dx, 0, 1, -dy),
+        squeeze, shear = amount * math.cos(phase), amount * math.sin(phase)
+        dx, dy = 6 * math.sin(phase), 3 * math.cos(phase)
+        # forward map: x' = (1 + squeeze) (x - cx) + shear (y - cy) + cx + dx ; y' = y + dy
+        # PIL wants the inverse (output pixel -> input pixel): x = a x' + b y' + c, y = y' - dy
+        a, b = 1 / (1 + squeeze), -shear / (1 + squeeze)
+        c = cx - a * (cx + dx) - b * (cy + dy)
+        out.append(base.transform((WIDTH, HEIGHT), Image.Transform.AFFINE, (a, b, c, 0, 1, -dy),
                                   resample=Image.Resampling.BILINEAR, fillcolor=(96, 96, 96)))
     return out
 
 
-def write_y4m(photo: Path, out: Path, count: int = 30) -> Path:
+def write_y4m(photo: Path, out: Path, count: int = 16) -> Path:
     """Header `YUV4MPEG2 W640 H480 F15:1 Ip A1:1 C420jpeg`, then per frame `FRAME\\n` + Y, U, V planes."""
     with open(out, "wb") as f:
         f.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F{FPS}:1 Ip A1:1 C420jpeg\n".encode())

@@ -84,9 +84,11 @@ const Door = (() => {
     if (busy) return;
     busy = true;
     clearTimeout(holdTimer);
-    Screens.show("checking", { say: "" });
     try {
+      // frames first: a hidden <video> stops painting new frames
+      if (Screens.screen() !== "idle") idle();
       const frames = await grabFrames();
+      Screens.show("checking", { say: "" });
       const form = new FormData();
       form.append("event_id", Screens.uuid());
       form.append("bus_id", bus.bus_id);
@@ -188,6 +190,21 @@ const Door = (() => {
       if (cardId) board(cardId);
     });
     $("no-card").addEventListener("click", () => board(null));
+    // The card reader types the card number and Enter wherever the focus is: the next rider may tap while the
+    // previous decision is still on the screen.
+    let typed = "";
+    document.addEventListener("keydown", (e) => {
+      if (e.target === $("card-input")) return;
+      if (e.key === "Enter") {
+        const cardId = typed.trim();
+        typed = "";
+        if (cardId) board(cardId);
+      } else if (e.key.length === 1) {
+        typed = (typed + e.key).slice(-40);
+      }
+    });
+    // touching the decision goes back to the camera view at once
+    $("decision").addEventListener("click", idle);
     openCamera();
     idle();
   }

@@ -1,0 +1,329 @@
+"""The face-enrolment kiosk and the bus door display in Chromium against a running transit service, with
+Chromium's fake camera playing a face photo from tests/fixtures/faces (a Y4M video written at test time)."""
+
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.screens.camera import write_y4m
+from tests.screens.helpers import assert_accessible, launch, shot
+
+pytestmark = pytest.mark.browser
+
+FACES = Path(__file__).resolve().parents[1] / "fixtures" / "faces"
+CAMERA_PHOTOS = {
+    "obama": FACES / "people" / "obama" / "2.jpg",
+    "group": FACES / "_group" / "two_people.jpg",
+    "noface": FACES / "_noface" / "3.jpg",  # a cat: an animal face must not pass as a person
+}
+BUS = "BUS-7"
+
+
+@pytest.fixture(scope="module")
+def transit(start_service):
+    svc = start_service("transit")
+    _, svc.kiosk_key = svc.device("enrolment_kiosk", "KIOSK-1")
+    _, svc.bus_key = svc.device("bus", BUS)
+    svc.kiosk = {"Authorization": f"Bearer {svc.kiosk_key}"}
+    return svc
+
+
+@pytest.fixture(scope="module")
+def cameras(playwright_instance, tmp_path_factory):
+    """`cameras("obama")` -> a Chromium whose camera plays that photo (one browser per video file)."""
+    folder = tmp_path_factory.mktemp("camera")
+    browsers = {}
+
+    def get(name: str):
+        if name not in browsers:
+            video = write_y4m(CAMERA_PHOTOS[name], folder / f"{name}.y4m")
+            browsers[name] = launch(playwright_instance, camera=video)
+        return browsers[name]
+
+    yield get
+    for b in browsers.values():
+        b.close()
+
+
+def new_page(browser, errors):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return page
+
+
+def rider(transit, rider_id):
+    r = httpx.get(f"{transit.url}/v1/riders/{rider_id}", headers=transit.kiosk)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def enrol_by_api(transit, *, card_id, concession, photos, mobility=False, routes=()):
+    r = httpx.post(f"{transit.url}/v1/riders", headers=transit.kiosk,
+                   json={"mobility_needs": mobility, "regular_routes": list(routes)})
+    assert r.status_code == 201, r.text
+    rider_id = r.json()["id"]
+    r = httpx.post(f"{transit.url}/v1/cards", headers=transit.kiosk,
+                   json={"card_id": card_id, "rider_id": rider_id, "concession": concession})
+    assert r.status_code == 201, r.text
+    if photos:
+        files = [("photos", (p.name, p.read_bytes(), "image/jpeg")) for p in photos]
+        r = httpx.put(f"{transit.url}/v1/riders/{rider_id}/face", headers=transit.kiosk, files=files,
+                      data={"consent_version": "test-1"}, timeout=60)
+        assert r.status_code == 200, r.text
+    return rider_id
+
+
+def wait_screen(page, name, timeout=20000):
+    page.wait_for_selector(f"section[data-screen={name}]:not([hidden])", timeout=timeout)
+
+
+def open_enrol(page, transit):
+    page.goto(f"{transit.url}/screens/enrol?key={transit.kiosk_key}")
+    wait_screen(page, "welcome")
+
+
+def to_camera(page, card_id, *, concession="senior", mobility=False, routes=""):
+    page.click("#start-face")
+    wait_screen(page, "about")
+    page.click("#about-next")
+    wait_screen(page, "card")
+    page.fill("#card-id", card_id)
+    page.check(f"input[name=concession][value={concession}]")
+    if mobility:
+        page.check("#mobility")
+    page.click("#card-next")
+    wait_screen(page, "consent")
+    assert page.is_disabled("#consent-yes")  # consent is asked for, separately, and never pre-ticked
+    page.check("#consent-check")
+    if routes:
+        page.fill("#routes", routes)
+    page.click("#consent-yes")
+    wait_screen(page, "camera")
+    page.wait_for_function("document.getElementById('video').videoWidth > 0", timeout=15000)
+
+
+def test_enrolment_kiosk_from_the_camera_and_erasure(transit, cameras):
+    errors: list[str] = []
+    page = new_page(cameras("obama"), errors)
+    open_enrol(page, transit)
+    assert "key=" not in page.url
+    assert page.is_visible("#card-only")  # the card-only path is on the screen from the start
+    assert_accessible(page, "enrol welcome")
+    shot(page, "enrol-01-welcome")
+    page.click("#start-face")
+    wait_screen(page, "about")
+    assert "사진은 보관하지 않습니다" in page.inner_text("[data-screen=about]")
+    assert page.is_visible("#card-only")
+    assert_accessible(page, "enrol about")
+    shot(page, "enrol-02-what-is-kept")
+    page.click("#start-over")
+    wait_screen(page, "welcome")
+
+    to_camera(page, "SENIOR-1001", mobility=True, routes="200, 201")
+    assert page.is_visible("#card-only")
+    page.click("#capture")
+    page.wait_for_timeout(300)
+    page.click("#capture")
+    page.wait_for_selector("#thumbs img >> nth=1")
+    assert page.is_enabled("#enrol")
+    assert_accessible(page, "enrol camera")
+    shot(page, "enrol-03-camera")
+    page.click("#enrol")
+    wait_screen(page, "done-face", timeout=60000)
+    assert_accessible(page, "enrol done")
+    shot(page, "enrol-04-enrolled")
+
+    rider_id = page.evaluate("EnrolApp.state().rider_id")
+    held = rider(transit, rider_id)
+    assert held["face_enrolled"] and held["templates"] == 2
+    assert held["mobility_needs"] and held["regular_routes"] == ["200", "201"]
+    # the photos were dropped from the page once sent
+    assert page.evaluate("EnrolApp.state().photos.length") == 0
+
+    page.click("#erase-now")
+    wait_screen(page, "erased")
+    assert_accessible(page, "enrol erased")
+    shot(page, "enrol-05-erased")
+    assert rider(transit, rider_id)["face_enrolled"] is False
+    assert not errors, errors
+
+
+@pytest.mark.parametrize("camera,code,words", [
+    ("group", "multiple_faces", "두 사람 이상"),
+    ("noface", "no_face", "얼굴을 찾지 못했습니다"),
+])
+def test_enrolment_kiosk_says_why_a_photo_is_refused(transit, cameras, camera, code, words):
+    errors: list[str] = []
+    page = new_page(cameras(camera), errors)
+    open_enrol(page, transit)
+    to_camera(page, f"CARD-{camera.upper()}-{uuid.uuid4().hex[:6]}")
+    page.click("#capture")
+    page.wait_for_selector("#thumbs img")
+    page.click("#enrol")
+    page.wait_for_selector("#camera-error:not([hidden])", timeout=60000)
+    assert page.get_attribute("#camera-error", "data-code") == code
+    assert words in page.inner_text("#camera-error")
+    assert page.locator("#thumbs img").count() == 0  # photos dropped; take them again
+    assert_accessible(page, f"refused {code}")
+    shot(page, f"enrol-06-refused-{code}")
+    # the card still works: it was linked when consent was given, and card-only finishes at once
+    rider_id = page.evaluate("EnrolApp.state().rider_id")
+    page.click("#card-only")
+    wait_screen(page, "done-card")
+    assert rider(transit, rider_id)["face_enrolled"] is False
+    assert not errors, errors
+
+
+def test_enrolment_kiosk_card_only_and_english(transit, cameras):
+    errors: list[str] = []
+    page = new_page(cameras("obama"), errors)
+    open_enrol(page, transit)
+    page.click("#lang-button")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.click("#card-only")
+    wait_screen(page, "card")
+    page.fill("#card-id", "PLAIN-2001")
+    page.check("input[name=concession][value=none]")
+    page.click("#card-next")
+    wait_screen(page, "done-card")
+    assert "card only" in page.inner_text("[data-screen=done-card]")
+    assert_accessible(page, "enrol card-only (English)")
+    shot(page, "enrol-07-card-only-english")
+    rider_id = page.evaluate("EnrolApp.state().rider_id")
+    assert rider(transit, rider_id)["face_enrolled"] is False
+    # the same card again is refused in plain words
+    page.click("[data-screen=done-card] button.finish")
+    wait_screen(page, "welcome")
+    page.click("#card-only")
+    page.fill("#card-id", "PLAIN-2001")
+    page.click("#card-next")
+    page.wait_for_selector("#card-error:not([hidden])")
+    assert "already registered" in page.inner_text("#card-error")
+    page.click("#start-over")
+    wait_screen(page, "welcome")
+    page.click("#start-erase")
+    wait_screen(page, "erase")
+    assert_accessible(page, "enrol erase (English)")
+    assert not errors, errors
+
+
+# ---- the bus door display --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def door_riders(transit):
+    # enrolled from two photos, one of them the one the door camera plays (as when a rider enrols at a kiosk
+    # whose camera is like the bus's): this test is about the screen showing each decision; how well faces
+    # match across photos is the boarding service's own tests' business
+    obama = [FACES / "people" / "obama" / n for n in ("1.jpg", "2.jpg")]
+    return {
+        "senior": enrol_by_api(transit, card_id="DOOR-SENIOR", concession="senior", photos=obama, mobility=True,
+                               routes=["100"]),
+        "student": enrol_by_api(transit, card_id="DOOR-STUDENT", concession="student",
+                                photos=[FACES / "people" / "biden" / "2.jpg"]),
+        "plain": enrol_by_api(transit, card_id="DOOR-PLAIN", concession="none", photos=[]),
+    }
+
+
+def open_door(page, transit, route="100"):
+    page.goto(f"{transit.url}/screens/door?key={transit.bus_key}&bus={BUS}&route={route}&stop=S12&hold_s=60")
+    wait_screen(page, "idle")
+    page.wait_for_function("document.getElementById('video').videoWidth > 0", timeout=15000)
+
+
+def board(page, card_id=None):
+    if card_id:
+        # the reader "types" the number and Enter, whatever is on the screen
+        page.keyboard.type(card_id)
+        page.keyboard.press("Enter")
+    else:
+        if page.is_visible("#decision"):
+            page.click("#decision")  # a touch on the last decision goes back to the camera view
+        wait_screen(page, "idle")
+        page.click("#no-card")
+    wait_screen(page, "decision", timeout=60000)
+    return page.evaluate("DoorApp.last()")
+
+
+def test_door_display_shows_each_decision(transit, cameras, door_riders):
+    errors: list[str] = []
+    page = new_page(cameras("obama"), errors)
+    open_door(page, transit)
+    assert_accessible(page, "door idle")
+    shot(page, "door-01-idle")
+
+    # verified: the senior card's holder is at the door; free, and the driver is cued to kneel the bus
+    last = board(page, "DOOR-SENIOR")
+    assert last["answer"]["decision"] == "verified", (last["answer"]["reason"], last["answer"])
+    assert page.inner_text("#decision-title") == "환영합니다"
+    assert "무료" in page.inner_text("#decision-fare")
+    assert page.is_visible("#driver-cue") and "차체를 낮춰" in page.inner_text("#driver-cue")
+    assert_accessible(page, "door verified")
+    shot(page, "door-02-verified-needs-assistance")
+
+    # mismatch: a student card whose holder is someone else
+    last = board(page, "DOOR-STUDENT")
+    assert last["answer"]["decision"] == "mismatch", last
+    assert page.inner_text("#decision-title") == "기사님께 카드를 보여 주세요"
+    assert page.get_attribute("#decision", "class").endswith("show-card")
+    assert not page.is_visible("#driver-cue")
+    assert_accessible(page, "door mismatch")
+    shot(page, "door-03-mismatch")
+
+    # a card whose holder never enrolled: the card alone works, at its fare
+    last = board(page, "DOOR-PLAIN")
+    assert last["answer"]["decision"] == "unknown" and last["answer"]["fare_krw"] > 0, last
+    assert page.inner_text("#decision-title") == "환영합니다"
+    assert "원" in page.inner_text("#decision-fare")
+    shot(page, "door-04-card-only")
+
+    # identified: no card, a regular of this route
+    last = board(page)
+    assert last["answer"]["decision"] == "identified", (last["answer"]["reason"], last["answer"]["margin"], last["answer"]["distance"])
+    assert page.inner_text("#decision-title") == "환영합니다"
+    assert "얼굴로 확인" in page.inner_text("#decision-note")
+    assert_accessible(page, "door identified")
+    shot(page, "door-05-identified")
+
+    # English
+    page.click("#lang-button")
+    assert page.inner_text("#decision-title") == "Welcome"
+    shot(page, "door-06-identified-english")
+    page.click("#lang-button")
+
+    # offline: the driver checks the card
+    page.context.set_offline(True)
+    board(page, "DOOR-SENIOR")
+    assert page.get_attribute("#decision", "data-decision") == "offline"
+    assert page.inner_text("#decision-title") == "기사님께 카드를 보여 주세요"
+    shot(page, "door-07-offline")
+    page.context.set_offline(False)
+    assert not errors, errors
+
+
+def test_door_display_unknown_and_no_face(transit, cameras, door_riders):
+    errors: list[str] = []
+    # on another route the same face is not in the candidate set: unknown, please tap your card
+    page = new_page(cameras("obama"), errors)
+    open_door(page, transit, route="300")
+    last = board(page)
+    assert last["answer"]["decision"] == "unknown", last
+    assert page.inner_text("#decision-title") == "카드를 찍어 주세요"
+    assert_accessible(page, "door unknown")
+    shot(page, "door-08-unknown")
+
+    page = new_page(cameras("noface"), errors)
+    open_door(page, transit)
+    last = board(page)
+    assert last["answer"]["decision"] == "no_face", last
+    assert page.inner_text("#decision-title") == "카드를 찍어 주세요"
+    assert "얼굴이 보이지" in page.inner_text("#decision-note")
+    assert_accessible(page, "door no face")
+    shot(page, "door-09-no-face")
+    # every decision was recorded by the service, never an image
+    time.sleep(0.1)
+    assert not errors, errors
