@@ -1,11 +1,120 @@
-"""Demo data for the health_hubs service, loaded by `aicity up` on first run."""
+"""Demo data for the health_hubs service, loaded by `aicity up` on first run: residents of ten centres with cards
+and consents, and six months of kiosk readings with plausible distributions for older Korean adults."""
 
+import random
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
+from services.health_hubs.centres import get_centre
+from services.health_hubs.domain import average_sitting, classify_reading, to_jamo
+from services.health_hubs.models import Consent, Reading, Resident, ResidentToken
+from services.health_hubs.residents.service import token_hash
+from services.health_hubs.rules import rule_set
+
+DEMO_CENTRES = [f"C{n:03d}" for n in range(1, 11)]
 # (name, device kind, place) of the demo devices this service needs; `aicity seed` creates their keys.
-DEMO_DEVICES: list[tuple[str, str, str | None]] = []
+DEMO_DEVICES: list[tuple[str, str, str | None]] = [(f"kiosk-{c}", "health_kiosk", c) for c in DEMO_CENTRES]
+RESIDENTS_PER_CENTRE = 60
+MONTHS = 6
+
+FAMILY = ["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임", "한", "오", "서", "신", "권", "황"]
+GIVEN_F = ["영희", "순자", "정숙", "영자", "춘자", "말순", "옥순", "명숙", "경자", "정자", "숙자", "금순"]
+GIVEN_M = ["영수", "철수", "상철", "정호", "영호", "광수", "종철", "병철", "만수", "성호", "기철", "동수"]
+
+
+def demo_token(centre_id: str, n: int) -> str:
+    """Cards of demo residents are predictable so the simulator can tap them (demo only)."""
+    return f"HH-DEMO-{centre_id}-{n:04d}"
+
+
+def _resident_profile(rng: random.Random) -> dict:
+    """Per-person means: about 60% of Koreans 65+ have hypertension and ~30% diabetes (KNHANES); control varies."""
+    hypertensive = rng.random() < 0.6
+    diabetic = rng.random() < 0.3
+    sys_mean = rng.gauss(142, 14) if hypertensive else rng.gauss(122, 9)
+    return {"sys": sys_mean, "dia": rng.gauss(0.45 * sys_mean + 16, 6),
+            "glu": rng.gauss(150, 35) if diabetic else rng.gauss(98, 10), "diabetic": diabetic,
+            "visits_per_month": rng.choice([0, 1, 1, 2, 2, 3, 4])}
 
 
 def seed(engine: Engine, *, settings, credentials: dict) -> dict:
     """Loads demo data once; returns a summary. `credentials` holds the demo device keys by name."""
-    return {}
+    with engine.connect() as conn:
+        if conn.execute(select(func.count()).select_from(Resident)).scalar_one():
+            return {"seeded": False}
+    rng = random.Random(5)
+    rules = rule_set(settings.rules_version)
+    now = datetime.now(UTC)
+    start = now - timedelta(days=30 * MONTHS)
+    residents, consents, tokens, readings = [], [], [], []
+    for centre_id in DEMO_CENTRES:
+        centre = get_centre(centre_id)
+        device = credentials.get("devices", {}).get(f"kiosk-{centre_id}", {}).get("id", f"seed-{centre_id}")
+        for n in range(1, RESIDENTS_PER_CENTRE + 1):
+            sex = rng.choice(["female", "female", "male"])  # centre users are mostly women
+            family, given = rng.choice(FAMILY), rng.choice(GIVEN_F if sex == "female" else GIVEN_M)
+            rid = uuid.uuid4()
+            registered = start - timedelta(days=rng.randint(0, 400)) if n > 5 else now - timedelta(days=20)
+            residents.append({
+                "id": rid, "family_name": family, "given_name": given, "name_key": to_jamo(family + given),
+                "birth_date": date(rng.randint(1935, 1958), rng.randint(1, 12), rng.randint(1, 28)), "sex": sex,
+                "phone": f"010{rng.randint(10000000, 99999999)}", "centre_id": centre_id,
+                "district": centre.district, "status": "active", "merged_into_id": None,
+                "registered_at": registered, "died_at": None, "updated_at": registered, "created_by": "seed",
+            })
+            for kind in ("health_data", "share_public_health", "reminders"):
+                consents.append({"resident_id": rid, "kind": kind, "granted": kind == "health_data"
+                                 or rng.random() < 0.85, "version": settings.consent_version,
+                                 "recorded_at": registered, "recorded_by": "seed"})
+            tokens.append({"token_hash": token_hash(demo_token(centre_id, n)), "resident_id": rid,
+                           "issued_at": registered, "revoked_at": None})
+            readings += _history(rng, rid, centre_id, device, max(start, registered), now, rules)
+    with engine.begin() as conn:
+        conn.execute(insert(Resident), residents)
+        conn.execute(insert(Consent), consents)
+        conn.execute(insert(ResidentToken), tokens)
+        for i in range(0, len(readings), 2000):
+            conn.execute(insert(Reading), readings[i:i + 2000])
+    return {"seeded": True, "residents": len(residents), "readings": len(readings), "centres": len(DEMO_CENTRES)}
+
+
+def _history(rng, rid, centre_id, device, since, now, rules) -> list[dict]:
+    p = _resident_profile(rng)
+    out = []
+    days = max(1, (now - since).days)
+    visits = int(p["visits_per_month"] * days / 30)
+    for _ in range(visits):
+        at = since + timedelta(days=rng.uniform(0, days))
+        at = at.replace(hour=rng.randint(0, 8), minute=rng.randint(0, 59))  # 9:00-17:59 Seoul time
+        if at > now:
+            continue
+        base = {"id": uuid.uuid4(), "resident_id": rid, "centre_id": centre_id, "device_id": device,
+                "measured_at": at, "device_updated_at": at, "received_at": at, "updated_at": at,
+                "deleted_at": None, "rule_version": rules.version, "sample_type": None, "meter_seq": None}
+        sys_now = p["sys"] + rng.gauss(0, 9)
+        dia_now = p["dia"] + rng.gauss(0, 6)
+        raw = []
+        for _k in range(2):
+            s = int(min(280, max(85, sys_now + rng.gauss(0, 4))))
+            d = int(min(150, max(45, min(s - 20, dia_now + rng.gauss(0, 3)))))
+            raw.append({"systolic": s, "diastolic": d, "map_mmhg": round(d + (s - d) / 3),
+                        "pulse_bpm": int(rng.gauss(74, 9)), "flags": []})
+        sitting = average_sitting(raw, rules)
+        values = {"systolic": sitting.systolic, "diastolic": sitting.diastolic, "protocol_complete": True}
+        category, step = classify_reading("bp", values, rules)
+        out.append({**base, "kind": "bp", "systolic": sitting.systolic, "diastolic": sitting.diastolic,
+                    "map_mmhg": sitting.map_mmhg, "pulse_bpm": sitting.pulse_bpm, "raw": raw, "flags": [],
+                    "protocol_complete": True, "glucose_mg_dl": None, "meal_context": None,
+                    "category": category, "next_step": step})
+        if p["diabetic"] or rng.random() < 0.3:
+            meal = rng.choice(["fasting", "postprandial", "random"])
+            glu = int(max(45, p["glu"] * (1.0 if meal == "fasting" else 1.3) + rng.gauss(0, 18)))
+            category, step = classify_reading("glucose", {"glucose_mg_dl": glu, "meal_context": meal}, rules)
+            out.append({**base, "id": uuid.uuid4(), "kind": "glucose", "systolic": None, "diastolic": None,
+                        "map_mmhg": None, "pulse_bpm": None, "raw": [], "flags": [], "protocol_complete": True,
+                        "glucose_mg_dl": glu, "meal_context": meal, "sample_type": "capillary_whole_blood",
+                        "category": category, "next_step": step})
+    return out

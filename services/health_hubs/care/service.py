@@ -134,9 +134,8 @@ def _open_referral(session: Session, *, resident: Resident, reason: str, evidenc
         id=referral_id, resident_id=resident.id, open_key=str(resident.id), centre_id=resident.centre_id,
         district=resident.district, reason=reason, evidence=evidence, status="requested", requested_at=now,
         due_at=now + timedelta(days=settings.referral_accept_days), created_by=created_by,
-    ).on_conflict_do_nothing(index_elements=["open_key"])
-    result = session.execute(stmt)
-    return referral_id if result.rowcount else None
+    ).on_conflict_do_nothing(index_elements=["open_key"]).returning(Referral.__table__.c.id)
+    return session.execute(stmt).scalar_one_or_none()  # None: an open referral already exists
 
 
 def create_referral(session: Session, *, resident_id: uuid.UUID, reason: str, actor: Actor, settings,
