@@ -77,8 +77,38 @@ def build_app(
         body, content_type = metrics.render()
         return Response(body, media_type=content_type)
 
+    _document_error_envelope(app)
     app.include_router(auth_router)
     app.include_router(jobs_router(list(jobs), job_run))
     for router in routers:
         app.include_router(router)
     return app
+
+
+# What every 4xx body really is (services.common.errors.envelope); FastAPI documents its own 422 shape otherwise.
+ERROR_ENVELOPE_SCHEMA = {
+    "title": "ErrorEnvelope",
+    "type": "object",
+    "required": ["error", "detail", "request_id"],
+    "properties": {
+        "error": {"type": "string", "title": "Error"},
+        "detail": {"title": "Detail"},
+        "request_id": {"anyOf": [{"type": "string"}, {"type": "null"}], "title": "Request Id"},
+    },
+}
+
+
+def _document_error_envelope(app: FastAPI) -> None:
+    """The schema's 422 answers say {"error", "detail", "request_id"}, as the error handlers send them."""
+    build_schema = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build_schema()
+        components = schema.get("components", {}).get("schemas", {})
+        if "HTTPValidationError" in components:
+            components["HTTPValidationError"] = ERROR_ENVELOPE_SCHEMA
+        return schema
+
+    app.openapi = openapi
