@@ -1,4 +1,4 @@
-"""The talent_academy service's SQLModel registry and tables."""
+"""The talent_academy service's SQLModel registry; tables live in catalogue/, enrolment/, outcomes/, partners/."""
 
 from sqlmodel import SQLModel
 
@@ -14,4 +14,8 @@ job_run = define_job_run_table(TalentAcademyModel.metadata)
 
 
 def load_all_tables() -> None:
-    """Every table of this service is defined in this module (transit splits its tables by subdomain)."""
+    """Imports every module that defines academy tables, so the metadata is complete (migrations, tests)."""
+    import services.talent_academy.catalogue.models  # noqa: F401
+    import services.talent_academy.enrolment.models  # noqa: F401
+    import services.talent_academy.outcomes.models  # noqa: F401
+    import services.talent_academy.partners.models  # noqa: F401

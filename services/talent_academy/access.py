@@ -1,0 +1,29 @@
+"""Who may do what in the academy: role dependencies shared by the subdomain routers."""
+
+from fastapi import Depends
+
+from services.common.auth import DeviceKind, Principal, Role, require_any, require_roles
+from services.common.errors import Forbidden
+
+# academy staff manage everything; partners act for their own company only; officials read aggregates;
+# the enrolment kiosk is the learners' self-service path (a learner is a record, identified at the kiosk).
+Staff = Depends(require_roles(Role.academy_staff))
+Readers = Depends(require_any(roles=(Role.academy_staff, Role.partner, Role.official), devices=(DeviceKind.enrolment_kiosk,)))
+Applicants = Depends(require_any(roles=(Role.academy_staff, Role.partner), devices=(DeviceKind.enrolment_kiosk,)))
+StaffOrPartner = Depends(require_roles(Role.academy_staff, Role.partner))
+Officials = Depends(require_roles(Role.official, Role.academy_staff))
+
+
+def partner_company(principal: Principal) -> str | None:
+    """The company a partner acts for (None for staff and devices)."""
+    if principal.has_role(Role.partner):
+        if not principal.company_id:
+            raise Forbidden("partner account without a company", code="wrong_place")
+        return principal.company_id
+    return None
+
+
+def check_company(principal: Principal, company_id: str) -> None:
+    own = partner_company(principal)
+    if own is not None and own != company_id:
+        raise Forbidden("record of another company", code="wrong_place")

@@ -1,0 +1,1 @@
+"""Enrolment: learners, seats, waitlists, offers and the notification outbox."""

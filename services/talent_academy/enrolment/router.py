@@ -1,0 +1,128 @@
+"""HTTP API of enrolment under /v1: learners, applications, waitlists, withdrawals and offers."""
+
+import uuid
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from services.common.auth import Principal
+from services.common.db import SessionDep, utcnow
+from services.talent_academy.access import Applicants, Staff, check_company, partner_company
+from services.talent_academy.enrolment import service
+from services.talent_academy.enrolment.schemas import (
+    BulkEnrolmentCreate, BulkEnrolmentItem, EnrolmentCreate, EnrolmentRead, LearnerCreate, LearnerRead, PathRead,
+    WithdrawalRead,
+)
+
+router = APIRouter(prefix="/v1", tags=["enrolment"])
+
+
+def committed(model: BaseModel | list, status_code: int = 200) -> JSONResponse:
+    """Serialises here, inside the handler's worker thread. A plain return would make FastAPI serialise the
+    response in a second threadpool hop while the request's transaction (and the offering's row lock) is
+    still open: under a burst, every worker token is held by requests waiting for that lock, the hop never
+    gets a token and the lock is never released (seen here as 30 s "database is locked" stalls)."""
+    content = [m.model_dump(mode="json") for m in model] if isinstance(model, list) else model.model_dump(mode="json")
+    return JSONResponse(content, status_code=status_code)
+
+
+def _learner_read(session: Session, learner) -> LearnerRead:
+    return LearnerRead(**learner.model_dump(), completed_courses=sorted(service.completed_courses(session, learner.id)))
+
+
+def _check_learner(session: Session, principal: Principal, learner_id: uuid.UUID):
+    learner = service.get_learner(session, learner_id)
+    if partner_company(principal) is not None:
+        check_company(principal, learner.sponsor_company_id or "")
+    return learner
+
+
+@router.post("/learners", response_model=LearnerRead, status_code=201)
+def create_learner(data: LearnerCreate, response: Response, session: SessionDep, principal: Principal = Applicants):
+    """Registers a learner (a record, not an account). A partner registers its own nominees only.
+    The same client-made `id` again returns the stored learner (200)."""
+    own = partner_company(principal)
+    if own is not None:
+        data = data.model_copy(update={"sponsor_company_id": own})
+    learner, created = service.create_learner(session, data=data)
+    if not created:
+        if own is not None:
+            check_company(principal, learner.sponsor_company_id or "")
+        response.status_code = 200
+    return _learner_read(session, learner)
+
+
+@router.get("/learners/{learner_id}", response_model=LearnerRead)
+def get_learner(learner_id: uuid.UUID, session: SessionDep, principal: Principal = Applicants):
+    return _learner_read(session, _check_learner(session, principal, learner_id))
+
+
+@router.get("/learners/{learner_id}/path", response_model=PathRead)
+def learning_path(learner_id: uuid.UUID, target: str, session: SessionDep, principal: Principal = Applicants):
+    """The courses still to take before (and including) `target`, prerequisites first, in term order."""
+    _check_learner(session, principal, learner_id)
+    return PathRead(learner_id=learner_id, target=target,
+                    courses=service.learning_path(session, learner_id=learner_id, target=target))
+
+
+@router.post("/offerings/{offering_id}/enrolments", response_model=EnrolmentRead, status_code=201)
+def enrol(offering_id: int, data: EnrolmentCreate, session: SessionDep,
+          principal: Principal = Applicants):
+    """Applies for a seat: `enrolled`, or `waitlisted` with `position`. Idempotent per learner: asking again
+    answers 200 with the same enrolment. Kiosks apply as `self`, partners as `partner`."""
+    own = partner_company(principal)
+    source = "self" if principal.is_device else ("partner" if own else data.source)
+    enrolment, created = service.enrol(session, offering_id=offering_id, learner_id=data.learner_id, source=source,
+                                       now=utcnow(), partner_company_id=own)
+    return committed(service.read(session, enrolment), 201 if created else 200)
+
+
+@router.post("/offerings/{offering_id}/enrolments/bulk", response_model=list[BulkEnrolmentItem])
+def enrol_bulk(offering_id: int, data: BulkEnrolmentCreate, session: SessionDep, _: Principal = Staff):
+    """Staff enrol a list of learners in order, through the same seat rule; each item answers for itself."""
+    items = service.enrol_bulk(session, offering_id=offering_id, learner_ids=data.learner_ids, now=utcnow())
+    return committed([BulkEnrolmentItem(**item) for item in items])
+
+
+@router.get("/offerings/{offering_id}/waitlist", response_model=list[EnrolmentRead])
+def waitlist(offering_id: int, session: SessionDep, _: Principal = Staff):
+    return service.waitlist(session, offering_id)
+
+
+def _own_enrolment(session: Session, principal: Principal, enrolment_id: int):
+    enrolment = service.get_enrolment(session, enrolment_id)
+    if partner_company(principal) is not None:
+        _check_learner(session, principal, enrolment.learner_id)
+    return enrolment
+
+
+@router.get("/enrolments/{enrolment_id}", response_model=EnrolmentRead)
+def get_enrolment(enrolment_id: int, session: SessionDep, principal: Principal = Applicants):
+    return service.read(session, _own_enrolment(session, principal, enrolment_id))
+
+
+@router.post("/enrolments/{enrolment_id}/withdraw", response_model=WithdrawalRead)
+def withdraw(enrolment_id: int, session: SessionDep, principal: Principal = Applicants):
+    """Leaves the offering; a freed seat is offered to the next person in the same transaction."""
+    _own_enrolment(session, principal, enrolment_id)
+    enrolment, promoted = service.withdraw(session, enrolment_id=enrolment_id, now=utcnow())
+    return committed(WithdrawalRead(enrolment=service.read(session, enrolment),
+                                    promoted=service.read(session, promoted) if promoted else None))
+
+
+@router.post("/enrolments/{enrolment_id}/accept", response_model=EnrolmentRead)
+def accept_offer(enrolment_id: int, session: SessionDep, principal: Principal = Applicants):
+    _own_enrolment(session, principal, enrolment_id)
+    return committed(service.read(session, service.accept_offer(session, enrolment_id=enrolment_id, now=utcnow())))
+
+
+@router.post("/enrolments/{enrolment_id}/decline", response_model=WithdrawalRead)
+def decline_offer(enrolment_id: int, session: SessionDep, principal: Principal = Applicants):
+    _own_enrolment(session, principal, enrolment_id)
+    enrolment, promoted = service.decline_offer(session, enrolment_id=enrolment_id, now=utcnow())
+    return committed(WithdrawalRead(enrolment=service.read(session, enrolment),
+                                    promoted=service.read(session, promoted) if promoted else None))
+
+

@@ -1,0 +1,64 @@
+"""API shapes of enrolment."""
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+
+class LearnerCreate(BaseModel):
+    id: uuid.UUID | None = Field(default=None, description="client-made id: the same id again returns the same learner")
+    name: str = Field(min_length=1, max_length=120)
+    birth_date: date
+    residence: str = Field(min_length=1, max_length=64)
+    sponsor_company_id: str | None = Field(default=None, max_length=64)
+    skills: list[str] = Field(default_factory=list, max_length=50)
+
+
+class LearnerRead(LearnerCreate):
+    id: uuid.UUID
+    completed_courses: list[str] = []
+
+
+class EnrolmentCreate(BaseModel):
+    learner_id: uuid.UUID
+    source: str = Field(default="self", pattern="^(self|staff|api)$")
+
+
+class BulkEnrolmentCreate(BaseModel):
+    learner_ids: list[uuid.UUID] = Field(min_length=1, max_length=1000)
+
+
+class EnrolmentRead(BaseModel):
+    id: int
+    offering_id: int
+    learner_id: uuid.UUID
+    status: str
+    position: int | None = Field(default=None, description="place in the waitlist, 1 = next; null unless waitlisted")
+    priority_class: int
+    seat_kind: str | None
+    content_locked: bool
+    missing_prerequisites: list[str]
+    applied_at: datetime
+    enrolled_at: datetime | None
+    offer_expires_at: datetime | None
+    withdrawn_at: datetime | None
+    completion_status: str | None
+
+
+class BulkEnrolmentItem(BaseModel):
+    learner_id: uuid.UUID
+    enrolment: EnrolmentRead | None = None
+    error: str | None = None
+    detail: object = None
+
+
+class WithdrawalRead(BaseModel):
+    enrolment: EnrolmentRead
+    promoted: EnrolmentRead | None = None
+
+
+class PathRead(BaseModel):
+    learner_id: uuid.UUID
+    target: str
+    courses: list[dict]

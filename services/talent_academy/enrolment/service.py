@@ -1,0 +1,323 @@
+"""Use cases of enrolment: learners, applications (seat or waitlist), withdrawals with promotion, offers,
+and the jobs' bodies (offer expiry and reminders, reservation release, the outbox)."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session
+
+from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
+from services.talent_academy.catalogue import domain as catalogue_rules
+from services.talent_academy.catalogue import service as catalogue
+from services.talent_academy.catalogue.models import Course, Offering, SeatReservation
+from services.talent_academy.enrolment import domain, seats
+from services.talent_academy.enrolment.models import Enrolment, Invitation, Learner, Notification
+from services.talent_academy.enrolment.schemas import EnrolmentRead, LearnerCreate
+
+E = Enrolment
+
+
+# ---- learners --------------------------------------------------------------------------------------------
+
+
+def create_learner(session: Session, *, data: LearnerCreate) -> tuple[Learner, bool]:
+    """Idempotent on the client-made id: the same id returns the stored learner, nothing new recorded."""
+    if data.id is not None:
+        existing = session.get(Learner, data.id)
+        if existing is not None:
+            return existing, False
+    learner = Learner(**data.model_dump(exclude={"id"}), **({"id": data.id} if data.id else {}))
+    session.add(learner)
+    session.flush()
+    return learner, True
+
+
+def get_learner(session: Session, learner_id: uuid.UUID) -> Learner:
+    learner = session.get(Learner, learner_id)
+    if learner is None:
+        raise NotFound(f"learner {learner_id} not found", code="learner_not_found")
+    return learner
+
+
+def completed_courses(session: Session, learner_id: uuid.UUID) -> frozenset[str]:
+    rows = session.execute(
+        select(Offering.course_id).join(E, E.offering_id == Offering.id)
+        .where(E.learner_id == learner_id, E.completion_status == "completed")
+    ).scalars()
+    return frozenset(rows)
+
+
+def learning_path(session: Session, *, learner_id: uuid.UUID, target: str) -> list[dict]:
+    get_learner(session, learner_id)
+    course = catalogue.get_course(session, target)
+    graph = catalogue.prerequisite_graph(session)
+    path = catalogue_rules.learning_path(graph, course.id, completed_courses(session, learner_id))
+    terms = {c.id: (c.term, c.title) for c in session.execute(select(Course).where(Course.id.in_(path))).scalars()}
+    return [{"course_id": c, "term": terms[c][0], "title": terms[c][1]} for c in path]
+
+
+# ---- applications ----------------------------------------------------------------------------------------
+
+
+def enrol(session: Session, *, offering_id: int, learner_id: uuid.UUID, source: str, now: datetime,
+          partner_company_id: str | None = None) -> tuple[Enrolment, bool]:
+    """One application: a seat if one is free for this learner, else a place on the waitlist.
+    Idempotent per learner: a second call returns the first answer (and `False`)."""
+    offering = seats.lock_offering(session, offering_id)  # serialises every seat change on this offering
+    learner = get_learner(session, learner_id)
+    if partner_company_id is not None and learner.sponsor_company_id != partner_company_id:
+        raise Forbidden("a partner may enrol only its own nominees", code="wrong_place")
+    existing = session.execute(select(E).where(E.offering_id == offering_id, E.learner_id == learner_id)).scalar()
+    if existing is not None:
+        return existing, False
+    problem = catalogue_rules.window_problem(opens_at=offering.opens_at, closes_at=offering.closes_at, now=now)
+    if problem:
+        raise Conflict(f"applications open {offering.opens_at.isoformat()} and close {offering.closes_at.isoformat()}",
+                       code=problem)
+    completed = completed_courses(session, learner_id)
+    invited = session.execute(select(Invitation.id).where(
+        Invitation.offering_id == offering_id, Invitation.learner_id == learner_id)).first() is not None
+    facts = catalogue_rules.LearnerFacts(birth_date=learner.birth_date, residence=learner.residence,
+                                         completed_courses=completed, invited=invited)
+    failures = catalogue_rules.eligibility_failures(offering.eligibility, facts, starts_on=offering.starts_on)
+    if failures:
+        raise Unprocessable(failures, code="not_eligible")
+    missing = catalogue_rules.missing_prerequisites(catalogue.prerequisite_graph(session), offering.course_id, completed)
+    if missing and offering.prerequisite_mode == "block":
+        raise Unprocessable({"message": "prerequisites not completed", "missing": missing},
+                            code="prerequisites_missing")
+    enrolment = E(offering_id=offering_id, learner_id=learner_id, source=source, applied_at=now,
+                  priority_class=catalogue_rules.priority_class(offering.eligibility, facts),
+                  content_locked=bool(missing), missing_prerequisites=missing)
+    seat_kind = seats.claim_seat(session, offering_id, company_id=learner.sponsor_company_id)
+    if seat_kind is not None:
+        _hold_seat(enrolment, seat_kind, learner.sponsor_company_id, now)
+        enrolment.status, enrolment.enrolled_at = "enrolled", now
+    else:
+        if catalogue_rules.waitlist_frozen(starts_on=offering.starts_on, now=now):
+            raise Conflict("the cohort has started: the waitlist is frozen", code="waitlist_frozen")
+        ticket = seats.take_waitlist_ticket(session, offering_id)
+        if ticket is None:
+            raise Conflict(f"the offering is full and its waitlist of {offering.waitlist_cap} is full too",
+                           code="waitlist_full")
+        enrolment.status, enrolment.waitlist_seq = "waitlisted", ticket
+    session.add(enrolment)
+    session.flush()
+    return enrolment, True
+
+
+def _hold_seat(enrolment: Enrolment, seat_kind: str, company_id: str | None, now: datetime) -> None:
+    enrolment.seat_kind = seat_kind
+    enrolment.seat_company_id = company_id if seat_kind == "reserved" else None
+    enrolment.seat_claimed_at, enrolment.seat_released_at = now, None
+
+
+def _free_seat(session: Session, enrolment: Enrolment, now: datetime) -> None:
+    seats.release_seat(session, enrolment.offering_id, seat_kind=enrolment.seat_kind,
+                       company_id=enrolment.seat_company_id)
+    enrolment.seat_released_at = now
+
+
+def position(session: Session, enrolment: Enrolment) -> int | None:
+    if enrolment.status != "waitlisted":
+        return None
+    ahead = session.execute(select(func.count()).select_from(E).where(
+        E.offering_id == enrolment.offering_id, E.status == "waitlisted",
+        or_(E.priority_class < enrolment.priority_class,
+            and_(E.priority_class == enrolment.priority_class, E.waitlist_seq < enrolment.waitlist_seq)),
+    )).scalar_one()
+    return ahead + 1
+
+
+def read(session: Session, enrolment: Enrolment, position_: int | None = None) -> EnrolmentRead:
+    pos = position_ if position_ is not None else position(session, enrolment)
+    return EnrolmentRead(**enrolment.model_dump(), position=pos)
+
+
+def waitlist(session: Session, offering_id: int) -> list[EnrolmentRead]:
+    catalogue.get_offering(session, offering_id)
+    rows = session.execute(select(E).where(E.offering_id == offering_id, E.status == "waitlisted")
+                           .order_by(E.priority_class, E.waitlist_seq)).scalars().all()
+    return [read(session, e, i) for i, e in enumerate(rows, start=1)]
+
+
+def get_enrolment(session: Session, enrolment_id: int) -> Enrolment:
+    enrolment = session.get(E, enrolment_id)
+    if enrolment is None:
+        raise NotFound(f"enrolment {enrolment_id} not found", code="enrolment_not_found")
+    return enrolment
+
+
+# ---- leaving, promotion and offers -----------------------------------------------------------------------
+
+
+def _locked_enrolment(session: Session, enrolment_id: int) -> tuple[Enrolment, Offering]:
+    enrolment = get_enrolment(session, enrolment_id)
+    offering = seats.lock_offering(session, enrolment.offering_id)
+    session.refresh(enrolment)  # read again under the lock
+    return enrolment, offering
+
+
+def withdraw(session: Session, *, enrolment_id: int, now: datetime, status: str = "withdrawn"
+             ) -> tuple[Enrolment, Enrolment | None]:
+    """Leaves the offering; a freed seat goes to the next person in the same transaction."""
+    enrolment, offering = _locked_enrolment(session, enrolment_id)
+    if enrolment.status in domain.ENDED:
+        return enrolment, None  # withdrawing twice changes nothing
+    promoted = None
+    if enrolment.status == "waitlisted":
+        seats.leave_waitlist(session, offering.id)
+        enrolment.waitlist_left_at = now
+        enrolment.status, enrolment.withdrawn_at = status, now
+    else:
+        _free_seat(session, enrolment, now)
+        enrolment.status, enrolment.withdrawn_at = status, now
+        session.flush()
+        promoted = promote_next(session, offering, now)
+    session.flush()
+    return enrolment, promoted
+
+
+def enrol_bulk(session: Session, *, offering_id: int, learner_ids: list[uuid.UUID], now: datetime) -> list[dict]:
+    """Staff enrol many learners in list order, each through `enrol` (same seat rule), each in a savepoint
+    so that one refusal does not undo the others."""
+    results = []
+    for learner_id in learner_ids:
+        try:
+            with session.begin_nested():
+                enrolment, _ = enrol(session, offering_id=offering_id, learner_id=learner_id, source="bulk", now=now)
+            results.append({"learner_id": learner_id, "enrolment": read(session, enrolment)})
+        except (Conflict, Unprocessable, NotFound, Forbidden) as exc:
+            if exc.code == "offering_not_found":
+                raise
+            results.append({"learner_id": learner_id, "error": exc.code, "detail": exc.detail})
+    return results
+
+
+def promote_next(session: Session, offering: Offering, now: datetime) -> Enrolment | None:
+    """Offers a free seat to the first waiting person (priority class, then FIFO) who can take it: a freed
+    reserved seat goes to that company's first nominee. Call with the offering locked."""
+    if catalogue_rules.waitlist_frozen(starts_on=offering.starts_on, now=now):
+        return None
+    waiting = session.execute(select(E).where(E.offering_id == offering.id, E.status == "waitlisted")
+                              .order_by(E.priority_class, E.waitlist_seq)).scalars().all()
+    full_for: set[str | None] = set()  # companies (None: no company) already refused a seat this round
+    for candidate in waiting:
+        company = session.execute(select(Learner.sponsor_company_id).where(Learner.id == candidate.learner_id)).scalar()
+        if company in full_for or (None in full_for and company is None):
+            continue
+        seat_kind = seats.claim_seat(session, offering.id, company_id=company)
+        if seat_kind is None:
+            full_for.add(company)  # only another company's reserved seat is free: a later person may fit it
+            continue
+        seats.leave_waitlist(session, offering.id)
+        _hold_seat(candidate, seat_kind, company, now)
+        candidate.waitlist_left_at, candidate.offered_at = now, now
+        expires = domain.offer_expiry(now, offering.offer_ttl_hours)
+        if expires is None:
+            candidate.status, candidate.enrolled_at = "enrolled", now
+            notify(session, "promoted", candidate, now, {"offering": offering.code})
+        else:
+            candidate.status, candidate.offer_expires_at = "offered", expires
+            notify(session, "offer_made", candidate, now,
+                   {"offering": offering.code, "expires_at": expires.isoformat()})
+        session.flush()
+        return candidate
+    return None
+
+
+def accept_offer(session: Session, *, enrolment_id: int, now: datetime) -> Enrolment:
+    enrolment, _ = _locked_enrolment(session, enrolment_id)
+    if enrolment.status == "enrolled":
+        return enrolment
+    if enrolment.status != "offered":
+        raise Conflict(f"no open offer (status {enrolment.status})", code="no_offer")
+    if domain.offer_lapsed(enrolment.offer_expires_at, now):
+        raise Conflict("the offer has expired", code="offer_expired")
+    enrolment.status, enrolment.enrolled_at = "enrolled", now
+    session.flush()
+    return enrolment
+
+
+def decline_offer(session: Session, *, enrolment_id: int, now: datetime) -> tuple[Enrolment, Enrolment | None]:
+    enrolment = get_enrolment(session, enrolment_id)
+    if enrolment.status != "offered":
+        raise Conflict(f"no open offer (status {enrolment.status})", code="no_offer")
+    return withdraw(session, enrolment_id=enrolment_id, now=now, status="declined")
+
+
+def notify(session: Session, kind: str, enrolment: Enrolment, now: datetime, payload: dict) -> None:
+    session.add(Notification(kind=kind, learner_id=enrolment.learner_id, enrolment_id=enrolment.id,
+                             payload=payload, created_at=now))
+
+
+# ---- job bodies ------------------------------------------------------------------------------------------
+
+
+def expire_offers(session: Session, *, now: datetime) -> dict:
+    """Lapsed offers free their seat, which moves on to the next person (unless the cohort has started)."""
+    lapsed = session.execute(select(E.id).where(E.status == "offered", E.offer_expires_at <= now)
+                             .order_by(E.offer_expires_at)).scalars().all()
+    expired = promoted = 0
+    for enrolment_id in lapsed:
+        enrolment, offering = _locked_enrolment(session, enrolment_id)
+        if enrolment.status != "offered" or not domain.offer_lapsed(enrolment.offer_expires_at, now):
+            continue  # accepted or declined meanwhile
+        _free_seat(session, enrolment, now)
+        enrolment.status, enrolment.withdrawn_at = "expired", now
+        notify(session, "offer_expired", enrolment, now, {"offering": offering.code})
+        session.flush()
+        expired += 1
+        promoted += promote_next(session, offering, now) is not None
+    return {"expired": expired, "promoted": promoted}
+
+
+def remind_offers(session: Session, *, now: datetime) -> dict:
+    due = session.execute(select(E).where(E.status == "offered", E.offer_reminded_at.is_(None),
+                                          E.offer_expires_at > now)).scalars().all()
+    sent = 0
+    for enrolment in due:
+        if domain.needs_reminder(enrolment.offer_expires_at, enrolment.offer_reminded_at, now):
+            enrolment.offer_reminded_at = now
+            notify(session, "offer_expiring", enrolment, now,
+                   {"expires_at": enrolment.offer_expires_at.isoformat()})
+            sent += 1
+    session.flush()
+    return {"reminded": sent}
+
+
+def release_reservations(session: Session, *, now: datetime) -> dict:
+    """Reserved seats still unfilled at their release time become general seats, offered down the waitlist."""
+    due = session.execute(select(SeatReservation.id, SeatReservation.offering_id).where(
+        SeatReservation.released_at.is_(None), SeatReservation.release_at <= now)).all()
+    freed = promoted = 0
+    for reservation_id, offering_id in due:
+        offering = seats.lock_offering(session, offering_id)
+        n = seats.release_reservation(session, reservation_id, now=now)
+        freed += n
+        for _ in range(n):
+            if promote_next(session, offering, now) is None:
+                break
+            promoted += 1
+    session.flush()
+    return {"released_seats": freed, "promoted": promoted}
+
+
+def drain_outbox(session: Session, *, now: datetime, deliver, limit: int = 500) -> dict:
+    """Sends unsent notifications oldest first; a failed delivery is retried on the next run."""
+    pending = session.execute(select(Notification).where(Notification.sent_at.is_(None))
+                              .order_by(Notification.id).limit(limit).with_for_update(skip_locked=True)
+                              ).scalars().all()
+    sent = failed = 0
+    for note in pending:
+        note.attempts += 1
+        try:
+            deliver(note)
+        except Exception:  # the channel is the world's edge; keep the note for the next run
+            failed += 1
+            continue
+        note.sent_at = now
+        sent += 1
+    session.flush()
+    return {"sent": sent, "failed": failed}

@@ -1,0 +1,48 @@
+"""HTTP API of completion, outcomes, indicators and the overview under /v1."""
+
+from fastapi import APIRouter, Depends, Query
+
+from services.common.auth import Principal, Role, require_roles
+from services.common.db import SessionDep, utcnow
+from services.common.overview import Overview
+from services.talent_academy.access import Officials, Staff
+from services.talent_academy.catalogue.domain import local_date
+from services.talent_academy.enrolment import service as enrolment_service
+from services.talent_academy.enrolment.schemas import EnrolmentRead
+from services.talent_academy.outcomes import service
+from services.talent_academy.outcomes.schemas import (
+    CompletionResult, IndicatorRow, OutcomeCreate, OutcomeRead, ProgressUpdate,
+)
+
+router = APIRouter(prefix="/v1", tags=["outcomes"])
+
+
+@router.put("/enrolments/{enrolment_id}/progress", response_model=EnrolmentRead)
+def update_progress(enrolment_id: int, data: ProgressUpdate, session: SessionDep, _: Principal = Staff):
+    enrolment = service.update_progress(session, enrolment_id=enrolment_id, data=data)
+    return enrolment_service.read(session, enrolment)
+
+
+@router.post("/offerings/{offering_id}/completions", response_model=list[CompletionResult])
+def evaluate_completions(offering_id: int, session: SessionDep, _: Principal = Staff):
+    """Decides completion for every starter of an ended cohort by its criteria (attendance, projects,
+    assessment); dropouts are recorded as not completed."""
+    return service.evaluate_completions(session, offering_id=offering_id, now=utcnow())
+
+
+@router.put("/enrolments/{enrolment_id}/outcomes", response_model=OutcomeRead)
+def record_outcome(enrolment_id: int, data: OutcomeCreate, session: SessionDep, _: Principal = Staff):
+    return service.record_outcome(session, enrolment_id=enrolment_id, data=data)
+
+
+@router.get("/indicators", response_model=list[IndicatorRow])
+def indicators(session: SessionDep, _: Principal = Officials, by: str = Query("track", pattern="^(track|cohort)$"),
+               track_id: str | None = Query(None, max_length=40)):
+    """Applications, fill rate, waitlist length, completion rate, employment at 3/6 months, in-field rate and
+    partner-hire share per track or per cohort; small cells are suppressed. Definitions: outcomes/domain.py."""
+    return service.indicators(session, today=local_date(utcnow()), by=by, track_id=track_id)
+
+
+@router.get("/overview", response_model=Overview)
+def overview(session: SessionDep, _: Principal = Depends(require_roles(Role.official))):
+    return service.overview(session, now=utcnow())

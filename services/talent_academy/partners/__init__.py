@@ -1,0 +1,1 @@
+"""Partners: companies, openings, hiring commitments, and graduates matched to openings."""

@@ -1,0 +1,89 @@
+"""HTTP API of partners under /v1: a partner sees and acts only for its own company."""
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from services.common.auth import Principal
+from services.common.db import SessionDep, utcnow
+from services.talent_academy.access import Staff, StaffOrPartner, check_company, partner_company
+from services.talent_academy.partners import service
+from services.talent_academy.partners.models import HiringCommitment, Match, Opening
+from services.talent_academy.partners.schemas import (
+    CommitmentCreate, CommitmentRead, CompanyCreate, CompanyRead, MatchingRun, MatchMove, MatchRead, OpeningCreate,
+    OpeningRead,
+)
+
+router = APIRouter(prefix="/v1", tags=["partners"])
+
+
+@router.post("/companies", response_model=CompanyRead, status_code=201)
+def create_company(data: CompanyCreate, session: SessionDep, _: Principal = Staff):
+    return service.create_company(session, data=data)
+
+
+@router.post("/openings", response_model=OpeningRead, status_code=201)
+def create_opening(data: OpeningCreate, session: SessionDep, principal: Principal = StaffOrPartner):
+    check_company(principal, data.company_id)
+    return service.create_opening(session, data=data)
+
+
+@router.get("/openings", response_model=list[OpeningRead])
+def list_openings(session: SessionDep, principal: Principal = StaffOrPartner,
+                  company_id: str | None = Query(None, max_length=64)):
+    company_id = partner_company(principal) or company_id
+    query = select(Opening).order_by(Opening.id)
+    if company_id:
+        query = query.where(Opening.company_id == company_id)
+    return [OpeningRead(**o.model_dump(), **service.opening_counts(session, o.id))
+            for o in session.execute(query).scalars()]
+
+
+@router.post("/openings/{opening_id}/close", response_model=OpeningRead)
+def close_opening(opening_id: int, session: SessionDep, principal: Principal = StaffOrPartner):
+    opening = service.get_opening(session, opening_id)
+    check_company(principal, opening.company_id)
+    opening.status = "closed"
+    session.flush()
+    return OpeningRead(**opening.model_dump(), **service.opening_counts(session, opening.id))
+
+
+@router.post("/commitments", response_model=CommitmentRead, status_code=201)
+def create_commitment(data: CommitmentCreate, session: SessionDep, principal: Principal = StaffOrPartner):
+    check_company(principal, data.company_id)
+    c = service.create_commitment(session, data=data)
+    return CommitmentRead(**c.model_dump(), hired=service.commitment_hires(session, c))
+
+
+@router.get("/commitments", response_model=list[CommitmentRead])
+def list_commitments(session: SessionDep, principal: Principal = StaffOrPartner):
+    query = select(HiringCommitment).order_by(HiringCommitment.year, HiringCommitment.company_id)
+    own = partner_company(principal)
+    if own:
+        query = query.where(HiringCommitment.company_id == own)
+    return [CommitmentRead(**c.model_dump(), hired=service.commitment_hires(session, c))
+            for c in session.execute(query).scalars()]
+
+
+@router.post("/matching/runs", response_model=list[MatchRead], status_code=201)
+def run_matching(data: MatchingRun, session: SessionDep, _: Principal = Staff):
+    """Matches unplaced graduates to open seats by fit (min-cost flow); each match carries its explanation."""
+    return service.run_matching(session, now=utcnow(), track_id=data.track_id)
+
+
+@router.get("/matches", response_model=list[MatchRead])
+def list_matches(session: SessionDep, principal: Principal = StaffOrPartner,
+                 status: str | None = Query(None, max_length=16)):
+    query = select(Match).order_by(Match.id)
+    own = partner_company(principal)
+    if own:
+        query = query.where(Match.company_id == own)
+    if status:
+        query = query.where(Match.status == status)
+    return session.execute(query).scalars().all()
+
+
+@router.post("/matches/{match_id}/status", response_model=MatchRead)
+def move_match(match_id: int, data: MatchMove, session: SessionDep, principal: Principal = StaffOrPartner):
+    """proposed -> interview -> offer -> hired (or rejected at any step)."""
+    check_company(principal, service.get_match(session, match_id).company_id)
+    return service.move_match(session, match_id=match_id, status=data.status, now=utcnow())
