@@ -208,6 +208,13 @@ def test_enrolment_kiosk_card_only_and_english(transit, cameras):
     page.click("#start-erase")
     wait_screen(page, "erase")
     assert_accessible(page, "enrol erase (English)")
+    # erasure by card needs the service to look a card up (GET /v1/cards/{card_id}); until it can, the page
+    # says where to go instead of failing silently
+    page.fill("#erase-card", "PLAIN-2001")
+    page.click("#erase-submit")
+    page.wait_for_selector("#erase-error:not([hidden])")
+    assert "staff" in page.inner_text("#erase-error")
+    shot(page, "enrol-08-erase-by-card-english")
     assert not errors, errors
 
 
