@@ -2,14 +2,15 @@
 
 from fastapi import Depends
 
-from services.common.auth import DeviceKind, Principal, Role, require_any, require_roles
+from services.common.auth import Principal, Role, require_roles
 from services.common.errors import Forbidden
 
-# academy staff manage everything; partners act for their own company only; officials read aggregates;
-# the enrolment kiosk is the learners' self-service path (a learner is a record, identified at the kiosk).
+# Academy staff manage everything; partners act for their own company only; officials read the catalogue and
+# aggregates. Learners are records, not accounts: a learner's own application ("self") is made by staff or an
+# API client with the learner's id (source=self); the suite's enrolment_kiosk devices belong to transit.
 Staff = Depends(require_roles(Role.academy_staff))
-Readers = Depends(require_any(roles=(Role.academy_staff, Role.partner, Role.official), devices=(DeviceKind.enrolment_kiosk,)))
-Applicants = Depends(require_any(roles=(Role.academy_staff, Role.partner), devices=(DeviceKind.enrolment_kiosk,)))
+Readers = Depends(require_roles(Role.academy_staff, Role.partner, Role.official))
+Applicants = Depends(require_roles(Role.academy_staff, Role.partner))
 StaffOrPartner = Depends(require_roles(Role.academy_staff, Role.partner))
 Officials = Depends(require_roles(Role.official, Role.academy_staff))
 

@@ -55,8 +55,10 @@ def create_offering(data: OfferingCreate, session: SessionDep, _: Principal = St
 
 @router.get("/offerings", response_model=list[OfferingRead])
 def list_offerings(session: SessionDep, _: Principal = Readers, course_id: str | None = Query(None, max_length=40),
-                   cohort: str | None = Query(None, max_length=40)):
+                   cohort: str | None = Query(None, max_length=40), track_id: str | None = Query(None, max_length=40)):
     query = select(Offering).order_by(Offering.starts_on, Offering.id)
+    if track_id:
+        query = query.where(Offering.course_id.in_(select(Course.id).where(Course.track_id == track_id)))
     if course_id:
         query = query.where(Offering.course_id == course_id)
     if cohort:

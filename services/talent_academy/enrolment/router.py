@@ -71,9 +71,9 @@ def learning_path(learner_id: uuid.UUID, target: str, session: SessionDep, princ
 def enrol(offering_id: int, data: EnrolmentCreate, session: SessionDep,
           principal: Principal = Applicants):
     """Applies for a seat: `enrolled`, or `waitlisted` with `position`. Idempotent per learner: asking again
-    answers 200 with the same enrolment. Kiosks apply as `self`, partners as `partner`."""
+    answers 200 with the same enrolment. Partners apply for their own nominees (source `partner`)."""
     own = partner_company(principal)
-    source = "self" if principal.is_device else ("partner" if own else data.source)
+    source = "partner" if own else data.source
     enrolment, created = service.enrol(session, offering_id=offering_id, learner_id=data.learner_id, source=source,
                                        now=utcnow(), partner_company_id=own)
     return committed(service.read(session, enrolment), 201 if created else 200)
