@@ -148,8 +148,9 @@ def overview(session: Session, *, now: datetime, min_cell: int = domain.MIN_CELL
         E.applied_at >= yesterday, E.applied_at < day_start)).scalar_one()
 
     def waitlist_at(t: datetime) -> int:
-        return session.execute(select(func.count()).select_from(E).where(
-            E.waitlist_seq.is_not(None), E.applied_at <= t,
+        # frozen waitlists of started cohorts are history, not people still waiting
+        return session.execute(select(func.count()).select_from(E).join(Offering, Offering.id == E.offering_id).where(
+            Offering.starts_on > today, E.waitlist_seq.is_not(None), E.applied_at <= t,
             (E.waitlist_left_at.is_(None)) | (E.waitlist_left_at > t))).scalar_one()
 
     def fill_at(t: datetime) -> float | None:
