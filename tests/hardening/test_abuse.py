@@ -1,0 +1,245 @@
+"""Abuse: oversized and pixel-bomb uploads, floods from one device, malformed input fishing for stack traces or
+secrets, and filters that try to inject SQL. Each must end in a 4xx envelope, never a 500 or a leak."""
+
+import struct
+import threading
+import zlib
+
+import pytest
+from fastapi import Depends
+
+from services.common.ratelimit import TokenBucket, device_rate_limit
+from services.common.settings import DEV_AUTH_SECRET
+from services.suite import SERVICES
+from tests.hardening.support import RequestBuilder, endpoints
+
+LEAK_MARKERS = ["Traceback", 'File "', "sqlalchemy", "psycopg", "sqlite3", "OperationalError", "IntegrityError",
+                DEV_AUTH_SECRET, "/work/", "site-packages"]
+INJECTIONS = ["' OR '1'='1", "1; DROP TABLE reading; --", "x') UNION SELECT password_hash FROM account --",
+              "name desc, (SELECT 1)", "%' --", "\\x00"]
+
+
+def assert_clean(r, what: str) -> None:
+    assert r.status_code < 500, f"{what}: {r.status_code} {r.text[:300]}"
+    for marker in LEAK_MARKERS:
+        assert marker not in r.text, f"{what}: the answer leaks {marker!r}: {r.text[:300]}"
+
+
+# ---- uploads ----------------------------------------------------------------------------------------------------
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims width x height pixels in a few hundred bytes (a decompression bomb's header)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def transit(client_for, auth):
+    client = client_for("transit", boarding_max_image_bytes=200_000, max_body_bytes=1_000_000)
+    official = auth.headers("official")
+    rider = client.post("/v1/riders", json={}, headers=official)
+    assert rider.status_code == 201, rider.text
+    return client, official, rider.json()["id"]
+
+
+@pytest.mark.parametrize("width,height", [(5000, 5000), (20000, 20000), (100_000, 100_000)])
+def test_pixel_bombs_are_refused_before_decoding(transit, width, height):
+    client, official, rider_id = transit
+    r = client.put(f"/v1/riders/{rider_id}/face", headers=official, data={"consent_version": "v1"},
+                   files=[("photos", ("bomb.png", png_header_only(width, height), "image/png"))])
+    assert_clean(r, f"{width}x{height} PNG")
+    assert r.status_code in (413, 422) and r.json()["error"] in ("image_too_large", "bad_image", "no_face")
+
+
+def test_a_photo_over_the_byte_limit_is_refused(transit):
+    client, official, rider_id = transit
+    r = client.put(f"/v1/riders/{rider_id}/face", headers=official, data={"consent_version": "v1"},
+                   files=[("photos", ("big.jpg", b"\xff\xd8" + b"0" * 300_000, "image/jpeg"))])
+    assert_clean(r, "oversized photo")
+    assert r.status_code in (413, 422) and r.json()["error"] == "image_too_large"
+
+
+def test_a_body_over_the_service_limit_is_413_before_the_handler(transit):
+    client, official, rider_id = transit
+    r = client.put(f"/v1/riders/{rider_id}/face", headers=official, data={"consent_version": "v1"},
+                   files=[("photos", (f"p{i}.jpg", b"\xff\xd8" + b"1" * 400_000, "image/jpeg")) for i in range(3)])
+    assert (r.status_code, r.json()["error"]) == (413, "payload_too_large")
+
+
+def test_a_reading_batch_over_its_item_limit_is_413(client_for, auth):
+    client = client_for("health_hubs", batch_max_items=5)
+    kiosk = auth.device_headers("health_kiosk", "C001")
+    items = [{"client_id": f"00000000-0000-4000-8000-{i:012d}", "resident_id": "00000000-0000-4000-8000-000000000000",
+              "kind": "glucose", "measured_at": "2026-01-01T09:00:00+09:00", "glucose_mg_dl": 100,
+              "meal_context": "fasting", "sample_type": "capillary_whole_blood"} for i in range(6)]
+    r = client.post("/v1/readings/batch", json={"items": items}, headers=kiosk)
+    assert_clean(r, "oversized batch")
+    assert r.status_code in (413, 422)
+
+
+# ---- rate limits ---------------------------------------------------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_token_bucket_allows_the_burst_then_the_rate():
+    clock = FakeClock()
+    bucket = TokenBucket(rate_per_s=2, burst=3, clock=clock)
+    assert [bucket.take("a") for _ in range(3)] == [0, 0, 0]
+    assert bucket.take("a") == pytest.approx(0.5)
+    assert bucket.take("b") == 0  # another device has its own bucket
+    clock.t += 0.5
+    assert bucket.take("a") == 0 and bucket.take("a") > 0
+    clock.t += 100
+    assert [bucket.take("a") for _ in range(4)].count(0) == 3  # refills up to the burst, not beyond
+
+
+def test_token_bucket_under_threads_admits_exactly_the_burst():
+    bucket = TokenBucket(rate_per_s=0.001, burst=50, clock=FakeClock())
+    admitted = []
+
+    def fire():
+        for _ in range(20):
+            admitted.append(bucket.take("kiosk") == 0)
+
+    threads = [threading.Thread(target=fire) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert admitted.count(True) == 50 and len(admitted) == 200
+
+
+def test_a_flooding_device_gets_429_envelopes_and_others_are_untouched(client_for, auth):
+    client = client_for("industry")
+    clock = FakeClock()
+    client.app.state.device_rate_bucket = TokenBucket(rate_per_s=1, burst=5, clock=clock)
+
+    def probe() -> dict:
+        return {"ok": True}
+
+    client.app.add_api_route("/v1/hardening-probe", probe, methods=["GET"],
+                             dependencies=[Depends(device_rate_limit(clock=clock))])
+    flood = auth.device_headers("gateway", "steelworks")
+    other = auth.device_headers("gateway", "shipyard")
+    person = auth.headers("official")
+    codes = [client.get("/v1/hardening-probe", headers=flood).status_code for _ in range(8)]
+    assert codes == [200] * 5 + [429] * 3
+    r = client.get("/v1/hardening-probe", headers=flood)
+    assert r.json()["error"] == "rate_limited" and r.json()["detail"]["retry_after_s"] > 0
+    assert client.get("/v1/hardening-probe", headers=other).status_code == 200
+    assert all(client.get("/v1/hardening-probe", headers=person).status_code == 200 for _ in range(10))
+    clock.t += 2
+    assert client.get("/v1/hardening-probe", headers=flood).status_code == 200
+
+
+# ---- error bodies ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_malformed_requests_get_envelopes_without_traces_or_secrets(service, client_for, auth):
+    client = client_for(service)
+    admin = auth.headers("admin")
+    for ep in endpoints(client.app):
+        if ep.method not in ("POST", "PUT", "PATCH"):
+            continue
+        url = ep.path.replace("{", "").replace("}", "")
+        for body, ctype in [(b"{not json", "application/json"), (b'{"a": ' * 2000, "application/json"),
+                            (b"\xff\xfe\x00", "application/json"), (b"[]", "application/json"),
+                            (b"--x\r\n", "multipart/form-data; boundary=x")]:
+            r = client.request(ep.method, url, content=body, headers={**admin, "content-type": ctype})
+            assert_clean(r, f"{ep.key} with {body[:12]!r}")
+            assert set(r.json()) >= {"error", "detail", "request_id"} if r.status_code >= 400 else True
+
+
+def test_an_unexpected_error_answers_500_with_no_detail(client_for):
+    client = client_for("talent_academy")
+
+    def boom() -> dict:
+        raise RuntimeError(f"connection to postgresql://aicity:{DEV_AUTH_SECRET}@db failed")
+
+    client.app.add_api_route("/v1/hardening-boom", boom, methods=["GET"])
+    r = client.get("/v1/hardening-boom")
+    assert r.status_code == 500
+    assert r.json()["error"] == "internal_error" and r.json()["detail"] == "internal server error"
+    assert DEV_AUTH_SECRET not in r.text and "postgresql" not in r.text
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_default_secrets_are_refused_outside_dev(service, monkeypatch):
+    monkeypatch.setenv("AICITY_ENV", "production")
+    monkeypatch.delenv("AICITY_AUTH_SECRET", raising=False)
+    with pytest.raises(RuntimeError, match="default secrets"):
+        SERVICES[service].create_app(SERVICES[service].settings())
+
+
+# ---- filters and sorts ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_filters_and_sorts_cannot_inject_sql(service, client_for, auth):
+    """Every string query parameter of every GET, given SQL: never a 500, and never more rows than a value that
+    matches nothing (an injected OR 1=1 would return everything)."""
+    client = client_for(service)
+    admin = auth.headers("admin")
+    schema = client.app.openapi()
+    builder = RequestBuilder(schema)
+    checked = 0
+    for ep in endpoints(client.app):
+        op = builder.operation(ep)
+        if ep.method != "GET" or not op:
+            continue
+        for param in op.get("parameters", []):
+            if param.get("in") != "query" or _type(builder, param.get("schema", {})) != "string":
+                continue
+            base = builder.build(ep)
+            benign = client.get(base["url"], params={**base["params"], param["name"]: "zz-matches-nothing"},
+                                headers=admin)
+            for payload in INJECTIONS:
+                r = client.get(base["url"], params={**base["params"], param["name"]: payload}, headers=admin)
+                assert_clean(r, f"{ep.key} ?{param['name']}={payload}")
+                checked += 1
+                if r.status_code == 200 and benign.status_code == 200:
+                    assert _size(r.json()) <= _size(benign.json()), f"{ep.key} ?{param['name']}={payload} widened"
+    print(f"{service}: {checked} injected filter values")
+    assert readyz_ok(client)
+    assert checked > 0 or not _has_string_query(client, builder)
+
+
+def _type(builder, schema: dict) -> str | None:
+    schema = builder.resolve(schema)
+    if "anyOf" in schema:
+        kinds = {builder.resolve(s).get("type") for s in schema["anyOf"]} - {"null"}
+        return kinds.pop() if len(kinds) == 1 else None
+    if "enum" in schema or schema.get("format"):
+        return None
+    return schema.get("type")
+
+
+def _size(body) -> int:
+    if isinstance(body, list):
+        return len(body)
+    if isinstance(body, dict) and isinstance(body.get("items"), list):
+        return len(body["items"])
+    return 0
+
+
+def _has_string_query(client, builder) -> bool:
+    return any(p.get("in") == "query" and _type(builder, p.get("schema", {})) == "string"
+               for ep in endpoints(client.app) if (op := builder.operation(ep))
+               for p in op.get("parameters", []))
+
+
+def readyz_ok(client) -> bool:
+    return client.get("/readyz").status_code == 200
