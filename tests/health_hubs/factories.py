@@ -1,23 +1,33 @@
 """Helpers for health hubs tests: a service with staff, nurse and kiosk credentials, residents, readings."""
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 import pytest
 
 
-@dataclass
 class Hub:
-    client: object
-    auth: object
-    staff: dict  # centre_staff of C001
-    nurse: dict  # nurse of Buk-gu
-    official: dict
-    admin: dict
-    kiosk: dict  # health_kiosk at C001
-    kiosk_id: str
-    db: object
+    """The service under test with its callers; people's tokens are made on first use (argon2 is slow)."""
+
+    def __init__(self, client, auth, kiosk: dict, kiosk_id: str, db):
+        self.client, self.auth, self.kiosk, self.kiosk_id, self.db = client, auth, kiosk, kiosk_id, db
+
+    @cached_property
+    def staff(self) -> dict:  # centre_staff of C001
+        return self.auth.headers("centre_staff", centre_id="C001")
+
+    @cached_property
+    def nurse(self) -> dict:  # nurse of Buk-gu
+        return self.auth.headers("nurse", district="Buk-gu")
+
+    @cached_property
+    def official(self) -> dict:
+        return self.auth.headers("official")
+
+    @cached_property
+    def admin(self) -> dict:
+        return self.auth.headers("admin")
 
     def register(self, headers=None, **over) -> dict:
         body = resident_body(**over)
@@ -64,10 +74,5 @@ def glucose_body(resident_id, value, meal="fasting", at=None, client_id=None, **
 def hub(client_for, auth, service_db) -> Hub:
     client = client_for("health_hubs")
     kiosk_id, key = auth.device("health_kiosk", "C001")
-    return Hub(
-        client=client, auth=auth,
-        staff=auth.headers("centre_staff", centre_id="C001"),
-        nurse=auth.headers("nurse", district="Buk-gu"),
-        official=auth.headers("official"), admin=auth.headers("admin"),
-        kiosk={"Authorization": f"Bearer {key}"}, kiosk_id=kiosk_id, db=service_db("health_hubs"),
-    )
+    return Hub(client=client, auth=auth, kiosk={"Authorization": f"Bearer {key}"}, kiosk_id=kiosk_id,
+               db=service_db("health_hubs"))

@@ -7,10 +7,25 @@ from datetime import UTC, date, datetime
 import pytest
 
 from services.health_hubs.domain import (
-    Person, ReadingRejected, add_months, average_sitting, bp_next_step, check_glucose, initials, match_score,
-    suppress_cell, to_jamo, windows,
+    Person,
+    ReadingRejected,
+    add_months,
+    average_sitting,
+    bp_next_step,
+    check_glucose,
+    initials,
+    match_score,
+    suppress_cell,
+    to_jamo,
+    windows,
 )
-from services.health_hubs.rules import KSH_2022, classify_bp, classify_glucose, glucose_indicator_band, is_controlled
+from services.health_hubs.rules import (
+    KSH_2022,
+    classify_bp,
+    classify_glucose,
+    glucose_indicator_band,
+    is_controlled,
+)
 
 R = KSH_2022
 

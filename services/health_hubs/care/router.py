@@ -8,7 +8,12 @@ from services.common.db import SessionDep, utcnow
 from services.health_hubs.access import RECORD_ROLES, Actor, actor
 from services.health_hubs.care import service
 from services.health_hubs.schemas import (
-    AlertRead, AlertResolve, OverdueItem, ReferralChange, ReferralCreate, ReferralRead,
+    AlertRead,
+    AlertResolve,
+    OverdueItem,
+    ReferralChange,
+    ReferralCreate,
+    ReferralRead,
 )
 
 router = APIRouter(tags=["alerts", "referrals"])

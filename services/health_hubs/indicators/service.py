@@ -52,7 +52,7 @@ WITH latest AS (
     MAX(CASE WHEN kind = 'glucose' THEN glucose_mg_dl END) AS glu,
     MAX(CASE WHEN kind = 'glucose' THEN meal_context END) AS meal
   FROM latest GROUP BY resident_id
-), status AS (
+), status AS MATERIALIZED (
   SELECT p.centre_id,
     CASE WHEN p.registered_at >= :month_start THEN 1 ELSE 0 END AS new_reg,
     CASE WHEN v.resident_id IS NOT NULL THEN 0
@@ -100,6 +100,11 @@ def centre_counts(conn: Connection, *, month: str, rules: RuleSet, as_of: dateti
         place, extra = "AND p.centre_id = :centre_id", {"centre_id": centre_id}
     elif district:
         place, extra = "AND p.district = :district", {"district": district}
+    if conn.dialect.name == "postgresql":
+        # JIT compiles this query for longer than it runs (seconds); the status CTE is materialised so that
+        # its correlated EXISTS is evaluated once per resident, not once per SUM.
+        conn.execute(text("SET LOCAL jit = off"))
+        conn.execute(text("SET LOCAL work_mem = '64MB'"))  # the window sort stays in memory
     stmt = text(_SQL.format(place=place)).bindparams(*(bindparam(n, type_=UTCDateTime()) for n in _TIMES))
     gf1, gf2 = rules.glucose_indicator_bands["fasting"]
     gr1, gr2 = rules.glucose_indicator_bands["random"]

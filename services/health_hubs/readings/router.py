@@ -14,7 +14,13 @@ from services.health_hubs.readings import service
 from services.health_hubs.residents.service import open_resident
 from services.health_hubs.rules import rule_set
 from services.health_hubs.schemas import (
-    BatchAnswer, BatchIn, BatchResult, NextStep, ReadingAnswer, ReadingIn, ReadingRead,
+    BatchAnswer,
+    BatchIn,
+    BatchResult,
+    NextStep,
+    ReadingAnswer,
+    ReadingIn,
+    ReadingRead,
 )
 
 router = APIRouter(tags=["readings"])

@@ -5,7 +5,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select as sa_select, update
+from sqlalchemy import and_, func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from services.common.errors import Conflict, NotFound, Unprocessable
@@ -13,7 +14,12 @@ from services.health_hubs.access import Actor, audit
 from services.health_hubs.care import service as care
 from services.health_hubs.common_sql import insert_for
 from services.health_hubs.domain import (
-    ALERT_CATEGORIES, UNCONTROLLED_CATEGORIES, ReadingRejected, average_sitting, check_glucose, classify_reading,
+    ALERT_CATEGORIES,
+    UNCONTROLLED_CATEGORIES,
+    ReadingRejected,
+    average_sitting,
+    check_glucose,
+    classify_reading,
 )
 from services.health_hubs.models import Consent, Reading, Resident
 from services.health_hubs.rules import RuleSet

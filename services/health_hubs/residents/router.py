@@ -12,8 +12,20 @@ from services.health_hubs.access import RECORD_ROLES, Actor, actor
 from services.health_hubs.domain import Person, initials
 from services.health_hubs.residents import service
 from services.health_hubs.schemas import (
-    Candidate, ConsentChange, DuplicateRead, DuplicateResolve, KioskIdentity, MergeRead, MergeRequest,
-    ResidentCreate, ResidentCreated, ResidentPage, ResidentRead, ResidentUpdate, Sex, TokenIssued,
+    Candidate,
+    ConsentChange,
+    DuplicateRead,
+    DuplicateResolve,
+    KioskIdentity,
+    MergeRead,
+    MergeRequest,
+    ResidentCreate,
+    ResidentCreated,
+    ResidentPage,
+    ResidentRead,
+    ResidentUpdate,
+    Sex,
+    TokenIssued,
 )
 
 router = APIRouter(tags=["residents"])

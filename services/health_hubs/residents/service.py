@@ -12,10 +12,22 @@ from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.health_hubs.access import Actor, audit, check_resident_access, current_consents, place_filter
 from services.health_hubs.centres import get_centre
 from services.health_hubs.domain import (
-    LIKELY_DUPLICATE_SCORE, Person, initials, match_score, normalise_phone, to_jamo,
+    LIKELY_DUPLICATE_SCORE,
+    Person,
+    initials,
+    match_score,
+    normalise_phone,
+    to_jamo,
 )
 from services.health_hubs.models import (
-    Alert, Consent, DuplicateCandidate, Reading, Referral, Resident, ResidentMerge, ResidentToken,
+    Alert,
+    Consent,
+    DuplicateCandidate,
+    Reading,
+    Referral,
+    Resident,
+    ResidentMerge,
+    ResidentToken,
 )
 from services.health_hubs.schemas import Candidate, ConsentRead, ResidentCreate, ResidentRead, ResidentUpdate
 

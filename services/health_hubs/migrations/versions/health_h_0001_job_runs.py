@@ -7,11 +7,9 @@ Create Date: 2026-11-21 07:28:12.088373
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 import services.common.db
-
 
 revision: str = 'health_h_0001'
 down_revision: str | Sequence[str] | None = None

@@ -12,7 +12,6 @@ from alembic import op
 
 import services.common.db
 
-
 revision: str = 'health_h_0002'
 down_revision: str | Sequence[str] | None = 'health_h_0001'
 branch_labels: str | Sequence[str] | None = None
