@@ -109,3 +109,11 @@ def test_simulator_drives_the_crossings_through_the_api(client_for, auth, servic
     assert sum(len(c.waiting) + len(c.walking) for c in sim.crossings) > 0
     listed = {c["id"]: c for c in client.get("/v1/crossings", headers=auth.headers("official")).json()["items"]}
     assert all(listed[d["place"]]["detector"] == "ok" for d in devices.values())
+
+
+def test_transit_overview_route_carries_the_signals_part(client_for, auth, make_crossing):
+    make_crossing("X01")
+    r = client_for("transit").get("/v1/overview", headers=auth.headers("official"))
+    assert r.status_code == 200, r.text
+    keys = {f["key"] for f in r.json()["figures"]}
+    assert {"signals_cycles", "signals_extended_share", "signals_mean_extension_s"} <= keys
