@@ -44,7 +44,7 @@ def report(encodings: np.ndarray, labels: list[str], *, thresholds=None, target_
         f" same-person distance median {np.median(genuine):.3f} (p95 {np.percentile(genuine, 95):.3f}),"
         f" different-person median {np.median(impostor):.3f} (p0.1 {np.percentile(impostor, 0.1):.3f})",
         f"identification (1:N, open set, leave-one-out): {mated} mated and {nonmated} non-mated searches against"
-        f" a gallery of {len({l for l in labels if labels.count(l) >= 2})} identities;"
+        f" a gallery of {len({name for name in labels if labels.count(name) >= 2})} identities;"
         f" margin top-1/top-2 >= {margin:.2f}",
         "",
         f"{'threshold':>9} {'FNMR':>8} {'FMR':>9} {'FNIR':>8} {'FPIR':>8}" + (

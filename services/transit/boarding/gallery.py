@@ -38,6 +38,15 @@ class GalleryIndex:
         self._routes: dict[str, set[int]] = defaultdict(set)
         self._routes_of: dict[int, list[str]] = {}
         self._lock = threading.RLock()
+        # Past `exact_rows`, a whole-gallery search first bounds every distance from below in a PCA subspace
+        # (an orthonormal projection never lengthens a vector) and computes exact distances only for rows
+        # whose bound is within the search radius: the same answer within the radius, a fraction of the work.
+        self.exact_rows = 200_000
+        self.projected_dims = 24
+        self._basis: np.ndarray | None = None
+        self._mean = np.zeros(DIM, dtype=np.float32)
+        self._proj = np.zeros((capacity, self.projected_dims), dtype=np.float32)
+        self._psq = np.zeros(capacity, dtype=np.float32)
 
     def __len__(self) -> int:
         return self._n
@@ -56,7 +65,7 @@ class GalleryIndex:
         if need <= capacity:
             return
         new = max(need, capacity * 2)
-        for name in ("_matrix", "_sq", "_owner"):
+        for name in ("_matrix", "_sq", "_owner", "_proj", "_psq"):
             old = getattr(self, name)
             grown = np.zeros((new, *old.shape[1:]), dtype=old.dtype)
             grown[: self._n] = old[: self._n]
@@ -82,6 +91,7 @@ class GalleryIndex:
                 row = self._n
                 self._matrix[row] = enc
                 self._sq[row] = float(np.dot(self._matrix[row], self._matrix[row]))
+                self._project(row, row + 1)
                 self._owner[row] = code
                 self._row_template.append(tid)
                 self._rows_of[code].add(row)
@@ -101,11 +111,14 @@ class GalleryIndex:
                     moved = int(self._owner[last])
                     self._matrix[row] = self._matrix[last]
                     self._sq[row] = self._sq[last]
+                    self._proj[row] = self._proj[last]
+                    self._psq[row] = self._psq[last]
                     self._owner[row] = moved
                     self._row_template[row] = self._row_template[last]
                     self._rows_of[moved].discard(last)
                     self._rows_of[moved].add(row)
                 self._matrix[last] = 0.0  # no copy of an erased template stays behind
+                self._proj[last] = 0.0
                 self._row_template.pop()
                 self._n -= 1
             for route in self._routes_of.pop(code, []):
@@ -119,12 +132,34 @@ class GalleryIndex:
             start = self._n
             self._matrix[start : start + len(encodings)] = encodings
             self._sq[start : start + len(encodings)] = np.einsum("ij,ij->i", encodings, encodings)
+            self._project(start, start + len(encodings))
             for i, rider_id in enumerate(rider_ids):
                 code = self._code_for(rider_id)
                 self._owner[start + i] = code
                 self._rows_of[code].add(start + i)
                 self._row_template.append(rider_id)
             self._n += len(encodings)
+
+    def _project(self, start: int, stop: int) -> None:
+        if self._basis is None:
+            return
+        block = (self._matrix[start:stop] - self._mean) @ self._basis
+        self._proj[start:stop] = block
+        self._psq[start:stop] = np.einsum("ij,ij->i", block, block)
+
+    def fit_projection(self, sample: int = 50_000, seed: int = 0) -> None:
+        """Principal axes of (a sample of) the gallery; any orthonormal basis keeps the bound valid, a good
+        one keeps it tight. Called at load when the gallery is large, and again as it grows."""
+        with self._lock:
+            if self._n < 2:
+                return
+            rng = np.random.default_rng(seed)
+            rows = rng.choice(self._n, size=min(sample, self._n), replace=False)
+            data = self._matrix[rows].astype(np.float64)
+            self._mean = data.mean(axis=0).astype(np.float32)
+            _, _, vt = np.linalg.svd(data - data.mean(axis=0), full_matrices=False)
+            self._basis = np.ascontiguousarray(vt[: self.projected_dims].T, dtype=np.float32)
+            self._project(0, self._n)
 
     def templates_of(self, rider_id: uuid.UUID) -> np.ndarray:
         with self._lock:
@@ -136,9 +171,11 @@ class GalleryIndex:
         with self._lock:
             return {self._rider[c] for c in self._routes.get(route_id, ())}
 
-    def search(self, probes: np.ndarray, *, route_id: str | None = None) -> list[FrameCandidates | None]:
+    def search(self, probes: np.ndarray, *, route_id: str | None = None,
+               radius: float | None = None) -> list[FrameCandidates | None]:
         """Per probe: top-1 rider/distance and the best distance of another rider. With `route_id`, only that
-        route's regular riders are candidates; without, the whole gallery."""
+        route's regular riders are candidates; without, the whole gallery. With `radius`, riders farther
+        than it may be left out (None when nobody is within it): decisions never look beyond it."""
         probes = np.atleast_2d(np.asarray(probes, dtype=np.float32))
         with self._lock:
             if route_id is not None:
@@ -146,24 +183,42 @@ class GalleryIndex:
                 rows = np.fromiter((r for c in codes for r in self._rows_of.get(c, ())), dtype=np.int64)
                 matrix, sq, owner = self._matrix[rows], self._sq[rows], self._owner[rows]
             else:
+                if self._n > self.exact_rows and self._basis is None:
+                    self.fit_projection()
+                if radius is not None and self._n > self.exact_rows:
+                    return [self._bounded(p, radius) for p in probes]
                 matrix, sq, owner = self._matrix[: self._n], self._sq[: self._n], self._owner[: self._n]
             if len(matrix) == 0:
                 return [None] * len(probes)
-            out = []
-            for probe in probes:
-                d2 = sq - 2.0 * (matrix @ probe) + float(probe @ probe)
-                k = min(8, len(d2))  # a rider has at most 3 templates: 8 rows hold two riders
-                near = np.argpartition(d2, k - 1)[:k] if len(d2) > k else np.arange(len(d2))
-                near = near[np.argsort(d2[near])]
-                first = int(owner[near[0]])
-                top1 = float(np.sqrt(max(d2[near[0]], 0.0)))
-                top2 = None
-                for row in near[1:]:
-                    if int(owner[row]) != first:
-                        top2 = float(np.sqrt(max(d2[row], 0.0)))
-                        break
-                out.append(FrameCandidates(self._rider[first], top1, top2))
-            return out
+            return [self._nearest(matrix @ p, sq, owner, p) for p in probes]
+
+    def _nearest(self, dots, sq, owner, probe, rows=None) -> FrameCandidates | None:
+        d2 = sq - 2.0 * dots + float(probe @ probe)
+        k = min(8, len(d2))  # a rider has at most 3 templates: 8 rows hold two riders
+        near = np.argpartition(d2, k - 1)[:k] if len(d2) > k else np.arange(len(d2))
+        near = near[np.argsort(d2[near])]
+        first = int(owner[near[0]])
+        top1 = float(np.sqrt(max(d2[near[0]], 0.0)))
+        top2 = None
+        for row in near[1:]:
+            if int(owner[row]) != first:
+                top2 = float(np.sqrt(max(d2[row], 0.0)))
+                break
+        return FrameCandidates(self._rider[first], top1, top2)
+
+    def _bounded(self, probe: np.ndarray, radius: float) -> FrameCandidates | None:
+        n = self._n
+        pq = (probe - self._mean) @ self._basis
+        lower2 = self._psq[:n] - 2.0 * (self._proj[:n] @ pq) + float(pq @ pq)
+        rows = np.flatnonzero(lower2 <= radius * radius * 1.0001 + 1e-6)
+        if len(rows) == 0:
+            return None
+        found = self._nearest(self._matrix[rows] @ probe, self._sq[rows], self._owner[rows], probe)
+        if found.top1_distance > radius:
+            return None
+        if found.top2_distance is not None and found.top2_distance > radius:
+            found = FrameCandidates(found.top1_rider, found.top1_distance, None)
+        return found
 
 
 # ---- keeping the index in step with the database --------------------------------------------------------

@@ -26,10 +26,10 @@ from services.transit.boarding.schemas import (
     CardRead,
     FaceEnrolled,
     FaceErased,
-    Ridership,
     ReviewCreate,
     RiderCreate,
     RiderRead,
+    Ridership,
 )
 
 router = APIRouter(prefix="/v1", tags=["boarding"])

@@ -29,7 +29,20 @@ def thresholds(settings) -> domain.Thresholds:
 
 
 def _after_commit(session: Session, action) -> None:
-    event.listen(session, "after_commit", lambda _s: action(), once=True)
+    """Runs `action` once the outermost transaction has committed (savepoints fire after_commit too)."""
+    pending = session.info.setdefault("boarding_after_commit", [])
+    if not session.info.get("boarding_listening"):
+        session.info["boarding_listening"] = True
+
+        def run(s):
+            if s.in_nested_transaction():  # a savepoint's commit: the outer transaction goes on
+                return
+            actions, s.info["boarding_after_commit"] = list(s.info["boarding_after_commit"]), []
+            for fn in actions:
+                fn()
+
+        event.listen(session, "after_commit", run)
+    pending.append(action)
 
 
 # ---- riders and faces -----------------------------------------------------------------------------------
@@ -66,7 +79,6 @@ def rider_view(session: Session, rider: Rider, *, now: datetime) -> dict:
 def enrol_face(session: Session, *, rider_id: uuid.UUID, photos: list[bytes], consent_version: str,
                channel: str, settings, index: GalleryIndex, now: datetime) -> dict:
     """Replaces the rider's templates with those of 1-3 photos of one face; photos are never kept."""
-    rider = get_rider(session, rider_id)
     if not 1 <= len(photos) <= 3:
         raise Unprocessable("send 1 to 3 photos", code="photo_count")
     found = []
@@ -78,6 +90,7 @@ def enrol_face(session: Session, *, rider_id: uuid.UUID, photos: list[bytes], co
             found.append(faces.enrolment_face(frame, min_face_px=settings.boarding_min_face_px))
         except faces.BadPhoto as exc:
             raise faces.BadPhoto(f"photo {i + 1}: {exc.detail}", code=exc.code) from None
+    rider = get_rider(session, rider_id)  # after the face work: no transaction is held during it
     encodings = np.array([f.encoding for f in found])
     if len(encodings) > 1:
         spread = max(domain.distances(encodings, e).max() for e in encodings)
@@ -187,9 +200,6 @@ def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id
           index: GalleryIndex, now: datetime) -> dict:
     """One boarding decision; the same event_id again returns the first answer and records nothing."""
     fingerprint = _fingerprint(ev, frames)
-    existing = session.scalars(select(Boarding).where(Boarding.event_id == ev.event_id)).first()
-    if existing is not None:
-        return _replay(existing, fingerprint)
     if len(frames) > 5:
         raise Unprocessable("at most 5 frames", code="too_many_frames")
     if not frames and not ev.card_id:
@@ -197,9 +207,13 @@ def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id
     if ev.occurred_at > now + timedelta(minutes=5):
         raise Unprocessable("occurred_at is in the future", code="occurred_at_in_future")
 
+    # The face work comes before the first query, so no transaction (SQLite: no write lock) is held by it.
     analysed = [faces.read_frame(data, max_bytes=settings.boarding_max_image_bytes,
                                  max_pixels=settings.boarding_max_image_pixels,
                                  detect_max_side=settings.boarding_detect_max_side) for data in frames]
+    existing = session.scalars(select(Boarding).where(Boarding.event_id == ev.event_id)).first()
+    if existing is not None:
+        return _replay(existing, fingerprint)
     usable = [(fr, fr.largest()) for fr in analysed]
     usable = [(fr, face) for fr, face in usable if face is not None and face.size_px >= settings.boarding_min_face_px // 2]
     probes = np.array([face.encoding for _, face in usable]) if usable else np.empty((0, 128))
@@ -234,7 +248,9 @@ def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id
         else:
             route = ev.route_id if policy == IdentifyPolicy.route_regulars else None
             threshold = th.identify if policy == IdentifyPolicy.route_regulars else th.identify_gallery
-            found = [c for c in index.search(probes, route_id=route) if c is not None]
+            # Nobody beyond threshold + margin can change the decision: the index may skip them.
+            found = [c for c in index.search(probes, route_id=route, radius=threshold + th.margin + 0.05)
+                     if c is not None]
             if not found:
                 outcome = domain.Outcome(Decision.unknown, reason="no_candidates")
             else:

@@ -170,7 +170,7 @@ def test_an_offline_bus_sends_its_queue_in_a_batch(api, service_db):
     assert r.status_code == 200, r.text
     items = r.json()["items"]
     assert [i["event_id"] for i in items] == [e["event_id"] for e in events]
-    assert [i["answer"]["decision"] for i in items] == ["verified", "no_face", "identified"]
+    assert [i["answer"]["decision"] for i in items] == ["verified", "no_face", "identified"], [(i["answer"]["reason"], i["answer"]["rider_id"]) for i in items]
     assert items[1]["answer"]["fare_krw"] == 0 and items[1]["answer"]["rider_id"] == rider  # the card still works
     with Session(service_db("transit").engine) as s:
         rows = s.scalars(select(Boarding).order_by(Boarding.id)).all()

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from cryptography.exceptions import InvalidTag
 
 from services.transit.boarding import domain
 from services.transit.boarding.domain import Decision, FrameCandidates
@@ -58,9 +59,9 @@ def test_templates_are_sealed_and_bound_to_their_rider(encoded):
     sealed = seal(cipher, enc, rider)
     assert np.asarray(enc, dtype="<f4").tobytes()[:16] not in sealed
     assert np.allclose(open_sealed(cipher, sealed, rider), enc, atol=1e-6)
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidTag):
         open_sealed(cipher, sealed, uuid.uuid4())  # moved to another rider: refused
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidTag):
         open_sealed(template_cipher("A" * 43 + "="), sealed, rider)
 
 
@@ -96,9 +97,8 @@ def test_index_search_agrees_with_face_distance_and_forgets_erased_riders():
 
 
 def test_presentation_attack_on_identical_or_rigid_frames(encoded):
-    from tests.transit.boarding.conftest import moved
-
     from services.transit.boarding import faces
+    from tests.transit.boarding.conftest import moved
 
     live = [encoded(n).largest() for n in ("people/obama/1.jpg", "people/obama/2.jpg")]
     ok = domain.presentation_attack(["a", "b"], [f.landmarks for f in live], min_motion=0.04)
