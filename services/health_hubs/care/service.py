@@ -33,20 +33,36 @@ def alert_of(session: Session, *, reading_id: uuid.UUID) -> uuid.UUID | None:
     return session.exec(select(Alert.id).where(Alert.reading_id == reading_id)).first()
 
 
-def link_remeasure(session: Session, *, reading: Reading) -> None:
-    """The first reading of the same kind after an alert, within its re-measure window, is its re-measure."""
-    kinds = ("bp_crisis",) if reading.kind == "bp" else ("hypoglycaemia",)
+def alerts_awaiting_remeasure(session: Session, *, resident_ids: set, since: datetime) -> dict:
+    """{resident_id: [(alert, measured_at of its reading)]} of alerts still waiting for their re-measure."""
+    if not resident_ids:
+        return {}
     rows = session.exec(
         select(Alert, Reading.measured_at).join(Reading, Reading.id == Alert.reading_id).where(
-            Alert.resident_id == reading.resident_id, Alert.kind.in_(kinds),
-            Alert.remeasure_reading_id.is_(None), Alert.reading_id != reading.id,
-            Alert.remeasure_due_at >= reading.measured_at,
-        )
+            Alert.resident_id.in_(resident_ids), Alert.remeasure_reading_id.is_(None),
+            Alert.remeasure_due_at >= since)
     ).all()
+    out: dict = {}
     for alert, first_at in rows:
-        if first_at < reading.measured_at:
+        out.setdefault(alert.resident_id, []).append((alert, first_at))
+    return out
+
+
+def link_remeasure(session: Session, *, reading: Reading, alerts: list) -> None:
+    """The first reading of the same kind after an alert, within its re-measure window, is its re-measure."""
+    kind = "bp_crisis" if reading.kind == "bp" else "hypoglycaemia"
+    for alert, first_at in alerts:
+        if (alert.kind == kind and alert.remeasure_reading_id is None and alert.reading_id != reading.id
+                and first_at < reading.measured_at <= alert.remeasure_due_at):
             alert.remeasure_reading_id, alert.remeasure_category = reading.id, reading.category
             session.add(alert)
+
+
+def with_open_referral(session: Session, *, resident_ids: set) -> set:
+    if not resident_ids:
+        return set()
+    keys = session.exec(select(Referral.open_key).where(Referral.open_key.in_([str(r) for r in resident_ids])))
+    return {uuid.UUID(k) for k in keys.all()}
 
 
 def get_alert(session: Session, alert_id: uuid.UUID, actor: Actor) -> Alert:

@@ -178,16 +178,24 @@ def _edit(session, *, item: BatchItem, old: Reading, edited_at, rules, now) -> O
 
 def _after_create(session: Session, created: list[Outcome], settings, now: datetime) -> None:
     """Alerts for crisis / hypoglycaemia, re-measure links for open alerts, referrals for repeated
-    uncontrolled sittings."""
+    uncontrolled sittings. A few queries per batch, not per reading."""
+    if not created:
+        return
     residents = {o.reading.resident_id for o in created}
-    for o in created:
+    pending = care.alerts_awaiting_remeasure(session, resident_ids=residents,
+                                             since=min(o.reading.measured_at for o in created))
+    for o in sorted(created, key=lambda o: o.reading.measured_at):
         reading = o.reading
-        care.link_remeasure(session, reading=reading)
+        if pending.get(reading.resident_id):
+            care.link_remeasure(session, reading=reading, alerts=pending[reading.resident_id])
         if reading.category in ALERT_CATEGORIES:
             o.alert_id = care.raise_alert(session, reading=reading, kind=ALERT_CATEGORIES[reading.category],
                                           settings=settings, now=now)
+            pending.setdefault(reading.resident_id, []).extend(
+                care.alerts_awaiting_remeasure(session, resident_ids={reading.resident_id},
+                                               since=reading.measured_at).get(reading.resident_id, []))
     uncontrolled = {o.reading.resident_id for o in created if o.reading.category in UNCONTROLLED_CATEGORIES}
-    for resident_id in uncontrolled & residents:
+    for resident_id in uncontrolled - care.with_open_referral(session, resident_ids=uncontrolled):
         care.maybe_refer(session, resident_id=resident_id, settings=settings, now=now)
 
 
