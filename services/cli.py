@@ -269,6 +269,23 @@ def up(
     stop()
 
 
+@app.command()
+def crash(postgres_url: str = typer.Option(None, envvar="AICITY_TEST_POSTGRES_URL",
+                                           help="also run on fresh databases of this PostgreSQL server")) -> None:
+    """SIGKILL services mid-stream of idempotent writes, restart, retry; print and record (docs/SECURITY.md) the counts."""
+    from services.hardening import crash_command
+
+    raise typer.Exit(0 if crash_command(postgres_url) else 1)
+
+
+@app.command()
+def load(only: str = typer.Option(None, help="run only the load scripts whose name contains this")) -> None:
+    """Run benchmarks/bench_load_*.py (bounded, loopback); print and record (docs/SECURITY.md) the figures."""
+    from services.hardening import load_command
+
+    raise typer.Exit(0 if load_command(only) else 1)
+
+
 def main() -> None:
     _add_service_commands()
     app()

@@ -365,6 +365,7 @@ class LoadResult:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    statuses: dict = field(default_factory=dict)
 
     @property
     def throughput(self) -> float:
@@ -378,13 +379,16 @@ class LoadResult:
 
     def line(self) -> str:
         return (f"{self.label:<38} {self.clients:>4} clients  {self.requests:>6} req  {self.throughput:8.1f} req/s  "
-                f"p50 {self.pct(50):7.1f} ms  p99 {self.pct(99):7.1f} ms  errors {self.errors / max(1, self.requests):.2%}")
+                f"p50 {self.pct(50):7.1f} ms  p99 {self.pct(99):7.1f} ms  errors {self.errors / max(1, self.requests):.2%}"
+                + (f"  ({', '.join(f'{k}: {v}' for k, v in sorted(self.statuses.items()) if k != 'ok')})"
+                   if len(self.statuses) > 1 else ""))
 
 
 async def _load(base_url: str, make_request: Callable[[int, int], dict], *, clients: int, per_client: int,
-                timeout_s: float) -> tuple[list[float], int, float]:
+                timeout_s: float) -> tuple[list[float], int, float, dict]:
     latencies: list[float] = []
     errors = 0
+    statuses: dict = {}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base_url, timeout=timeout_s, limits=limits) as http:
         start_gate = asyncio.Event()
@@ -397,9 +401,11 @@ async def _load(base_url: str, make_request: Callable[[int, int], dict], *, clie
                 t0 = time.perf_counter()
                 try:
                     r = await http.request(**request)
-                    failed = r.status_code >= 400
-                except httpx.HTTPError:
-                    failed = True
+                    failed = r.status_code >= 500  # a 4xx is the service's answer (a full waitlist), not a failure
+                    outcome = "ok" if r.status_code < 400 else f"{r.status_code} {_error_code(r)}"
+                except httpx.HTTPError as exc:
+                    failed, outcome = True, type(exc).__name__
+                statuses[outcome] = statuses.get(outcome, 0) + 1
                 latencies.append((time.perf_counter() - t0) * 1000)
                 errors += failed
 
@@ -407,15 +413,22 @@ async def _load(base_url: str, make_request: Callable[[int, int], dict], *, clie
         started = time.perf_counter()
         start_gate.set()
         await asyncio.gather(*tasks)
-        return latencies, errors, time.perf_counter() - started
+        return latencies, errors, time.perf_counter() - started, statuses
+
+
+def _error_code(r: httpx.Response) -> str:
+    try:
+        return str(r.json().get("error", ""))
+    except ValueError:
+        return ""
 
 
 def run_load(label: str, base_url: str, make_request: Callable[[int, int], dict], *, clients: int, per_client: int,
-             timeout_s: float = 30) -> LoadResult:
+             timeout_s: float = 120) -> LoadResult:
     """`clients` concurrent clients each send `per_client` requests back to back (all start together)."""
-    latencies, errors, seconds = asyncio.run(_load(base_url, make_request, clients=clients, per_client=per_client,
-                                                   timeout_s=timeout_s))
-    return LoadResult(label, clients, clients * per_client, errors, seconds, latencies)
+    latencies, errors, seconds, statuses = asyncio.run(_load(base_url, make_request, clients=clients,
+                                                             per_client=per_client, timeout_s=timeout_s))
+    return LoadResult(label, clients, clients * per_client, errors, seconds, latencies, statuses)
 
 
 def median(values: list[float]) -> float:
@@ -463,3 +476,42 @@ def load_command(only: str | None = None) -> bool:
             lines.append(proc.stderr.strip()[-1500:])
     record_section("load", lines)
     return ok
+
+
+# ---- the load benchmarks' frame ----------------------------------------------------------------------------------
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def load_bench(service: str, *, title: str, clients: int, per_client: int,
+               setup: Callable[[httpx.Client, Identity, int], Callable[[int, int], dict]], workers: int = 1) -> int:
+    """Starts `service` under uvicorn on fresh SQLite databases (AICITY_BENCH_POSTGRES_URL for PostgreSQL), runs
+    the baseline (GET /healthz: the framework, auth-free, no database) and then the workload at the same
+    concurrency, and prints both with the ratio. Errors are 5xx and transport failures (timeouts, resets); a 4xx is
+    the service's own answer and is listed beside. Returns the exit code (1 if the error rate passes 1%)."""
+    postgres_url = os.environ.get("AICITY_BENCH_POSTGRES_URL")
+    with tempfile.TemporaryDirectory(prefix=f"aicity-load-{service}-") as tmp:
+        service_url, identity_url = prepare(service, work_dir=Path(tmp), postgres_url=postgres_url)
+        proc = ServiceProcess(service, service_url, identity_url, workers=workers).start()
+        identity = Identity(identity_url)
+        try:
+            with httpx.Client(base_url=proc.base_url, timeout=30) as http:
+                make_request = setup(http, identity, clients)
+            baseline = run_load("baseline: GET /healthz", proc.base_url,
+                                lambda c, i: {"method": "GET", "url": "/healthz"}, clients=clients,
+                                per_client=per_client)
+            result = run_load(title, proc.base_url, make_request, clients=clients, per_client=per_client)
+        finally:
+            proc.stop()
+            identity.engine.dispose()
+            drop_database(service_url, postgres_url)
+            drop_database(identity_url, postgres_url)
+    backend = "postgresql" if postgres_url else "sqlite"
+    print(f"{service} under load on loopback ({backend}, {workers} uvicorn worker(s), {os.cpu_count()} cores)")
+    print(result.line())
+    print(baseline.line())
+    ratio = result.throughput / baseline.throughput if baseline.throughput else 0
+    print(f"ratio: {ratio:.2f} of the baseline's throughput; p99 {result.pct(99):.0f} ms vs {baseline.pct(99):.0f} ms")
+    return 0 if result.errors <= 0.01 * result.requests else 1

@@ -65,6 +65,8 @@ def observe(client, auth) -> dict[str, dict[str, str]]:
         for caller in CALLERS:
             r = client.request(**builder.build(ep), headers=headers[caller])
             observed[ep.key][caller] = classify(r.status_code)
+            if r.status_code < 300 and ep.method in ("POST", "PUT") and "json" in r.headers.get("content-type", ""):
+                builder.harvest.take_response(ep.path, r.json())  # later routes then act on a real record
             if r.status_code not in (401, 403):
                 error = r.json().get("error") if "json" in r.headers.get("content-type", "") and r.status_code >= 400 else ""
                 statuses.setdefault(ep.key, {})[caller] = f"{r.status_code} {error or ''}".strip()
