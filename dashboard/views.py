@@ -415,7 +415,7 @@ def view_state(df: pd.DataFrame, default: dict = POHANG_VIEW) -> pdk.ViewState:
     lat_span = float(df["lat"].max() - df["lat"].min())
     lon_span = float(df["lon"].max() - df["lon"].min())
     span = max(lat_span, lon_span, 0.01)
-    zoom = max(8.0, min(15.0, math.log2(360 / span) - 1.3))
+    zoom = max(8.0, min(15.0, math.log2(360 / span) - 0.6))
     return pdk.ViewState(latitude=float(df["lat"].mean()), longitude=float(df["lon"].mean()), zoom=zoom)
 
 

@@ -77,6 +77,7 @@ if not problem(reply) and centres_reply.ok:
         centres["colour"] = [views.COLOURS["muted"]] * len(centres)
         centres["rate_text"] = ""
     title = "name_ko" if lang() == "ko" else "name"
+    centres = centres[["id", title, "lon", "lat", "colour", "rate_text"]]  # only what the map draws: less to send
     map_chart([views.points_layer(centres, colour="colour", radius_m=90)], centres,
               tooltip_html=f"{{id}} {{{title}}}<br/>{t('controlled_rate')}: {{rate_text}}", key="health_map")
     st.caption(t("health_map_note"))

@@ -56,8 +56,10 @@ def start_suite(var_dir: Path, database_urls: dict[str, str], *, log_dir: Path) 
     for name in SERVICES:
         env[f"{name.upper()}_DATABASE_URL"] = database_urls[name]
     for step in ("migrate", "seed"):
-        subprocess.run([sys.executable, "-m", "services.cli", step], cwd=ROOT, env=env, check=True,
-                       capture_output=True, timeout=900)
+        done = subprocess.run([sys.executable, "-m", "services.cli", step], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=900)
+        if done.returncode:
+            raise RuntimeError(f"aicity {step} failed ({done.returncode}): {done.stderr[-3000:]}")
     procs, urls = {}, {}
     for name in SERVICES:
         port = free_port()
@@ -121,9 +123,11 @@ ERROR_TEXTS = ["Traceback", "Error:", "Exception", "서비스 오류", "응답�
                "is not answering"]
 
 
-def wait_for_render(page, timeout_ms: float = 60_000) -> None:
-    """Until the script has run to the end and every chart has drawn."""
+def wait_for_render(page, timeout_ms: float = 60_000, marks: dict | None = None) -> None:
+    """Until the script has run to the end and every chart has drawn (`marks` gets when the script ended)."""
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
+    if marks is not None:
+        marks["script_done"] = time.perf_counter()
     page.wait_for_function(
         """() => !document.querySelector("[data-testid='stSkeleton']")
                  && [...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
@@ -143,13 +147,16 @@ def sign_in(page, base_url: str, username: str = "official", password: str = "of
     wait_for_render(page)
 
 
-def open_page(page, link: str, heading: str) -> float:
-    """Clicks the page's link in the sidebar (the session, and its sign-in, stay); returns seconds to full render."""
+def open_page(page, link: str, heading: str, marks: dict | None = None) -> float:
+    """Clicks the page's link in the sidebar (the session, and its sign-in, stay); returns seconds to full render.
+    `marks` gets the seconds until the script had finished ('script_s'), the rest being the browser drawing."""
     started = time.perf_counter()
     page.locator("[data-testid='stSidebarNavLink']").filter(has_text=link).first.click()
     page.locator("[data-testid='stMain'] h1, [data-testid='stMain'] h2").filter(has_text=heading).first.wait_for(
         timeout=60_000)
-    wait_for_render(page)
+    wait_for_render(page, marks=marks)
+    if marks is not None:
+        marks["script_s"] = marks.pop("script_done") - started
     return time.perf_counter() - started
 
 
@@ -159,3 +166,17 @@ def page_errors(page) -> list[str]:
     body = page.locator("[data-testid='stMain']").inner_text()
     found += [text for text in ERROR_TEXTS if text in body]
     return found
+
+
+def screenshot_whole_page(page, path) -> None:
+    """Streamlit scrolls inside its main area, so a full-page shot would cut it: grow the viewport to the
+    content's height, wait for the charts to redraw, shoot, and give the viewport back."""
+    size = page.viewport_size
+    height = page.evaluate("""() => Math.max(...[...document.querySelectorAll(
+        "[data-testid='stMain'], [data-testid='stMainBlockContainer'], [data-testid='stAppViewContainer']")]
+        .map(e => e.scrollHeight))""")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height + 40, size["height"]), 6000)})
+    page.wait_for_timeout(400)
+    wait_for_render(page)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)

@@ -13,6 +13,7 @@ from tests.dashboard.live_suite import (
     ROOT,
     open_page,
     page_errors,
+    screenshot_whole_page,
     sign_in,
     start_dashboard,
     start_simulator,
@@ -55,7 +56,7 @@ def test_an_official_signs_in_and_every_page_renders_without_error(browser, livi
         open_page(page, link, heading)
         assert page_errors(page) == [], f"{name}: {page_errors(page)}"
         shot = tmp_path / f"{name}.png"
-        page.screenshot(path=str(shot), full_page=True)
+        screenshot_whole_page(page, shot)
         shutil.copyfile(shot, SCREENSHOTS / shot.name)
     # the language switch: the same page in English
     page.get_by_text("English").click()
