@@ -86,11 +86,13 @@ def open_enrol(page, transit):
     wait_screen(page, "welcome")
 
 
-def to_camera(page, card_id, *, concession="senior", mobility=False, routes=""):
+def to_camera(page, card_id, *, concession="senior", mobility=False, routes="", check=False):
     page.click("#start-face")
     wait_screen(page, "about")
     page.click("#about-next")
     wait_screen(page, "card")
+    if check:
+        assert_accessible(page, "enrol card")
     page.fill("#card-id", card_id)
     page.check(f"input[name=concession][value={concession}]")
     if mobility:
@@ -98,6 +100,9 @@ def to_camera(page, card_id, *, concession="senior", mobility=False, routes=""):
     page.click("#card-next")
     wait_screen(page, "consent")
     assert page.is_disabled("#consent-yes")  # consent is asked for, separately, and never pre-ticked
+    if check:
+        assert_accessible(page, "enrol consent")
+        shot(page, "enrol-02b-consent")
     page.check("#consent-check")
     if routes:
         page.fill("#routes", routes)
@@ -123,7 +128,7 @@ def test_enrolment_kiosk_from_the_camera_and_erasure(transit, cameras):
     page.click("#start-over")
     wait_screen(page, "welcome")
 
-    to_camera(page, "SENIOR-1001", mobility=True, routes="200, 201")
+    to_camera(page, "SENIOR-1001", mobility=True, routes="200, 201", check=True)
     assert page.is_visible("#card-only")
     page.click("#capture")
     page.wait_for_timeout(300)

@@ -64,6 +64,18 @@ const Door = (() => {
     }
   }
 
+  // Resolves when the camera has presented a new frame (or after 500 ms, so a stalled camera cannot hang).
+  function freshFrame(video) {
+    if (!video.requestVideoFrameCallback) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, 500);
+      video.requestVideoFrameCallback(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   async function grabFrames() {
     const video = $("video");
     const frames = [];
@@ -74,6 +86,7 @@ const Door = (() => {
     const ctx = canvas.getContext("2d");
     for (let i = 0; i < FRAMES; i += 1) {
       if (i) await new Promise((r) => setTimeout(r, FRAME_GAP_MS));
+      await freshFrame(video); // a busy device must not send the same picture twice
       ctx.drawImage(video, 0, 0);
       frames.push(await new Promise((r) => canvas.toBlob(r, "image/jpeg", 0.9)));
     }
