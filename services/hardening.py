@@ -99,6 +99,7 @@ class ServiceProcess:
     identity_url: str
     port: int = field(default_factory=free_port)
     workers: int = 1
+    log_path: Path | None = None  # the service's stderr (JSON logs with the traces of any 500)
     proc: subprocess.Popen | None = None
 
     @property
@@ -112,7 +113,8 @@ class ServiceProcess:
             [sys.executable, "-m", "uvicorn", "--factory", f"services.{self.service}.main:create_app",
              "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
              "--log-level", "warning", "--no-access-log"],
-            cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, start_new_session=True,
+            stderr=open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL)  # noqa: SIM115
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -306,6 +308,9 @@ def run_crash(service: str, *, work_dir: Path, postgres_url: str | None = None, 
                                     if tries > 1 and killed.is_set():
                                         retried.add(key)
                                 break
+                            if r.status_code == 429:  # a polite client waits as told, then retries the same key
+                                time.sleep(min(1.0, float(r.json()["detail"].get("retry_after_s", 0.1))))
+                                continue
                             if r.status_code < 500:
                                 raise RuntimeError(f"write refused: {r.status_code} {r.text[:200]}")
                         except httpx.HTTPError:
@@ -494,7 +499,8 @@ def load_bench(service: str, *, title: str, clients: int, per_client: int,
     postgres_url = os.environ.get("AICITY_BENCH_POSTGRES_URL")
     with tempfile.TemporaryDirectory(prefix=f"aicity-load-{service}-") as tmp:
         service_url, identity_url = prepare(service, work_dir=Path(tmp), postgres_url=postgres_url)
-        proc = ServiceProcess(service, service_url, identity_url, workers=workers).start()
+        log_path = Path(tmp) / "service.log"
+        proc = ServiceProcess(service, service_url, identity_url, workers=workers, log_path=log_path).start()
         identity = Identity(identity_url)
         try:
             with httpx.Client(base_url=proc.base_url, timeout=30) as http:
@@ -508,10 +514,31 @@ def load_bench(service: str, *, title: str, clients: int, per_client: int,
             identity.engine.dispose()
             drop_database(service_url, postgres_url)
             drop_database(identity_url, postgres_url)
+        causes = _error_causes(log_path)
     backend = "postgresql" if postgres_url else "sqlite"
     print(f"{service} under load on loopback ({backend}, {workers} uvicorn worker(s), {os.cpu_count()} cores)")
     print(result.line())
     print(baseline.line())
     ratio = result.throughput / baseline.throughput if baseline.throughput else 0
     print(f"ratio: {ratio:.2f} of the baseline's throughput; p99 {result.pct(99):.0f} ms vs {baseline.pct(99):.0f} ms")
+    for cause, n in causes.items():
+        print(f"server error x{n}: {cause}")
     return 0 if result.errors <= 0.01 * result.requests else 1
+
+
+def _error_causes(log_path: Path) -> dict[str, int]:
+    """The last line of each logged trace (the exception), counted: why the 500s happened."""
+    import json
+
+    causes: dict[str, int] = {}
+    if not log_path.exists():
+        return causes
+    for line in log_path.read_text(errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("exc"):
+            last = entry["exc"].strip().splitlines()[-1][:200]
+            causes[last] = causes.get(last, 0) + 1
+    return causes

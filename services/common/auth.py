@@ -206,12 +206,19 @@ def require_roles(*roles: str):
     return dependency
 
 
+def _limit_device(request: Request, principal: Principal) -> None:
+    from services.common.ratelimit import check_device_rate  # imports this module
+
+    check_device_rate(request, principal)
+
+
 def require_device(*kinds: str):
     """A dependency that admits devices of the given kinds."""
 
-    def dependency(principal: CurrentPrincipal) -> Principal:
+    def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
         if principal.kind != "device" or principal.device_kind not in kinds:
             raise Forbidden(f"requires a {' or '.join(kinds)} device", code="wrong_role")
+        _limit_device(request, principal)
         return principal
 
     return dependency
@@ -220,9 +227,10 @@ def require_device(*kinds: str):
 def require_any(*, roles: tuple[str, ...] = (), devices: tuple[str, ...] = ()):
     """A dependency that admits people with one of `roles` (admin always) or devices of `devices`."""
 
-    def dependency(principal: CurrentPrincipal) -> Principal:
+    def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
         if principal.kind == "device":
             if principal.device_kind in devices:
+                _limit_device(request, principal)
                 return principal
         elif principal.role in roles or principal.role == Role.admin:
             return principal

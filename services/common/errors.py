@@ -6,6 +6,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("aicity.errors")
@@ -71,6 +73,7 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     429: "rate_limited",
+    503: "service_busy",
 }
 
 
@@ -100,6 +103,20 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
         return envelope(request, exc.status_code, code, exc.detail, getattr(exc, "headers", None))
+
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    async def _pool_exhausted(request: Request, exc: SQLAlchemyTimeoutError):
+        # Overload, not a bug: every connection is busy. 503 tells a device to retry (with the same key) later.
+        log.warning("database pool exhausted", extra={"request_id": getattr(request.state, "request_id", None)})
+        return envelope(request, 503, "service_busy", "the service is busy; retry shortly", {"Retry-After": "2"})
+
+    @app.exception_handler(OperationalError)
+    async def _database_busy(request: Request, exc: OperationalError):
+        if "database is locked" not in str(exc.orig):  # any other operational error stays a logged 500
+            return await _unexpected(request, exc)
+        log.warning("database locked past the busy timeout",
+                    extra={"request_id": getattr(request.state, "request_id", None)})
+        return envelope(request, 503, "service_busy", "the service is busy; retry shortly", {"Retry-After": "2"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

@@ -3,6 +3,7 @@ flood a service). The buckets live in the process: with N uvicorn workers a devi
 which is the accepted bound (documented in docs/SECURITY.md); a shared limit would need a database round trip on
 every device request."""
 
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -49,23 +50,30 @@ def _bucket(request: Request, clock: Callable[[], float]) -> TokenBucket:
     bucket = getattr(state, "device_rate_bucket", None)
     if bucket is None:
         settings = getattr(state, "settings", None)
-        bucket = TokenBucket(rate_per_s=float(getattr(settings, "device_rate_per_s", DEFAULT_RATE_PER_S)),
-                             burst=int(getattr(settings, "device_burst", DEFAULT_BURST)), clock=clock)
+        rate = getattr(settings, "device_rate_per_s", None) or os.environ.get("AICITY_DEVICE_RATE_PER_S")
+        burst = getattr(settings, "device_burst", None) or os.environ.get("AICITY_DEVICE_BURST")
+        bucket = TokenBucket(rate_per_s=float(rate or DEFAULT_RATE_PER_S), burst=int(burst or DEFAULT_BURST),
+                             clock=clock)
         state.device_rate_bucket = bucket
     return bucket
 
 
+def check_device_rate(request: Request, principal: Principal, clock: Callable[[], float] = time.monotonic) -> None:
+    """429 `rate_limited` once a device has spent its burst; people pass untouched (their endpoints are reached
+    through sign-in, whose cost argon2 already bounds). Called by every device check in services.common.auth.
+    Settings (or AICITY_DEVICE_RATE_PER_S / AICITY_DEVICE_BURST) may set the rate and the burst."""
+    if principal.is_device:
+        wait = _bucket(request, clock).take(f"device:{principal.id}")
+        if wait > 0:
+            raise TooManyRequests({"message": "too many requests from this device", "retry_after_s": round(wait, 2)},
+                                  code="rate_limited")
+
+
 def device_rate_limit(*, clock: Callable[[], float] = time.monotonic):
-    """A dependency: 429 `rate_limited` once a device has spent its burst; people pass untouched (their endpoints
-    are reached through sign-in, whose cost argon2 already bounds). Add it beside the device's own check:
-    `dependencies=[Depends(device_rate_limit())]`. Settings may set `device_rate_per_s` and `device_burst`."""
+    """The same check as a dependency, for a route that admits devices without require_device/require_any."""
 
     def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
-        if principal.is_device:
-            wait = _bucket(request, clock).take(f"device:{principal.id}")
-            if wait > 0:
-                raise TooManyRequests({"message": "too many requests from this device",
-                                       "retry_after_s": round(wait, 2)}, code="rate_limited")
+        check_device_rate(request, principal, clock)
         return principal
 
     return dependency

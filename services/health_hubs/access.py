@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from services.common.auth import CurrentPrincipal, Principal, Role, check_place
 from services.common.db import utcnow
 from services.common.errors import Forbidden
+from services.common.ratelimit import check_device_rate
 from services.health_hubs.models import AuditEvent, Consent, Resident
 
 RECORD_ROLES = (Role.centre_staff, Role.nurse)  # and admin; officials see aggregates only
@@ -43,6 +44,7 @@ def actor(*, roles: tuple[str, ...] = (), devices: tuple[str, ...] = ()):
         if principal.kind == "device":
             if principal.device_kind not in devices:
                 raise Forbidden("not allowed for this device", code="wrong_role")
+            check_device_rate(request, principal)
         elif principal.role != Role.admin and principal.role not in roles:
             if principal.role == Role.official:
                 raise Forbidden("officials see aggregates only", code="aggregates_only")

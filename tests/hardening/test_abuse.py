@@ -144,6 +144,20 @@ def test_a_flooding_device_gets_429_envelopes_and_others_are_untouched(client_fo
     assert client.get("/v1/hardening-probe", headers=flood).status_code == 200
 
 
+@pytest.mark.parametrize("service,kind,place,path", [
+    ("industry", "gateway", "steelworks", "/v1/telemetry"),
+    ("health_hubs", "health_kiosk", "C001", "/v1/readings/batch"),
+    ("transit", "bus", "bus-101", "/v1/boardings"),
+])
+def test_every_device_route_is_rate_limited(client_for, auth, service, kind, place, path):
+    """The services' own device checks (require_device, require_any, health_hubs' actor) spend the bucket."""
+    client = client_for(service)
+    client.app.state.device_rate_bucket = TokenBucket(rate_per_s=0.01, burst=3, clock=FakeClock())
+    device = auth.device_headers(kind, place)
+    codes = [client.post(path, json={}, headers=device).status_code for _ in range(5)]
+    assert codes[:3] != [429] * 3 and codes[3:] == [429, 429], codes
+
+
 # ---- error bodies ---------------------------------------------------------------------------------------------
 
 
@@ -174,6 +188,36 @@ def test_an_unexpected_error_answers_500_with_no_detail(client_for):
     assert r.status_code == 500
     assert r.json()["error"] == "internal_error" and r.json()["detail"] == "internal server error"
     assert DEV_AUTH_SECRET not in r.text and "postgresql" not in r.text
+
+
+def test_overload_answers_503_busy_not_500(client_for):
+    """A full connection pool or a SQLite lock held past the busy timeout is overload: 503 with Retry-After, so a
+    device retries with the same key (found by the health_hubs load run: 641 kiosks gave 500s)."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    client = client_for("industry")
+
+    def pool_full() -> dict:
+        raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached")
+
+    def locked() -> dict:
+        raise OperationalError("INSERT ...", {}, sqlite3.OperationalError("database is locked"))
+
+    def other() -> dict:
+        raise OperationalError("SELECT ...", {}, sqlite3.OperationalError("no such table: reading"))
+
+    for path, fn in [("/v1/hardening-pool", pool_full), ("/v1/hardening-locked", locked), ("/v1/hardening-other", other)]:
+        client.app.add_api_route(path, fn, methods=["GET"])
+    for path in ("/v1/hardening-pool", "/v1/hardening-locked"):
+        r = client.get(path)
+        assert (r.status_code, r.json()["error"], r.headers["retry-after"]) == (503, "service_busy", "2")
+        assert_clean(r, path) if r.status_code < 500 else None
+        assert "QueuePool" not in r.text and "locked" not in r.text
+    r = client.get("/v1/hardening-other")
+    assert (r.status_code, r.json()["error"]) == (500, "internal_error") and "no such table" not in r.text
 
 
 @pytest.mark.parametrize("service", list(SERVICES))
