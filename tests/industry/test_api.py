@@ -314,3 +314,16 @@ def test_programme_progress_and_surveys_side_by_side(client_for, auth):
     r = client.post("/v1/programme/companies", headers=auth.headers("partner", company_id="x"),
                     json={"id": "b", "name": "B"})
     assert r.status_code == 403
+
+
+def test_references_to_missing_rows_are_404_not_500(client_for, auth):
+    client = client_for("industry")
+    official, admin = auth.headers("official"), auth.headers("admin")
+    r = client.post("/v1/programme/companies", headers=official, json={"id": "c", "name": "C", "site_id": "nowhere"})
+    assert (r.status_code, r.json()["error"]) == (404, "site_not_found")
+    r = client.post("/v1/programme/projects", headers=official, json={"id": "p", "company_id": "none", "title": "t"})
+    assert (r.status_code, r.json()["error"]) == (404, "company_not_found")
+    r = client.post("/v1/lines", headers=admin, json={"id": "l", "site_id": "nowhere", "name": "L"})
+    assert (r.status_code, r.json()["error"]) == (404, "site_not_found")
+    r = client.post("/v1/alarm-rules", headers=admin, json={"sensor_id": 999, "kind": "threshold"})
+    assert (r.status_code, r.json()["error"]) == (404, "sensor_not_found")

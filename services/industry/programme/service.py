@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from services.common.errors import Conflict, NotFound, Unprocessable
+from services.industry.assets.models import Site
 from services.industry.dialect import insert_for
 from services.industry.programme import domain
 from services.industry.programme.models import Company, ProgrammeTarget, SmartFactoryProject, SurveyResult
@@ -14,6 +15,8 @@ from services.industry.programme.models import Company, ProgrammeTarget, SmartFa
 def create_company(session: Session, *, data) -> Company:
     if session.get(Company, data.id):
         raise Conflict("company exists", code="company_exists")
+    if data.site_id is not None and session.get(Site, data.site_id) is None:
+        raise NotFound("no such site", code="site_not_found")
     company = Company(**data.model_dump())
     session.add(company)
     session.flush()
