@@ -34,7 +34,8 @@ from services.transit.boarding.schemas import (
 
 router = APIRouter(prefix="/v1", tags=["boarding"])
 
-Kiosk = Annotated[Principal, Depends(require_any(roles=(Role.official,), devices=(DeviceKind.enrolment_kiosk,)))]
+# Rider records and face templates are handled by the enrolment kiosk (and admins); officials see aggregates only.
+Kiosk = Annotated[Principal, Depends(require_any(devices=(DeviceKind.enrolment_kiosk,)))]
 Bus = Annotated[Principal, Depends(require_device(DeviceKind.bus))]
 Official = Annotated[Principal, Depends(require_roles(Role.official))]
 
@@ -92,6 +93,12 @@ def create_card(body: CardCreate, session: SessionDep, principal: Kiosk) -> dict
     card = service.create_card(session, card_id=body.card_id, rider_id=body.rider_id,
                                concession=body.concession.value, now=utcnow())
     return service.card_view(card)
+
+
+@router.get("/cards/{card_id}", response_model=CardRead)
+def read_card(card_id: str, session: SessionDep, principal: Kiosk) -> dict:
+    """The rider a presented card belongs to, so the kiosk can erase a face enrolled on an earlier visit."""
+    return service.card_view(service.get_card(session, card_id))
 
 
 @router.post("/boardings", response_model=BoardingAnswer)

@@ -160,6 +160,13 @@ def create_card(session: Session, *, card_id: str, rider_id: uuid.UUID, concessi
     return card
 
 
+def get_card(session: Session, card_id: str) -> Card:
+    card = session.get(Card, card_id)
+    if card is None or card.revoked_at is not None:
+        raise NotFound("no such card", code="card_not_found")
+    return card
+
+
 def card_view(card: Card) -> dict:
     return {"card_id": card.id, "rider_id": card.rider_id, "concession": card.concession,
             "issued_at": card.issued_at, "revoked_at": card.revoked_at}

@@ -203,6 +203,19 @@ def test_only_buses_board_and_only_for_their_own_bus(api, auth):
     assert r.status_code == 403 and r.json()["error"] == "wrong_place"
     r = api.client.post("/v1/riders", headers=api.bus, json={})
     assert r.status_code == 403
+    r = api.client.post("/v1/riders", headers=api.official, json={})
+    assert (r.status_code, r.json()["error"]) == (403, "wrong_role")  # officials see aggregates, not riders
+
+
+def test_kiosk_finds_the_rider_of_a_card_for_erasure(api):
+    rider = api.client.post("/v1/riders", headers=api.kiosk, json={"mobility_needs": False}).json()
+    api.client.post("/v1/cards", headers=api.kiosk,
+                    json={"card_id": "CARD-ERASE-1", "rider_id": rider["id"], "concession": "senior"})
+    r = api.client.get("/v1/cards/CARD-ERASE-1", headers=api.kiosk)
+    assert r.status_code == 200 and r.json()["rider_id"] == rider["id"] and r.json()["concession"] == "senior"
+    r = api.client.get("/v1/cards/NO-SUCH-CARD", headers=api.kiosk)
+    assert (r.status_code, r.json()["error"]) == (404, "card_not_found")
+    assert api.client.get("/v1/cards/CARD-ERASE-1", headers=api.official).status_code == 403
 
 
 def test_ridership_suppresses_small_cells_and_is_for_officials(api, auth):
