@@ -185,6 +185,24 @@ def device_revoke(device_id: str) -> None:
         typer.echo(f"device {device.id} revoked at {device.revoked_at.isoformat()}")
 
 
+SCREENS = [  # (label, service, path, demo device name): the citizen screens, opened once with their device key
+    ("health kiosk", "health_hubs", "/screens/health-kiosk", "kiosk-C001"),
+    ("enrolment kiosk", "transit", "/screens/enrol", "enrol-kiosk-1"),
+    ("bus door display", "transit", "/screens/door?bus=bus-101&route=101&stop=Jukdo%20Market", "bus-101"),
+]
+
+
+def _screen_links() -> list[str]:
+    devices = json.loads(CREDENTIALS_FILE.read_text()).get("devices", {}) if CREDENTIALS_FILE.exists() else {}
+    lines = []
+    for label, service, path, device in SCREENS:
+        if device in devices:
+            sep = "&" if "?" in path else "?"
+            url = f"http://127.0.0.1:{SERVICES[service].port}{path}{sep}key={devices[device]['key']}"
+            lines.append(f"{label:<16} {url}")
+    return lines
+
+
 def _load_credentials() -> dict:
     if not CREDENTIALS_FILE.exists():
         raise typer.BadParameter("no demo credentials yet: run `aicity seed` (or `aicity up`) first")
@@ -256,6 +274,8 @@ def up(
         typer.echo("  simulate        drives the services with demo activity")
     for line in summary.get("logins", []):
         typer.echo(f"  sign in as {line}")
+    for line in _screen_links():
+        typer.echo(f"  {line}")
     typer.echo("Ctrl-C stops everything.")
     reported: set[str] = set()
     while not stopping:
