@@ -64,13 +64,15 @@ def enrol(session: Session, *, offering_id: int, learner_id: uuid.UUID, source: 
           partner_company_id: str | None = None) -> tuple[Enrolment, bool]:
     """One application: a seat if one is free for this learner, else a place on the waitlist.
     Idempotent per learner: a second call returns the first answer (and `False`)."""
-    offering = seats.lock_offering(session, offering_id)  # serialises every seat change on this offering
+    # Everything that needs no lock is decided first, so the offering's row lock is held only for the few
+    # statements that move its counters (lock, re-check, claim or ticket, insert, position, commit).
+    offering = catalogue.get_offering(session, offering_id)
     learner = get_learner(session, learner_id)
     if partner_company_id is not None and learner.sponsor_company_id != partner_company_id:
         raise Forbidden("a partner may enrol only its own nominees", code="wrong_place")
     existing = session.execute(select(E).where(E.offering_id == offering_id, E.learner_id == learner_id)).scalar()
     if existing is not None:
-        return existing, False
+        return existing, False  # a retry: the same answer, nothing new recorded
     problem = catalogue_rules.window_problem(opens_at=offering.opens_at, closes_at=offering.closes_at, now=now)
     if problem:
         raise Conflict(f"applications open {offering.opens_at.isoformat()} and close {offering.closes_at.isoformat()}",
@@ -87,6 +89,11 @@ def enrol(session: Session, *, offering_id: int, learner_id: uuid.UUID, source: 
     if missing and offering.prerequisite_mode == "block":
         raise Unprocessable({"message": "prerequisites not completed", "missing": missing},
                             code="prerequisites_missing")
+
+    offering = seats.lock_offering(session, offering_id)  # serialises every seat change on this offering
+    existing = session.execute(select(E).where(E.offering_id == offering_id, E.learner_id == learner_id)).scalar()
+    if existing is not None:  # the same learner's concurrent request got in first
+        return existing, False
     enrolment = E(offering_id=offering_id, learner_id=learner_id, source=source, applied_at=now,
                   priority_class=catalogue_rules.priority_class(offering.eligibility, facts),
                   content_locked=bool(missing), missing_prerequisites=missing)
