@@ -1,6 +1,6 @@
 """Health hubs when every centre's kiosk syncs at once (641 kiosks, e.g. after a network outage), each posting
 a batch of readings for a resident of its own centre, beside GET /healthz at the same concurrency.
-Bounded: AICITY_LOAD_KIOSKS (641) x AICITY_LOAD_PER_CLIENT (2) batches of AICITY_LOAD_BATCH (5) readings."""
+Bounded: AICITY_LOAD_KIOSKS (641) x AICITY_LOAD_PER_CLIENT (1) batches of AICITY_LOAD_BATCH (5) readings."""
 
 import sys
 from pathlib import Path
@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 from services.hardening import env_int, load_bench  # noqa: E402
 
 KIOSKS = env_int("AICITY_LOAD_KIOSKS", 641)
-PER_CLIENT = env_int("AICITY_LOAD_PER_CLIENT", 2)
+PER_CLIENT = env_int("AICITY_LOAD_PER_CLIENT", 1)
 BATCH = env_int("AICITY_LOAD_BATCH", 5)
 
 

@@ -14,7 +14,7 @@ PER_CLIENT = env_int("AICITY_LOAD_PER_CLIENT", 3)
 
 
 def setup(http, identity, clients):
-    official = identity.headers("official")
+    official = identity.device_headers("enrolment_kiosk", "C001")  # riders and cards are made at the kiosk
     cards = []
     for i in range(20):
         rider = http.post("/v1/riders", json={}, headers=official).json()["id"]

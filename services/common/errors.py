@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -117,6 +117,13 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("database locked past the busy timeout",
                     extra={"request_id": getattr(request.state, "request_id", None)})
         return envelope(request, 503, "service_busy", "the service is busy; retry shortly", {"Retry-After": "2"})
+
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError):
+        # The database refused a value the schema let through (an id past PostgreSQL's 32-bit integer, a string
+        # the type cannot hold): bad input, so 422 like any other, without the driver's text.
+        log.info("database refused a value", extra={"request_id": getattr(request.state, "request_id", None)})
+        return envelope(request, 422, "invalid_value", "a value is out of range for its field")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

@@ -41,7 +41,7 @@ def png_header_only(width: int, height: int) -> bytes:
 @pytest.fixture
 def transit(client_for, auth):
     client = client_for("transit", boarding_max_image_bytes=200_000, max_body_bytes=1_000_000)
-    official = auth.headers("official")
+    official = auth.device_headers("enrolment_kiosk", "C001")  # riders and faces are the enrolment kiosk's
     rider = client.post("/v1/riders", json={}, headers=official)
     assert rider.status_code == 201, rider.text
     return client, official, rider.json()["id"]
