@@ -17,7 +17,9 @@ from services.common.identity.service import create_account, create_device
 from services.suite import SERVICES
 
 CHROMIUM = os.environ.get("AICITY_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "screens"
+# var/screenshots by default (ignored by git); AICITY_SCREENSHOTS_DIR=docs/screenshots refreshes the committed ones
+_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(os.environ.get("AICITY_SCREENSHOTS_DIR") or _ROOT / "var" / "screenshots") / "screens"
 BASE_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
              "--no-first-run", "--disable-sync"]
 
@@ -101,7 +103,7 @@ def launch(playwright_instance, *, camera: Path | None = None):
 
 
 def shot(page, name: str) -> Path:
-    """Saves a screenshot of the page's current state under docs/screenshots/screens/."""
+    """Saves a screenshot of the page's current state under SCREENSHOTS."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
