@@ -106,4 +106,7 @@ positioned = views.with_positions(views.frame(stops_reply.data)) if stops_reply.
 if positioned.empty:
     st.info(t("no_stop_positions"), icon=":material/hourglass_empty:")
 else:
-    map_chart([views.points_layer(positioned, radius_m=60)], positioned, tooltip_html="{name}", key="boarding_map")
+    paths = [{"name": f"{t('route')} {route_id}", "path": views.path_of(group.to_dict("records"))}
+             for route_id, group in positioned.groupby("route_id")] if "route_id" in positioned.columns else []
+    layers = ([views.paths_layer(paths)] if paths else []) + [views.points_layer(positioned, radius_m=60)]
+    map_chart(layers, positioned, tooltip_html="{name}", key="boarding_map")

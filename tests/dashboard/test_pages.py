@@ -100,6 +100,21 @@ def test_crossings_page_maps_every_crossing_and_lists_its_design_speed_review(of
     assert set(review[review["design_speed_too_fast"] == True]["name"]) == too_fast  # noqa: E712
 
 
+def test_boarding_page_maps_every_stop_and_a_line_per_route(official, dashboard_env):
+    import json
+
+    stops = get_json(dashboard_env, "transit", "/v1/stops", official)
+    at = open_page(official, "boarding.py")
+    charts = at.get("deck_gl_json_chart")
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.json)
+    layers = {layer["@@type"]: layer for layer in spec["layers"]}
+    assert len(layers["ScatterplotLayer"]["data"]) == len(stops)
+    paths = layers["PathLayer"]["data"]
+    assert len(paths) == len({s["route_id"] for s in stops})
+    assert all(len(p["path"]) == 4 for p in paths)
+
+
 def test_health_cells_stay_suppressed_exactly_as_the_service_returns_them(official, dashboard_env):
     at = open_page(official, "health.py")
     month = at.selectbox(key="health_month").value

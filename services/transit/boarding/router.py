@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 from services.common.auth import DeviceKind, Principal, Role, require_any, require_device, require_roles
 from services.common.db import SessionDep, utcnow
 from services.common.errors import Forbidden, Unprocessable
-from services.transit.boarding import service
+from services.transit.boarding import routes, service
 from services.transit.boarding.domain import SEOUL
 from services.transit.boarding.faces import BadPhoto
 from services.transit.boarding.schemas import (
@@ -30,6 +30,7 @@ from services.transit.boarding.schemas import (
     RiderCreate,
     RiderRead,
     Ridership,
+    StopRead,
 )
 
 router = APIRouter(prefix="/v1", tags=["boarding"])
@@ -93,6 +94,13 @@ def create_card(body: CardCreate, session: SessionDep, principal: Kiosk) -> dict
     card = service.create_card(session, card_id=body.card_id, rider_id=body.rider_id,
                                concession=body.concession.value, now=utcnow())
     return service.card_view(card)
+
+
+@router.get("/stops", response_model=list[StopRead])
+def list_stops(principal: Annotated[Principal, Depends(require_any(roles=(Role.official,),
+                                                                    devices=(DeviceKind.bus, DeviceKind.enrolment_kiosk)))]) -> list[dict]:
+    """The bus network's stops in route order with positions, for maps (officials) and devices."""
+    return routes.stops()
 
 
 @router.get("/cards/{card_id}", response_model=CardRead)

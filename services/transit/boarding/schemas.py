@@ -153,3 +153,13 @@ class Ridership(BaseModel):
     decisions: dict[str, int | None]
     flagged_misuse: int | None
     reviewed_misuse: int | None
+
+
+class StopRead(BaseModel):
+    stop_id: str
+    name: str
+    name_ko: str
+    route_id: str
+    sequence: int
+    lat: float
+    lon: float

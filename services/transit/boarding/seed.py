@@ -13,6 +13,7 @@ from services.common.settings import REPO_ROOT
 from services.transit.boarding import service
 from services.transit.boarding.gallery import GalleryIndex
 from services.transit.boarding.models import Rider
+from services.transit.boarding.routes import ROUTES
 from services.transit.boarding.schemas import BoardingEvent
 
 # (name, device kind, place) of the demo devices transit boarding needs; `aicity seed` creates their keys.
@@ -22,11 +23,7 @@ DEMO_DEVICES: list[tuple[str, str, str | None]] = [
     ("bus-200", "bus", "bus-200"),
     ("enrol-kiosk-1", "enrolment_kiosk", "kiosk-1"),
 ]
-# Demo routes and their stops; bus-<n> runs route by its number's hundreds.
-ROUTES: dict[str, list[str]] = {
-    "101": ["Pohang Stn", "Jukdo Market", "Yeongildae", "POSTECH"],
-    "200": ["Yangdeok", "Pohang City Hall", "Hyoja Stn", "Steelworks Gate"],
-}
+# Demo buses and the route each runs (routes and stops: boarding/routes.py).
 BUS_ROUTE = {"bus-101": "101", "bus-102": "101", "bus-200": "200"}
 FACES = REPO_ROOT / "tests" / "fixtures" / "faces" / "people"
 # (reference, concession, mobility needs, regular routes, enrolment photo or None)

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 import httpx
 
 from services.common.settings import REPO_ROOT
-from services.transit.boarding.seed import BUS_ROUTE, DEMO_RIDERS, ROUTES, card_id
+from services.transit.boarding.routes import ROUTES
+from services.transit.boarding.seed import BUS_ROUTE, DEMO_RIDERS, card_id
 
 PHOTOS = REPO_ROOT / "tests" / "fixtures" / "faces"
 # Who stands at the door: (card reference or None, frames)

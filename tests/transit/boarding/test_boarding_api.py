@@ -233,3 +233,16 @@ def test_ridership_suppresses_small_cells_and_is_for_officials(api, auth):
     assert api.client.get("/v1/ridership", headers=auth.headers("nurse", district="Buk-gu")).status_code == 403
     overview = api.client.get("/v1/overview", headers=api.official)
     assert overview.status_code == 200 and overview.json()["service"] == "transit"
+
+
+def test_stops_in_route_order_with_positions_for_officials(api, auth):
+    r = api.client.get("/v1/stops", headers=api.official)
+    assert r.status_code == 200
+    stops = r.json()
+    by_route = {}
+    for stop in stops:
+        by_route.setdefault(stop["route_id"], []).append(stop)
+        assert 35.9 < stop["lat"] < 36.2 and 129.2 < stop["lon"] < 129.5  # in Pohang
+    assert set(by_route) == {"101", "200"}
+    assert [s["sequence"] for s in by_route["101"]] == [1, 2, 3, 4]
+    assert api.client.get("/v1/stops", headers=auth.headers("nurse", district="Buk-gu")).status_code == 403
