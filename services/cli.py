@@ -232,7 +232,8 @@ def up(
     if dashboard:
         commands["dashboard"] = [python, "-m", "streamlit", "run", str(REPO_ROOT / "dashboard" / "app.py"),
                                  "--server.port", str(DASHBOARD_PORT), "--server.address", "127.0.0.1",
-                                 "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+                                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                                 "--client.toolbarMode", "minimal"]
     if simulate_activity:
         commands["simulate"] = [python, "-m", "services.cli", "simulate"]
 
