@@ -1,7 +1,7 @@
 """The industry API end to end on the real migrated database: ingest, alarms, KPIs, rollups, air, programme."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -59,6 +59,36 @@ def test_a_retried_batch_gets_the_same_answer_and_stores_nothing_new(industry):
     third = post_batch(client, plant, readings).json()
     assert (third["accepted"], third["duplicates"]) == (0, 50)
     assert count_readings(client) == 50
+
+
+def test_a_batch_overlapping_stored_readings_stores_only_the_new_ones(industry):
+    """Readings already stored through the ORM (one with microseconds, sent back with another UTC offset)
+    are the same (sensor, instant) keys for the batch insert; only the new ones count, move latest and are
+    rolled up. The batch is larger than one SQLite statement's worth of rows."""
+    client, plant = industry
+    sensor_id = plant["sensors"]["temp"]
+    base = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+    stored = [base + timedelta(seconds=2), base + timedelta(seconds=5, microseconds=123_456)]
+    with client.app.state.engine.begin() as conn:
+        conn.execute(insert(Reading), [{"sensor_id": sensor_id, "ts": ts, "value": 1.0} for ts in stored])
+    seoul = timezone(timedelta(hours=9))
+    readings = [{"sensor": "temp", "ts": (base + timedelta(seconds=i)).astimezone(seoul).isoformat(),
+                 "value": 1000.0 + i % 100} for i in range(9000)]
+    readings[5]["ts"] = stored[1].astimezone(seoul).isoformat()
+    body = post_batch(client, plant, readings).json()
+    assert (body["accepted"], body["duplicates"], body["rejected"]) == (8998, 2, 0)
+    assert count_readings(client) == 9000
+    with client.app.state.engine.connect() as conn:
+        kept = conn.execute(select(Reading.value).where(Reading.sensor_id == sensor_id,
+                                                        Reading.ts.in_(stored))).scalars().all()
+    assert kept == [1.0, 1.0]  # the stored values were not overwritten
+    latest = {x["tag"]: x for x in client.get(f"/v1/sites/{plant['site_id']}/latest", headers=plant["admin"]).json()}
+    assert latest["temp"]["value"] == 1000.0 + 8999 % 100
+    assert datetime.fromisoformat(latest["temp"]["ts"]) == base + timedelta(seconds=8999)
+    rollup_job(client.app.state.engine, settings=client.app.state.settings, now=datetime.now(UTC))
+    hours = client.get(f"/v1/sensors/{sensor_id}/series", headers=plant["admin"], params={
+        "period": "hour", "start": iso(base - timedelta(hours=1)), "end": iso(base + timedelta(hours=4))}).json()
+    assert sum(h["n"] for h in hours) == 9000 and len(hours) in (3, 4)
 
 
 def test_backlog_after_an_outage_is_accepted_in_order_and_latest_does_not_rewind(industry):
