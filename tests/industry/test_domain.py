@@ -36,6 +36,12 @@ def test_kpis_of_a_shift_by_hand():
     assert v["rework_ratio"] == pytest.approx(7 / 380)
     assert v["mtbf"] == pytest.approx(7 / 3)                             # 7 h of running in 3 stretches
     assert v["mttr"] == pytest.approx(0.25)                              # 1,800 s / 2 failures = 0.25 h
+    by_key = {k["key"]: k for k in kpi.iso22400(e)}
+    # the other reading of MTBF found in secondary sources (APT / FE) is shown beside it, not used
+    assert by_key["mtbf"]["inputs"]["APT_per_failure_h"] == pytest.approx(3.5)
+    assert by_key["mttr"]["label"] == "Mean time to restoration"
+    for key in ("mtbf", "mttr"):  # unconfirmed against the standard's text: said so, with what was found
+        assert "(verify)" in by_key[key]["formula"] and "hsu-aut" in by_key[key]["source"].lower()
 
 
 def test_each_kpi_shows_its_inputs():

@@ -5,8 +5,10 @@ ISO 22400-2:2014 (Automation systems and integration - KPIs for manufacturing op
   OEE index = availability x effectiveness x quality ratio
   throughput rate = PQ / AOET             scrap ratio = SQ / PQ               rework ratio = RQ / PQ
   MTBF (mean operating time between failures) = (1 / (FE + 1)) x sum of TBF, where the FE failures cut the
-      period's actual production time into FE + 1 operating stretches, so sum of TBF = APT
-  MTTR (mean time to restoration) = (1 / FE) x sum of TTR
+      period's actual production time into FE + 1 operating stretches, so sum of TBF = APT   (verify)
+  MTTR (mean time to restoration) = (1 / FE) x sum of TTR                                  (verify)
+  What the sources said about these two is in MAINTENANCE_KPI_SOURCES below (the standard's text itself was
+  not available here).
 A ratio with a zero denominator is undefined (null, with the reason), never 0 or 100 %. Effectiveness may
 exceed 100 % when a unit runs faster than planned: it is reported as measured, never clipped."""
 
@@ -26,6 +28,34 @@ STEEL_BENCHMARKS = {
                               "source": "DOMAIN.md, verify against POSCO reports"},
     "fuel_rate_kg_thm": {"value": -4.0, "unit": "kg/tHM", "label": "POSCO smart blast furnace (Pohang No. 2) change",
                          "source": "POSCO press releases on the AI blast furnace (change vs. before, not a level)"},
+}
+
+# MTBF and MTTR as used here, with what was found about them. ISO 22400-2:2014 is paywalled and its formula
+# text could not be read; both formulas are marked "(verify)" until someone checks clause 6 of the standard.
+MAINTENANCE_KPI_SOURCES = {
+    "mtbf": {
+        "name": "Mean operating time between failures (ISO 22400-2 name)",
+        "formula": "sum(TBF) / (FE + 1), sum(TBF) = APT (verify)",
+        "source": (
+            "(verify) ISO 22400-2:2014 could not be read. The HSU-AUT ontology of ISO 22400-2 "
+            "(github.com/hsu-aut/IndustrialStandard-ODP-ISO22400-2, ISO22400-2.owl, class "
+            "MeanOperationTimeBetweenFailures) gives the name, the inputs FE and TBF, 'the expectation of the "
+            "operating time between failures (IEC 60050-191)' and 'every time a failure happens, a new TBFi is "
+            "obtained', but no formula. Secondary KPI tables in public repositories use sum(TBF) / FE or "
+            "APT / FE; none was found with FE + 1. FE + 1 is kept (the FE failures cut APT into FE + 1 operating "
+            "stretches, and a unit without failures keeps a defined MTBF); APT / FE is shown among the inputs."
+        ),
+    },
+    "mttr": {
+        "name": "Mean time to restoration (ISO 22400-2 name; often read as 'mean time to repair')",
+        "formula": "sum(TTR) / FE (verify)",
+        "source": (
+            "(verify) HSU-AUT ontology of ISO 22400-2 (class MeanTimeToRestoration): inputs FE and TTR (time to "
+            "restoration), 'the expectation of the time to restoration (IEC 60050-191)', 'every time a failure "
+            "has been restored, a new TTRi is obtained', no formula; the mean over the FE restorations is "
+            "sum(TTR) / FE, which every secondary source found agrees with."
+        ),
+    },
 }
 
 
@@ -54,9 +84,10 @@ def _ratio(num: float, den: float) -> float | None:
     return num / den if den > 0 else None
 
 
-def _kpi(key: str, label: str, value, unit: str, formula: str, inputs: dict, undefined: str | None = None):
+def _kpi(key: str, label: str, value, unit: str, formula: str, inputs: dict, undefined: str | None = None,
+         source: str | None = None):
     return {"key": key, "label": label, "value": value, "unit": unit, "formula": formula, "inputs": inputs,
-            "note": undefined if value is None else None}
+            "note": undefined if value is None else None, "source": source}
 
 
 def iso22400(e: Elements) -> list[dict]:
@@ -84,10 +115,12 @@ def iso22400(e: Elements) -> list[dict]:
              "undefined: nothing produced"),
         _kpi("rework_ratio", "Rework ratio", _ratio(e.rq, e.pq), "ratio", "RQ / PQ", {"RQ": e.rq, "PQ": e.pq},
              "undefined: nothing produced"),
-        _kpi("mtbf", "Mean operating time between failures", mtbf_h, "h", "sum(TBF) / (FE + 1), sum(TBF) = APT",
-             {"APT_s": e.apt_s, "FE": e.fe}, "undefined: no production time"),
-        _kpi("mttr", "Mean time to repair", mttr_h, "h", "sum(TTR) / FE", {"TTR_s": e.ttr_s, "FE": e.fe},
-             "undefined: no failures"),
+        _kpi("mtbf", "Mean operating time between failures", mtbf_h, "h", MAINTENANCE_KPI_SOURCES["mtbf"]["formula"],
+             {"APT_s": e.apt_s, "FE": e.fe,
+              "APT_per_failure_h": e.apt_s / e.fe / 3600.0 if e.fe > 0 else None},
+             "undefined: no production time", MAINTENANCE_KPI_SOURCES["mtbf"]["source"]),
+        _kpi("mttr", "Mean time to restoration", mttr_h, "h", MAINTENANCE_KPI_SOURCES["mttr"]["formula"],
+             {"TTR_s": e.ttr_s, "FE": e.fe}, "undefined: no failures", MAINTENANCE_KPI_SOURCES["mttr"]["source"]),
     ]
 
 

@@ -52,6 +52,7 @@ class Kpi(BaseModel):
     formula: str
     inputs: dict[str, Any]
     note: str | None = None
+    source: str | None = None  # where the formula comes from, "(verify)" when not confirmed
     benchmark: dict | None = None
 
 
