@@ -12,6 +12,7 @@ from services.common.errors import install_error_handlers
 from services.common.identity.router import router as auth_router
 from services.common.jobs import Job, jobs_router
 from services.common.observability import Metrics, RequestContextMiddleware, configure_logging
+from services.common.routing import SyncEndpointRoute
 from services.common.settings import ServiceSettings
 
 Hook = Callable[[FastAPI], None]
@@ -46,6 +47,7 @@ def build_app(
             app.state.identity_engine.dispose()
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app.router.route_class = SyncEndpointRoute
     app.state.settings = settings
     metrics = Metrics(settings.service_name)
     app.state.metrics = metrics

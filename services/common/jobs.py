@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text, desc, insert, select, update
 from sqlalchemy.engine import Engine
 
 from services.common.auth import Role, require_roles
 from services.common.db import UTCDateTime, utcnow
+from services.common.routing import APIRouter
 
 log = logging.getLogger("aicity.jobs")
 

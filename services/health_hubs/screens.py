@@ -7,10 +7,10 @@ and removed from the address bar) and sends it as a bearer header on every API c
 
 from pathlib import Path
 
-from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from services.common.errors import NotFound
+from services.common.routing import APIRouter
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",

@@ -2,12 +2,13 @@
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from sqlalchemy import func, select
 
 from services.common.auth import Principal, Role, require_roles
 from services.common.db import SessionDep, utcnow
 from services.common.overview import Attention, Figure, Overview
+from services.common.routing import APIRouter
 from services.industry.air import service as air
 from services.industry.air.domain import GRADES
 from services.industry.alarms.models import Alarm

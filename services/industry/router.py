@@ -1,7 +1,7 @@
 """HTTP API of the industry service under /v1: each subdomain's router and the overview."""
 
-from fastapi import APIRouter
 
+from services.common.routing import APIRouter
 from services.industry.air.router import router as air_router
 from services.industry.alarms.router import router as alarms_router
 from services.industry.assets.router import router as assets_router

@@ -1,7 +1,7 @@
 """HTTP API of the talent_academy service under /v1: the subdomain routers in one."""
 
-from fastapi import APIRouter
 
+from services.common.routing import APIRouter
 from services.talent_academy.catalogue.router import router as catalogue_router
 from services.talent_academy.enrolment.router import router as enrolment_router
 from services.talent_academy.outcomes.router import router as outcomes_router

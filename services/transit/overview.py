@@ -3,12 +3,13 @@
 import importlib
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from sqlmodel import Session
 
 from services.common.auth import Role, require_roles
 from services.common.db import SessionDep, utcnow
 from services.common.overview import Attention, Figure, Overview
+from services.common.routing import APIRouter
 from services.transit.boarding import service as boarding
 from services.transit.boarding.domain import SEOUL
 

@@ -1,7 +1,7 @@
 """HTTP API of the transit service: boarding by face and adaptive crossings, both under /v1."""
 
-from fastapi import APIRouter
 
+from services.common.routing import APIRouter
 from services.transit.boarding.router import router as boarding_router
 from services.transit.overview import router as overview_router
 from services.transit.screens import router as screens_router

@@ -8,10 +8,10 @@ front end: it takes the door camera's frames, posts them to ``POST /v1/boardings
 
 from pathlib import Path
 
-from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from services.common.errors import NotFound
+from services.common.routing import APIRouter
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",

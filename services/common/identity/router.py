@@ -3,12 +3,13 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from services.common.auth import CurrentPrincipal, issue_token
 from services.common.identity.service import authenticate
+from services.common.routing import APIRouter
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 

@@ -2,9 +2,10 @@
 
 import uuid
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 
 from services.common.db import SessionDep, utcnow
+from services.common.routing import APIRouter
 from services.health_hubs.access import RECORD_ROLES, Actor, actor
 from services.health_hubs.care import service
 from services.health_hubs.schemas import (

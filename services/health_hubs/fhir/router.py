@@ -2,10 +2,10 @@
 
 import uuid
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from services.common.db import SessionDep
+from services.common.routing import APIRouter
 from services.health_hubs.access import RECORD_ROLES, Actor, actor
 from services.health_hubs.fhir.export import resident_bundle
 from services.health_hubs.readings.service import list_readings

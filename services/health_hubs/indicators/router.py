@@ -2,11 +2,12 @@
 
 from datetime import datetime
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from pydantic import BaseModel
 
 from services.common.db import SessionDep, utcnow
 from services.common.errors import NotFound, Unprocessable
+from services.common.routing import APIRouter
 from services.health_hubs.access import AGGREGATE_ROLES, Actor, actor
 from services.health_hubs.centres import DISTRICTS, all_centres
 from services.health_hubs.domain import add_months, month_of, parse_month

@@ -3,11 +3,12 @@
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from services.common.auth import DeviceKind
 from services.common.db import SessionDep, utcnow
 from services.common.errors import PayloadTooLarge
+from services.common.routing import APIRouter
 from services.health_hubs.access import RECORD_ROLES, Actor, actor
 from services.health_hubs.domain import NEXT_STEPS
 from services.health_hubs.readings import service

@@ -1,9 +1,10 @@
 """HTTP API of air quality under /v1: monitors with their latest grade, hourly readings, WHO comparison."""
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 
 from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
+from services.common.routing import APIRouter
 from services.industry.access import admins, operators, readers
 from services.industry.air import domain, service
 from services.industry.air.schemas import AirMonitorCreate, AirMonitorRead, AirReadingsIn

@@ -1,9 +1,10 @@
 """HTTP API of alarms under /v1: rules, the alarm list, acknowledge and clear."""
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
+from services.common.routing import APIRouter
 from services.industry.access import readers
 from services.industry.alarms import service
 from services.industry.alarms.domain import DRIFT_DEFAULTS

@@ -1,9 +1,10 @@
 """HTTP API of assets under /v1: sites (with location), lines, work units, sensors."""
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from services.common.auth import Principal
 from services.common.db import SessionDep
+from services.common.routing import APIRouter
 from services.industry.access import admins, readers
 from services.industry.assets import service
 from services.industry.assets.schemas import (

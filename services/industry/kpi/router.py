@@ -2,11 +2,12 @@
 
 from datetime import date, datetime
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
 from services.common.errors import Unprocessable
+from services.common.routing import APIRouter
 from services.industry.access import operators, readers
 from services.industry.kpi import service
 from services.industry.kpi.schemas import (

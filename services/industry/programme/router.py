@@ -1,9 +1,10 @@
 """HTTP API of the SME smart-factory programme under /v1/programme."""
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from services.common.auth import Principal
 from services.common.db import SessionDep
+from services.common.routing import APIRouter
 from services.industry.access import officials, readers
 from services.industry.programme import service
 from services.industry.programme.schemas import CompanyCreate, ProjectCreate, ProjectRead, SurveyResultIn

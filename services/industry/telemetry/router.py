@@ -2,12 +2,13 @@
 
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy import select
 
 from services.common.auth import Principal, require_device
 from services.common.db import SessionDep, utcnow
 from services.common.errors import Unprocessable
+from services.common.routing import APIRouter
 from services.industry.access import readers
 from services.industry.assets import service as assets
 from services.industry.assets.models import Sensor

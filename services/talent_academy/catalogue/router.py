@@ -1,17 +1,26 @@
 """HTTP API of the catalogue under /v1."""
 
-from fastapi import APIRouter, Query
+from fastapi import Query
+from sqlalchemy import select
 
 from services.common.auth import Principal
 from services.common.db import SessionDep
+from services.common.routing import APIRouter
 from services.talent_academy.access import Readers, Staff
 from services.talent_academy.catalogue import service
 from services.talent_academy.catalogue.models import Course, Offering, Track
 from services.talent_academy.catalogue.schemas import (
-    CourseCreate, CourseRead, InvitationCreate, OfferingCreate, OfferingRead, PrerequisiteCreate,
-    ReservationCreate, ReservationRead, TrackCreate, TrackRead,
+    CourseCreate,
+    CourseRead,
+    InvitationCreate,
+    OfferingCreate,
+    OfferingRead,
+    PrerequisiteCreate,
+    ReservationCreate,
+    ReservationRead,
+    TrackCreate,
+    TrackRead,
 )
-from sqlalchemy import select
 
 router = APIRouter(prefix="/v1", tags=["catalogue"])
 

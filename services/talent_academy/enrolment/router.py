@@ -2,17 +2,24 @@
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
+from services.common.routing import APIRouter
 from services.talent_academy.access import Applicants, Staff, check_company, partner_company
 from services.talent_academy.enrolment import service
 from services.talent_academy.enrolment.schemas import (
-    BulkEnrolmentCreate, BulkEnrolmentItem, EnrolmentCreate, EnrolmentRead, LearnerCreate, LearnerRead, PathRead,
+    BulkEnrolmentCreate,
+    BulkEnrolmentItem,
+    EnrolmentCreate,
+    EnrolmentRead,
+    LearnerCreate,
+    LearnerRead,
+    PathRead,
     WithdrawalRead,
 )
 

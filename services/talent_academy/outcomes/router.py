@@ -1,17 +1,22 @@
 """HTTP API of completion, outcomes, indicators and the overview under /v1."""
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from services.common.auth import Principal, Role, require_roles
 from services.common.db import SessionDep, utcnow
 from services.common.overview import Overview
+from services.common.routing import APIRouter
 from services.talent_academy.access import Officials, Staff
 from services.talent_academy.catalogue.domain import local_date
 from services.talent_academy.enrolment import service as enrolment_service
 from services.talent_academy.enrolment.schemas import EnrolmentRead
 from services.talent_academy.outcomes import service
 from services.talent_academy.outcomes.schemas import (
-    CompletionResult, IndicatorRow, OutcomeCreate, OutcomeRead, ProgressUpdate,
+    CompletionResult,
+    IndicatorRow,
+    OutcomeCreate,
+    OutcomeRead,
+    ProgressUpdate,
 )
 
 router = APIRouter(prefix="/v1", tags=["outcomes"])

@@ -1,15 +1,23 @@
 """HTTP API of partners under /v1: a partner sees and acts only for its own company."""
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from sqlalchemy import select
 
 from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
+from services.common.routing import APIRouter
 from services.talent_academy.access import Staff, StaffOrPartner, check_company, partner_company
 from services.talent_academy.partners import service
 from services.talent_academy.partners.models import HiringCommitment, Match, Opening
 from services.talent_academy.partners.schemas import (
-    CommitmentCreate, CommitmentRead, CompanyCreate, CompanyRead, MatchingRun, MatchMove, MatchRead, OpeningCreate,
+    CommitmentCreate,
+    CommitmentRead,
+    CompanyCreate,
+    CompanyRead,
+    MatchingRun,
+    MatchMove,
+    MatchRead,
+    OpeningCreate,
     OpeningRead,
 )
 

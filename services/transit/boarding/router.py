@@ -6,12 +6,13 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import Depends, File, Form, Query, Request, UploadFile
 from pydantic import TypeAdapter, ValidationError
 
 from services.common.auth import DeviceKind, Principal, Role, require_any, require_device, require_roles
 from services.common.db import SessionDep, utcnow
 from services.common.errors import Forbidden, Unprocessable
+from services.common.routing import APIRouter
 from services.transit.boarding import routes, service
 from services.transit.boarding.domain import SEOUL
 from services.transit.boarding.faces import BadPhoto

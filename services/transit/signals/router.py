@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from services.common.auth import DeviceKind, Principal, Role, require_any, require_device, require_roles
 from services.common.db import SessionDep, utcnow
+from services.common.routing import APIRouter
 from services.transit.signals import service
 from services.transit.signals.schemas import (
     AdvanceRequestIn,
