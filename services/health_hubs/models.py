@@ -170,6 +170,23 @@ class Referral(HealthHubsModel, table=True):
     created_by: str = Field(max_length=64)
 
 
+class ResidentErasure(HealthHubsModel, table=True):
+    """That a resident's record was erased on request (PIPA Art. 36, 37(5)): when, by whom, why and how many rows
+    went. Nothing identifying is kept: the id is a random UUID that, once every row it keyed is gone, leads to
+    no one; it stays so that a retried erasure answers the same and a kiosk's late backlog for that id is refused
+    (410 resident_erased) instead of recreating the person. One row per erased record (a merged group: each)."""
+
+    __tablename__ = "resident_erasure"
+    resident_id: uuid.UUID = Field(primary_key=True)
+    erasure_id: uuid.UUID = Field(index=True)  # the request: one per erasure, shared by a merged group
+    centre_id: str = Field(max_length=8)  # the place that erased (place check on a retry)
+    district: str = Field(max_length=20)
+    reason: str = Field(max_length=40)  # a code from ERASURE_REASONS, never free text
+    erased_at: datetime = _at()
+    erased_by: str = Field(max_length=64)
+    removed: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # row counts per table
+
+
 class AuditEvent(HealthHubsModel, table=True):
     """Who did what to which record, when and why. Kept two years (job health_hubs.purge_audit)."""
 
@@ -180,7 +197,7 @@ class AuditEvent(HealthHubsModel, table=True):
     actor_id: str = Field(max_length=64, index=True)
     actor_role: str | None = Field(default=None, max_length=24)
     actor_place: str | None = Field(default=None, max_length=20)
-    action: str = Field(max_length=12)  # read | search | create | update | export | merge
+    action: str = Field(max_length=12)  # read | search | create | update | export | merge | erase
     entity: str = Field(max_length=24)
     entity_id: str | None = Field(default=None, max_length=64)
     resident_id: uuid.UUID | None = Field(default=None, index=True)

@@ -22,7 +22,8 @@ Kiosk contract (the kiosk web page; auth: the kiosk's device key, `Authorization
    have been alerted. Errors (422 unless said): `implausible_systolic`, `implausible_diastolic`,
    `systolic_below_diastolic`, `implausible_pulse`, `implausible_glucose`, `control_solution_sample`,
    `no_valid_measurement`, `bp_missing`, `glucose_missing`, `device_time_in_future`, 404 `resident_not_found`,
-   409 `consent_required`, 409 `client_id_taken`.
+   409 `consent_required`, 409 `client_id_taken`, 410 `resident_erased` (the record was erased on request:
+   drop the reading, do not retry; in a batch the item is `rejected` with that error).
 3. `POST /v1/readings/batch` `{"items": [<reading as above> + "updated_at"? (device time of the last edit),
    "deleted"? (bool)]}` -> 200 `{"results": [{"client_id", "outcome": created | updated | deleted | unchanged |
    stale | ignored_deleted | rejected, "error", "category"}], "counts"}`: an offline backlog; the newest device
@@ -36,7 +37,7 @@ send `X-Purpose` to say why.
 
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import select
@@ -44,6 +45,7 @@ from sqlmodel import select
 from services.common.auth import Role
 from services.common.db import SessionDep, utcnow
 from services.common.overview import Attention, Figure, Overview
+from services.common.routing import APIRouter
 from services.health_hubs.access import AGGREGATE_ROLES, Actor, actor, audit_summary, list_audit
 from services.health_hubs.care.router import router as care_router
 from services.health_hubs.care.service import count_waiting
@@ -160,7 +162,7 @@ Admin = actor(roles=())  # admin only
 @api.get("/audit", response_model=list[AuditRead])
 def read_audit(session: SessionDep, _: Actor = Admin, resident_id: str | None = None,
                actor_id: str | None = Query(default=None, max_length=64),
-               action: str | None = Query(default=None, pattern="^(read|search|create|update|export|merge)$"),
+               action: str | None = Query(default=None, pattern="^(read|search|create|update|export|merge|erase)$"),
                since: datetime | None = None, until: datetime | None = None,
                limit: int = Query(default=200, ge=1, le=5000)) -> list[AuditRead]:
     import uuid

@@ -59,6 +59,26 @@ class ConsentChange(Strict):
     kind: ConsentKind
     granted: bool
     version: str | None = Field(default=None, max_length=20)
+    erase: bool = Field(default=False, description="with kind health_data and granted false: erase the resident's "
+                        "record and readings too (the same path as POST /residents/{id}/erasure)")
+
+
+ErasureReason = Literal["resident_request", "health_data_consent_withdrawn", "registered_in_error", "deceased"]
+
+
+class ErasureRequest(Strict):
+    reason: ErasureReason = Field(description="a code, not free text: the audit log keeps it after the erasure")
+
+
+class ErasureRead(BaseModel):
+    resident_id: uuid.UUID
+    erasure_id: uuid.UUID
+    erased_ids: list[uuid.UUID] = Field(description="the record and any duplicates merged into it")
+    reason: str
+    erased_at: datetime
+    erased_by: str
+    removed: dict[str, int] = Field(description="rows deleted per table")
+    replayed: bool = False
 
 
 class ResidentRead(BaseModel):

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from services.common.errors import Conflict, NotFound, Unprocessable
+from services.common.errors import Conflict, DomainError, NotFound, Unprocessable
 from services.health_hubs.access import Actor, audit
 from services.health_hubs.care import service as care
 from services.health_hubs.common_sql import insert_for
@@ -22,6 +22,7 @@ from services.health_hubs.domain import (
     classify_reading,
 )
 from services.health_hubs.models import Consent, Reading, Resident
+from services.health_hubs.residents.erasure import erased
 from services.health_hubs.rules import RuleSet
 from services.health_hubs.schemas import BatchItem, ReadingIn
 
@@ -66,7 +67,10 @@ def _eligible_residents(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID
     """Resident -> (record, has health-data consent), for a batch in two queries."""
     if not ids:
         return {}
-    residents = {r.id: r for r in session.exec(select(Resident).where(Resident.id.in_(ids))).all()}
+    # FOR KEY SHARE (PostgreSQL): an erasure, which locks the resident FOR UPDATE, waits for this batch or this
+    # batch waits for it and then finds the resident gone
+    residents = {r.id: r for r in session.exec(select(Resident).where(Resident.id.in_(ids))
+                                               .with_for_update(read=True, key_share=True)).all()}
     consent = {}
     for row in session.exec(select(Consent).where(Consent.resident_id.in_(ids), Consent.kind == "health_data")
                             .order_by(Consent.id)).all():
@@ -87,6 +91,7 @@ def ingest(session: Session, *, items: list[BatchItem], actor: Actor, rules: Rul
         for row in session.exec(select(Reading).where(Reading.id.in_(ids[start:start + CHUNK]))).all():
             existing[row.id] = row
     people = _eligible_residents(session, {i.resident_id for i in items})
+    gone = erased(session, {i.resident_id for i in items} - set(people))
     new_rows: list[dict] = []
     seen: set[uuid.UUID] = set()
     for item in items:
@@ -95,8 +100,8 @@ def ingest(session: Session, *, items: list[BatchItem], actor: Actor, rules: Rul
             continue
         seen.add(item.client_id)
         try:
-            outcome = _one(session, item=item, old=existing.get(item.client_id), people=people, device=device,
-                           rules=rules, now=now, new_rows=new_rows)
+            outcome = _one(session, item=item, old=existing.get(item.client_id), people=people, gone=gone,
+                           device=device, rules=rules, now=now, new_rows=new_rows)
         except ReadingRejected as exc:
             outcome = Outcome(item.client_id, "rejected", error=exc.code, detail=exc.detail)
         outcomes.append(outcome)
@@ -121,7 +126,8 @@ def ingest(session: Session, *, items: list[BatchItem], actor: Actor, rules: Rul
     return outcomes
 
 
-def _one(session, *, item: BatchItem, old: Reading | None, people, device, rules, now, new_rows) -> Outcome:
+def _one(session, *, item: BatchItem, old: Reading | None, people, gone, device, rules, now,
+         new_rows) -> Outcome:
     if item.measured_at > now + FUTURE_TOLERANCE:
         raise ReadingRejected("device_time_in_future", "measured_at is in the future; check the kiosk clock")
     edited_at = item.updated_at or item.measured_at
@@ -135,6 +141,8 @@ def _one(session, *, item: BatchItem, old: Reading | None, people, device, rules
                            reading=old)
         return _edit(session, item=item, old=old, edited_at=edited_at, rules=rules, now=now)
     person = people.get(item.resident_id)
+    if item.resident_id in gone:  # erased on request: a late backlog must not recreate the person
+        raise ReadingRejected("resident_erased", "this resident's record was erased on request; drop the reading")
     if person is None or person[0].status != "active":
         raise ReadingRejected("resident_not_found", "no active resident with this id")
     if not person[1]:
@@ -211,6 +219,8 @@ def single(session: Session, *, item: ReadingIn, actor: Actor, rules: RuleSet, s
     if outcome.outcome == "rejected":
         if outcome.error == "resident_not_found":
             raise NotFound(outcome.detail, code=outcome.error)
+        if outcome.error == "resident_erased":
+            raise DomainError(outcome.detail, code=outcome.error, status_code=410)
         if outcome.error in ("consent_required", "client_id_taken"):
             raise Conflict(outcome.detail, code=outcome.error)
         raise Unprocessable(outcome.detail, code=outcome.error)

@@ -3,19 +3,23 @@
 import uuid
 from datetime import date
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
 from services.common.auth import DeviceKind
 from services.common.db import SessionDep, utcnow
+from services.common.errors import Unprocessable
+from services.common.routing import APIRouter
 from services.health_hubs.access import RECORD_ROLES, Actor, actor
 from services.health_hubs.domain import Person, initials
-from services.health_hubs.residents import service
+from services.health_hubs.residents import erasure, service
 from services.health_hubs.schemas import (
     Candidate,
     ConsentChange,
     DuplicateRead,
     DuplicateResolve,
+    ErasureRead,
+    ErasureRequest,
     KioskIdentity,
     MergeRead,
     MergeRequest,
@@ -73,13 +77,33 @@ def update_resident(resident_id: uuid.UUID, data: ResidentUpdate, session: Sessi
     return service.read_model(session, resident)
 
 
-@router.post("/residents/{resident_id}/consents", response_model=ResidentRead)
+@router.post("/residents/{resident_id}/consents", response_model=ResidentRead | ErasureRead)
 def change_consent(resident_id: uuid.UUID, data: ConsentChange, request: Request, session: SessionDep,
-                   who: Actor = People) -> ResidentRead:
+                   who: Actor = People) -> ResidentRead | ErasureRead:
+    """Records a consent decision. Withdrawing health-data consent with `erase: true` erases the record as
+    POST /residents/{id}/erasure does (reason health_data_consent_withdrawn) and answers the erasure."""
+    if data.erase:
+        if data.kind != "health_data" or data.granted:
+            raise Unprocessable("erase goes only with withdrawing health_data consent", code="erase_needs_withdrawal")
+        return erasure.erase(session, resident_id=resident_id, reason="health_data_consent_withdrawn", actor=who,
+                             now=utcnow())
     version = data.version or request.app.state.settings.consent_version
     resident = service.change_consent(session, resident_id=resident_id, kind=data.kind, granted=data.granted,
                                       version=version, actor=who, now=utcnow())
     return service.read_model(session, resident)
+
+
+@router.post("/residents/{resident_id}/erasure", response_model=ErasureRead, status_code=201,
+             responses={200: {"description": "already erased: the first erasure's answer, nothing new done"}})
+def erase_resident(resident_id: uuid.UUID, data: ErasureRequest, response: Response, session: SessionDep,
+                   who: Actor = People) -> ErasureRead:
+    """Erases the resident's identifying data, consents, cards, readings, alerts and referrals (and any record
+    merged into it) in this one transaction; the audit log keeps that it happened. The resident's own centre
+    staff or an admin; a retry answers 200 with the same erasure."""
+    answer = erasure.erase(session, resident_id=resident_id, reason=data.reason, actor=who, now=utcnow())
+    if answer.replayed:
+        response.status_code = 200
+    return answer
 
 
 @router.post("/residents/{resident_id}/card", response_model=TokenIssued, status_code=201)

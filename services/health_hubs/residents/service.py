@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
+from services.common.auth import check_place
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.health_hubs.access import Actor, audit, check_resident_access, current_consents, place_filter
 from services.health_hubs.centres import get_centre
@@ -29,6 +30,7 @@ from services.health_hubs.models import (
     ResidentMerge,
     ResidentToken,
 )
+from services.health_hubs.residents.erasure import erasure_of
 from services.health_hubs.schemas import Candidate, ConsentRead, ResidentCreate, ResidentRead, ResidentUpdate
 
 CONSENT_KINDS = ("health_data", "share_public_health", "reminders")
@@ -164,9 +166,16 @@ def register(session: Session, *, data: ResidentCreate, actor: Actor, consent_ve
     return resident, token, as_candidates(actor, likely)
 
 
-def get_resident(session: Session, resident_id: uuid.UUID) -> Resident:
+def get_resident(session: Session, resident_id: uuid.UUID, actor: Actor | None = None) -> Resident:
+    """The resident, or 404. An erased record answers 404 resident_erased to callers of the place that held it
+    (checked on what the erasure kept), and 403 to others, as the record did: erasing tells no one new anything."""
     resident = session.get(Resident, resident_id)
     if resident is None:
+        tombstone = erasure_of(session, resident_id)
+        if tombstone is not None:
+            if actor is not None:
+                check_place(actor.principal, centre_id=tombstone.centre_id, district=tombstone.district)
+            raise NotFound("this resident's record was erased on request", code="resident_erased")
         raise NotFound("no such resident", code="resident_not_found")
     return resident
 
@@ -174,7 +183,7 @@ def get_resident(session: Session, resident_id: uuid.UUID) -> Resident:
 def open_resident(session: Session, *, resident_id: uuid.UUID, actor: Actor, purpose: str,
                   action: str = "read", entity: str = "resident") -> Resident:
     """Loads a resident the caller may see, and logs the access."""
-    resident = get_resident(session, resident_id)
+    resident = get_resident(session, resident_id, actor)
     check_resident_access(session, actor, resident)
     audit(session, actor, action=action, entity=entity, entity_id=resident.id, resident_id=resident.id,
           purpose=purpose)
@@ -207,7 +216,7 @@ def check_nurse_share(session: Session, resident: Resident) -> bool:
 
 def update_resident(session: Session, *, resident_id: uuid.UUID, data: ResidentUpdate, actor: Actor,
                     now: datetime) -> Resident:
-    resident = get_resident(session, resident_id)
+    resident = get_resident(session, resident_id, actor)
     check_resident_access(session, actor, resident)
     if resident.status == "merged":
         raise Conflict("this record was merged into another", code="resident_merged")
@@ -231,11 +240,9 @@ def update_resident(session: Session, *, resident_id: uuid.UUID, data: ResidentU
 
 def change_consent(session: Session, *, resident_id: uuid.UUID, kind: str, granted: bool, version: str,
                    actor: Actor, now: datetime) -> Resident:
-    resident = get_resident(session, resident_id)
+    resident = get_resident(session, resident_id, actor)
     p = actor.principal
     # withdrawing sharing must stay possible for the centre that holds the record; check place only
-    from services.common.auth import check_place
-
     check_place(p, centre_id=resident.centre_id, district=resident.district)
     record_consents(session, resident_id=resident.id, values={kind: granted}, version=version, actor=actor, now=now)
     session.flush()
@@ -296,7 +303,7 @@ def resolve_duplicate(session: Session, *, duplicate_id: int, decision: str, kee
         merge(session, kept_id=kept, merged_id=merged, reason=reason, actor=actor, now=now)
     else:
         for rid in (row.resident_id, row.candidate_id):
-            check_resident_access(session, actor, get_resident(session, rid))
+            check_resident_access(session, actor, get_resident(session, rid, actor))
         row.status, row.resolved_at, row.resolved_by = "distinct", now, actor.label
         session.add(row)
         audit(session, actor, action="update", entity="duplicate_candidate", entity_id=row.id,
@@ -312,7 +319,7 @@ def merge(session: Session, *, kept_id: uuid.UUID, merged_id: uuid.UUID, reason:
     with a snapshot in the merge history, so the merge can be understood later."""
     if kept_id == merged_id:
         raise Unprocessable("cannot merge a record into itself", code="merge_self")
-    kept, merged = get_resident(session, kept_id), get_resident(session, merged_id)
+    kept, merged = get_resident(session, kept_id, actor), get_resident(session, merged_id, actor)
     for r in (kept, merged):
         check_resident_access(session, actor, r)
         if r.status == "merged":
