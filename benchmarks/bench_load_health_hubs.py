@@ -3,9 +3,9 @@ a batch of readings for a resident of its own centre, beside GET /healthz at the
 Bounded: AICITY_LOAD_KIOSKS (641) x AICITY_LOAD_PER_CLIENT (1) batches of AICITY_LOAD_BATCH (5) readings."""
 
 import sys
-from pathlib import Path
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 from services.hardening import env_int, load_bench  # noqa: E402

@@ -3,9 +3,9 @@ AICITY_LOAD_BATCH (50) readings, beside GET /healthz at the same concurrency.
 Bounded: AICITY_LOAD_GATEWAYS (500) x AICITY_LOAD_PER_CLIENT (2) batches."""
 
 import sys
-from pathlib import Path
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 from services.hardening import env_int, load_bench  # noqa: E402

@@ -3,9 +3,9 @@ seats (the rest waitlisted, in order), beside GET /healthz at the same concurren
 Bounded: AICITY_LOAD_APPLICANTS (300) x AICITY_LOAD_PER_CLIENT (1) applications."""
 
 import sys
-from pathlib import Path
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 from services.hardening import env_int, load_bench  # noqa: E402

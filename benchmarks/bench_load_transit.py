@@ -2,9 +2,9 @@
 GET /healthz at the same concurrency. Bounded: AICITY_LOAD_BUSES (200) x AICITY_LOAD_PER_CLIENT (3) requests."""
 
 import sys
-from pathlib import Path
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 from services.hardening import env_int, load_bench  # noqa: E402
