@@ -63,6 +63,7 @@ const TEXTS = {
     erase_title: "등록한 얼굴 지우기", erase_label: "교통카드를 대 주세요 (카드 번호)", erase_submit: "얼굴 정보 지우기",
     say_erase: "얼굴 정보를 지우려면 교통카드를 대 주세요.",
     erase_unknown: "이 카드로 등록된 정보를 찾지 못했습니다. 직원에게 문의해 주세요.",
+    erase_none: "이 카드로는 보관 중인 얼굴 정보가 없습니다. 지울 것이 없습니다.",
     erase_failed: "지금 이 키오스크에서는 지울 수 없습니다. 직원에게 카드를 보여 주시면 바로 지워 드립니다.",
     erased_title: "얼굴 정보를 지웠습니다",
     erased_text: "보관하던 얼굴 정보를 모두 지웠습니다. 카드로는 계속 버스를 탈 수 있습니다.",
@@ -125,6 +126,7 @@ const TEXTS = {
     erase_title: "Erase my face data", erase_label: "Tap your transport card (card number)", erase_submit: "Erase face data",
     say_erase: "To erase your face data, tap your transport card.",
     erase_unknown: "Nothing is registered with this card. Please ask a member of staff.",
+    erase_none: "No face data is kept for this card. There is nothing to erase.",
     erase_failed: "It cannot be erased at this kiosk just now. Show your card to a member of staff and they will erase it at once.",
     erased_title: "Your face data is erased",
     erased_text: "All the face data we kept is erased. You can still ride with your card.",
@@ -401,6 +403,11 @@ const Enrol = (() => {
       if (!card.ok) {
         const code = card.body && card.body.error;
         showError(box, Screens.t(code === "card_not_found" ? "erase_unknown" : "erase_failed"));
+        return;
+      }
+      const rider = await api("GET", `/v1/riders/${card.body.rider_id}`);
+      if (rider.ok && !rider.body.face_enrolled) {
+        showError(box, Screens.t("erase_none"));
         return;
       }
       const failure = await eraseRider(card.body.rider_id);
