@@ -13,7 +13,7 @@ class ProductionRecord(IndustryModel, table=True):
     """The elements of one work unit over one period (a shift, an hour, an order). Times in seconds,
     quantities in the work unit's units (pieces, tonnes). Names follow ISO 22400-2: PBT planned busy time,
     APT actual production time, AOET actual order execution time, PRU planned run time per unit,
-    PQ produced, GQ good, SQ scrap, RQ rework quantity, FE failure events, TTR time to repair."""
+    PQ produced, GQ good, SQ scrap, RQ rework quantity, FE failure events, TTR time to restoration."""
 
     __tablename__ = "production_record"
 

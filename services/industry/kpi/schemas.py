@@ -22,7 +22,7 @@ class ProductionRecordCreate(BaseModel):
     sq: float = Field(default=0, ge=0, description="scrap quantity")
     rq: float = Field(default=0, ge=0, description="rework quantity")
     fe: int = Field(default=0, ge=0, description="failure events")
-    ttr_s: float = Field(default=0, ge=0, description="time to repair, summed over the failures")
+    ttr_s: float = Field(default=0, ge=0, description="time to restoration (TTR), summed over the failures")
 
     @model_validator(mode="after")
     def _check(self):
