@@ -96,7 +96,11 @@ class Reading(HealthHubsModel, table=True):
     """One kiosk sitting (BP, the average of its raw measurements) or one glucose sample. `id` is the device's
     client_id, so a retry can never record twice."""
 
-    __table_args__ = (Index("ix_reading_resident_measured", "resident_id", "measured_at"),)
+    # A resident's readings in time order; on PostgreSQL the index also carries what the indicators read, so
+    # their latest-reading-per-resident probes are index-only (services/health_hubs/indicators/service.py).
+    __table_args__ = (Index("ix_reading_resident_measured_covering", "resident_id", "measured_at", "id",
+                            postgresql_include=["kind", "deleted_at", "received_at", "systolic", "diastolic",
+                                                "glucose_mg_dl", "meal_context"]),)
     id: uuid.UUID = Field(primary_key=True)
     resident_id: uuid.UUID = Field(foreign_key="resident.id")
     centre_id: str = Field(max_length=8, index=True)  # where it was measured

@@ -1,14 +1,15 @@
 """Indicator definitions on a hand-built history (Seoul month edges, 3- and 12-month windows, the sum rule),
 small-cell suppression per role, and the dashboard's series with as_of."""
 
+import random
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session
 
-from services.health_hubs.domain import SEOUL
-from services.health_hubs.indicators.service import centre_counts
+from services.health_hubs.domain import SEOUL, windows
+from services.health_hubs.indicators.service import COUNT_KEYS, centre_counts
 from services.health_hubs.models import Reading, Resident
 from services.health_hubs.rules import KSH_2022
 
@@ -145,3 +146,87 @@ def test_overview_for_officials(history):
     keys = [f["key"] for f in r.json()["figures"]]
     assert keys == ["readings_today", "alerts_today", "residents", "bp_control_rate"]
     assert history.client.get("/v1/overview", headers=history.staff).status_code == 403
+
+
+def reference_counts(residents, readings, *, month, as_of, rules=KSH_2022) -> dict[str, int]:
+    """The definitions of the module docstring, resident by resident in Python: what both queries must equal."""
+    w = windows(month)
+    out = dict.fromkeys(COUNT_KEYS, 0)
+    for p in residents:
+        if p.status == "merged" or p.registered_at >= w.end or (p.died_at is not None and p.died_at < w.end):
+            continue
+        rows = [r for r in readings if r.resident_id == p.id and r.deleted_at is None and r.received_at <= as_of]
+        w3 = [r for r in rows if w.start3 <= r.measured_at < w.end]
+        before = [r for r in rows if w.start12 <= r.measured_at < w.start3]
+        latest = {kind: max((r for r in w3 if r.kind == kind), key=lambda r: (r.measured_at, r.id), default=None)
+                  for kind in ("bp", "glucose")}
+        ltfu = not w3 and p.registered_at < w.start12 and not before
+        out["registered"] += 1
+        out["new_registrations"] += p.registered_at >= w.month_start
+        out["lost_to_follow_up"] += ltfu
+        out["under_care"] += not ltfu
+        if ltfu or p.registered_at >= w.registered_before:
+            continue
+        out["denominator"] += 1
+        bp, glu = latest["bp"], latest["glucose"]
+        if bp is not None and bp.systolic is not None:
+            ok = bp.systolic < rules.controlled_below[0] and bp.diastolic < rules.controlled_below[1]
+            out["controlled" if ok else "uncontrolled"] += 1
+        else:
+            out["visited_no_bp" if w3 else "missed_visit"] += 1
+        if glu is not None and glu.glucose_mg_dl is not None:
+            out["glucose_measured"] += 1
+            cut1, cut2 = rules.glucose_indicator_bands["fasting" if glu.meal_context == "fasting" else "random"]
+            g = glu.glucose_mg_dl
+            out["glucose_band1" if g < cut1 else "glucose_band2" if g < cut2 else "glucose_band3"] += 1
+    return out
+
+
+def test_the_query_equals_the_definitions_on_a_random_history(hub):
+    """Random residents and readings around the window edges, with ties in time (the id decides), deletions,
+    late arrivals (as_of) and deaths; on PostgreSQL both the LATERAL and the window query are checked."""
+    rng = random.Random(5)
+    as_of = kst(2025, 7, 3)
+    base = kst(2024, 4, 1)
+    residents, readings = [], []
+    with Session(hub.db.engine, expire_on_commit=False) as s:
+        for i in range(160):
+            registered = base + timedelta(days=rng.randint(-120, 450))
+            dead = rng.random() < 0.05
+            r = Resident(family_name="테", given_name=f"R{i}", name_key=f"r{i}", birth_date=date(1950, 1, 1),
+                         sex="female", centre_id=rng.choice(("C001", "C002", "C400")), district="Buk-gu",
+                         status="dead" if dead else rng.choice(("active",) * 12 + ("merged",)),
+                         died_at=registered + timedelta(days=rng.randint(1, 500)) if dead else None,
+                         registered_at=registered, updated_at=registered, created_by="test")
+            residents.append(r)
+            s.add(r)
+        s.flush()
+        for r in residents:
+            at = base + timedelta(days=rng.randint(0, 40))
+            for _ in range(rng.choice((0, 1, 2, 4, 8))):
+                at += timedelta(days=rng.choice((0, 3, 20, 60, 90)))  # 0: a tie in time
+                bp = rng.random() < 0.7
+                received = at + timedelta(days=rng.choice((0,) * 8 + (10, 40)))
+                row = Reading(
+                    id=uuid.uuid4(), resident_id=r.id, centre_id=r.centre_id, device_id="k",
+                    kind="bp" if bp else "glucose", measured_at=at, device_updated_at=at, received_at=received,
+                    updated_at=at, deleted_at=at if rng.random() < 0.08 else None,
+                    systolic=rng.randint(110, 170) if bp else None, diastolic=rng.randint(60, 100) if bp else None,
+                    glucose_mg_dl=None if bp else rng.randint(60, 350),
+                    meal_context=None if bp else rng.choice(("fasting", "random", "postprandial")),
+                    category="x", rule_version="ksh2022.1", next_step="none")
+                readings.append(row)
+                s.add(row)
+        s.commit()
+    methods = ["window", "lateral"] if hub.db.engine.dialect.name == "postgresql" else ["window"]
+    checked = 0
+    for month in ("2025-03", "2025-05", "2025-06"):
+        want = reference_counts(residents, readings, month=month, as_of=as_of)
+        assert want["denominator"] > 20 and want["lost_to_follow_up"] >= 3 and want["glucose_measured"] > 3
+        for method in methods:
+            with hub.db.engine.connect() as conn:
+                per_centre = centre_counts(conn, month=month, rules=KSH_2022, as_of=as_of, method=method)
+            got = {k: sum(c[k] for c in per_centre.values()) for k in COUNT_KEYS}
+            assert got == want, (month, method)
+            checked += 1
+    assert checked == 3 * len(methods)

@@ -37,7 +37,8 @@ RATES = {  # rate -> (numerator, denominator)
     "glucose_band3_rate": ("glucose_band3", "glucose_measured"),
 }
 
-_SQL = """
+# SQLite: one pass over the 3-month window, the latest reading per (resident, kind) by a window function.
+_STATUS_WINDOWED = """
 WITH latest AS (
   SELECT resident_id, kind, systolic, diastolic, glucose_mg_dl, meal_context FROM (
     SELECT r.resident_id, r.kind, r.systolic, r.diastolic, r.glucose_mg_dl, r.meal_context,
@@ -46,30 +47,60 @@ WITH latest AS (
     WHERE r.deleted_at IS NULL AND r.measured_at >= :start3 AND r.measured_at < :end AND r.received_at <= :as_of
   ) ranked WHERE rn = 1
 ), per AS (
-  SELECT resident_id,
+  SELECT resident_id, 1 AS seen,
     MAX(CASE WHEN kind = 'bp' THEN systolic END) AS sys,
     MAX(CASE WHEN kind = 'bp' THEN diastolic END) AS dia,
     MAX(CASE WHEN kind = 'glucose' THEN glucose_mg_dl END) AS glu,
     MAX(CASE WHEN kind = 'glucose' THEN meal_context END) AS meal
   FROM latest GROUP BY resident_id
 ), status AS MATERIALIZED (
-  SELECT p.centre_id,
-    CASE WHEN p.registered_at >= :month_start THEN 1 ELSE 0 END AS new_reg,
-    CASE WHEN v.resident_id IS NOT NULL THEN 0
-         WHEN p.registered_at >= :start12 THEN 0
-         WHEN EXISTS (SELECT 1 FROM reading r2 WHERE r2.resident_id = p.id AND r2.deleted_at IS NULL
-                      AND r2.measured_at >= :start12 AND r2.measured_at < :start3 AND r2.received_at <= :as_of)
-           THEN 0
-         ELSE 1 END AS ltfu,
-    CASE WHEN p.registered_at < :registered_before THEN 1 ELSE 0 END AS old_enough,
-    CASE WHEN v.resident_id IS NOT NULL THEN 1 ELSE 0 END AS visited3,
-    v.sys, v.dia, v.glu,
-    CASE WHEN v.meal = 'fasting' THEN :gf1 ELSE :gr1 END AS gcut1,
-    CASE WHEN v.meal = 'fasting' THEN :gf2 ELSE :gr2 END AS gcut2
+  SELECT p.centre_id, p.registered_at, v.seen, v.sys, v.dia, v.glu, v.meal,
+    CASE WHEN v.seen IS NULL AND p.registered_at < :start12 AND NOT EXISTS (
+      SELECT 1 FROM reading r2 WHERE r2.resident_id = p.id AND r2.deleted_at IS NULL
+      AND r2.measured_at >= :start12 AND r2.measured_at < :start3 AND r2.received_at <= :as_of) THEN 1 ELSE 0
+    END AS ltfu
   FROM resident p LEFT JOIN per v ON v.resident_id = p.id
   WHERE p.status <> 'merged' AND p.registered_at < :end AND (p.died_at IS NULL OR p.died_at >= :end) {place}
-), den AS (
-  SELECT *, CASE WHEN old_enough = 1 AND ltfu = 0 THEN 1 ELSE 0 END AS d FROM status
+)"""
+
+# PostgreSQL: per resident, the latest BP and the latest glucose reading of the window by two LATERAL LIMIT 1
+# probes that walk the covering index ix_reading_resident_measured (resident_id, measured_at, id) INCLUDE (kind,
+# deleted_at, received_at, BP and glucose fields) backwards and stop at the first match: index-only, no window
+# scan, no sort; the cost grows with residents, not with readings. Residents are taken in id order, so the
+# probes walk the index in its own order (fewer pages touched twice). Same definitions as above, row for row.
+_STATUS_LATERAL = """
+WITH status AS MATERIALIZED (
+  SELECT p.centre_id, p.registered_at, COALESCE(bp.seen, g.seen) AS seen, bp.systolic AS sys,
+    bp.diastolic AS dia, g.glucose_mg_dl AS glu, g.meal_context AS meal,
+    CASE WHEN bp.seen IS NULL AND g.seen IS NULL AND p.registered_at < :start12 AND NOT EXISTS (
+      SELECT 1 FROM reading r2 WHERE r2.resident_id = p.id AND r2.deleted_at IS NULL
+      AND r2.measured_at >= :start12 AND r2.measured_at < :start3 AND r2.received_at <= :as_of) THEN 1 ELSE 0
+    END AS ltfu
+  FROM (
+    SELECT p.id, p.centre_id, p.registered_at FROM resident p
+    WHERE p.status <> 'merged' AND p.registered_at < :end AND (p.died_at IS NULL OR p.died_at >= :end) {place}
+    ORDER BY p.id) p
+  LEFT JOIN LATERAL (
+    SELECT 1 AS seen, r.systolic, r.diastolic FROM reading r
+    WHERE r.resident_id = p.id AND r.measured_at >= :start3 AND r.measured_at < :end AND r.kind = 'bp'
+      AND r.deleted_at IS NULL AND r.received_at <= :as_of
+    ORDER BY r.measured_at DESC, r.id DESC LIMIT 1) bp ON true
+  LEFT JOIN LATERAL (
+    SELECT 1 AS seen, r.glucose_mg_dl, r.meal_context FROM reading r
+    WHERE r.resident_id = p.id AND r.measured_at >= :start3 AND r.measured_at < :end AND r.kind = 'glucose'
+      AND r.deleted_at IS NULL AND r.received_at <= :as_of
+    ORDER BY r.measured_at DESC, r.id DESC LIMIT 1) g ON true
+)"""
+
+# Both: the residents' statuses summed per centre (a reading is bp or glucose, so `seen` is a visit in M-2..M).
+_COUNTS = """, den AS (
+  SELECT centre_id, ltfu,
+    CASE WHEN registered_at >= :month_start THEN 1 ELSE 0 END AS new_reg,
+    CASE WHEN registered_at < :registered_before AND ltfu = 0 THEN 1 ELSE 0 END AS d,
+    CASE WHEN seen IS NOT NULL THEN 1 ELSE 0 END AS visited3, sys, dia, glu,
+    CASE WHEN meal = 'fasting' THEN :gf1 ELSE :gr1 END AS gcut1,
+    CASE WHEN meal = 'fasting' THEN :gf2 ELSE :gr2 END AS gcut2
+  FROM status
 )
 SELECT centre_id,
   COUNT(*) AS registered,
@@ -92,20 +123,26 @@ _TIMES = ("start3", "start12", "end", "as_of", "month_start", "registered_before
 
 
 def centre_counts(conn: Connection, *, month: str, rules: RuleSet, as_of: datetime,
-                  district: str | None = None, centre_id: str | None = None) -> dict[str, dict[str, int]]:
-    """{centre_id: {count key: n}} for one report month."""
+                  district: str | None = None, centre_id: str | None = None,
+                  method: str | None = None) -> dict[str, dict[str, int]]:
+    """{centre_id: {count key: n}} for one report month. `method`: "lateral" (PostgreSQL only; its default) or
+    "window" (the default elsewhere); both give the same counts (tests/health_hubs/test_indicators.py)."""
+    postgres = conn.dialect.name == "postgresql"
+    method = method or ("lateral" if postgres else "window")
     w = windows(month)
     place, extra = "", {}
     if centre_id:
         place, extra = "AND p.centre_id = :centre_id", {"centre_id": centre_id}
     elif district:
         place, extra = "AND p.district = :district", {"district": district}
-    if conn.dialect.name == "postgresql":
-        # JIT compiles this query for longer than it runs (seconds); the status CTE is materialised so that
-        # its correlated EXISTS is evaluated once per resident, not once per SUM.
+    if postgres:
+        # JIT compiles this query for longer than it runs; the status CTE is materialised so that its
+        # correlated EXISTS is evaluated once per resident, not once per SUM.
         conn.execute(text("SET LOCAL jit = off"))
-        conn.execute(text("SET LOCAL work_mem = '64MB'"))  # the window sort stays in memory
-    stmt = text(_SQL.format(place=place)).bindparams(*(bindparam(n, type_=UTCDateTime()) for n in _TIMES))
+        if method == "window":
+            conn.execute(text("SET LOCAL work_mem = '64MB'"))  # the window sort stays in memory
+    sql = (_STATUS_LATERAL if method == "lateral" else _STATUS_WINDOWED) + _COUNTS
+    stmt = text(sql.format(place=place)).bindparams(*(bindparam(n, type_=UTCDateTime()) for n in _TIMES))
     gf1, gf2 = rules.glucose_indicator_bands["fasting"]
     gr1, gr2 = rules.glucose_indicator_bands["random"]
     rows = conn.execute(stmt, {
