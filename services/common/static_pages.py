@@ -1,0 +1,39 @@
+"""Serving a service's citizen screens: plain pages and their assets under /screens, outside the OpenAPI schema."""
+
+from pathlib import Path
+
+from fastapi.responses import FileResponse
+
+from services.common.errors import NotFound
+from services.common.routing import APIRouter
+
+MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+               ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png"}
+# Pages are never cached stale on a kiosk that stays up for months; assets are small.
+NO_CACHE = {"Cache-Control": "no-cache"}
+
+
+def static_file(static_dir: Path, name: str) -> FileResponse:
+    """The file `name` under `static_dir`, or 404; never a path outside it, never an unknown file type."""
+    path = (static_dir / name).resolve()
+    if not path.is_file() or static_dir not in path.parents or path.suffix not in MEDIA_TYPES:
+        raise NotFound("no such screen file", code="screen_file_not_found")
+    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=NO_CACHE)
+
+
+def screens_router(static_dir: Path, pages: dict[str, str]) -> APIRouter:
+    """`pages` maps a path under /screens to its HTML file; every file under `static_dir` is at /screens/static/."""
+    router = APIRouter(prefix="/screens", tags=["screens"], include_in_schema=False)
+    static_dir = static_dir.resolve()
+
+    for path, file_name in pages.items():
+        def page(file_name: str = file_name) -> FileResponse:
+            return static_file(static_dir, file_name)
+
+        router.add_api_route(path, page, methods=["GET"], name=file_name.removesuffix(".html"))
+
+    @router.get("/static/{name:path}")
+    def screens_static(name: str) -> FileResponse:
+        return static_file(static_dir, name)
+
+    return router
