@@ -11,8 +11,8 @@ The server runs in its own process (one uvicorn worker), the 200 clients in this
 
 import os
 import socket
-import subprocess
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -25,7 +25,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
-import uvicorn  # noqa: E402
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402

@@ -10,7 +10,7 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
 def env_names() -> set[str]:
     names = set()
-    for name, info in ServiceSettings.model_fields.items():
+    for info in ServiceSettings.model_fields.values():
         alias = info.validation_alias
         if alias is not None:
             names.update(a for a in alias.choices)

@@ -13,7 +13,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.talent_academy.catalogue.domain import KST, start_instant
-from services.talent_academy.catalogue.models import Course, CoursePrerequisite, Offering, SeatReservation, Track
+from services.talent_academy.catalogue.models import (
+    Course,
+    CoursePrerequisite,
+    Offering,
+    SeatReservation,
+    Track,
+)
 from services.talent_academy.enrolment.models import Enrolment, Learner
 from services.talent_academy.outcomes.domain import checkpoint_date
 from services.talent_academy.outcomes.models import Outcome
@@ -92,7 +98,7 @@ def _cohort(session, rng, counts, track_id, course_id, skills, starts: date, tod
         session.add(SeatReservation(offering_id=offering.id, company_id=reserve, seats=5,
                                     release_at=closes - timedelta(days=7)))
     taken = waitlisted = ticket = 0
-    for i in range(applicants):
+    for _ in range(applicants):
         applied = opens + timedelta(hours=rng.uniform(1, min(24 * 38, max(2, (now - opens).total_seconds() / 3600))))
         sponsor = reserve if reserve and rng.random() < 0.08 else None
         learner = Learner(id=uuid.UUID(int=rng.getrandbits(128)), name=f"Learner {counts['learners'] + 1}",

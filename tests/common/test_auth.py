@@ -6,16 +6,16 @@ import jwt
 import pytest
 from fastapi import APIRouter, Depends
 from fastapi.testclient import TestClient
+from sqlalchemy import MetaData
 from sqlmodel import Session
 
 from services.common.app import build_app
 from services.common.auth import Principal, Role, check_place, require_device, require_roles, verify_password
-from services.common.identity.service import authenticate, create_account, revoke_device
 from services.common.db import utcnow
 from services.common.errors import Unauthorized, Unprocessable
+from services.common.identity.service import authenticate, create_account, revoke_device
 from services.common.jobs import define_job_run_table
 from services.common.settings import ServiceSettings
-from sqlalchemy import MetaData
 
 router = APIRouter(prefix="/v1")
 

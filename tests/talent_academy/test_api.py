@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from services.common.db import utcnow
 from services.talent_academy import jobs
-from services.talent_academy.enrolment.models import Enrolment, Notification
+from services.talent_academy.enrolment.models import Notification
 
 
 def test_windows_eligibility_and_invitations(academy):

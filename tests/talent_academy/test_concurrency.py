@@ -3,8 +3,8 @@ PostgreSQL with AICITY_TEST_POSTGRES_URL): the cap holds and the waitlist has no
 
 import threading
 import uuid
-from datetime import date
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 import httpx
 from sqlalchemy import func, select

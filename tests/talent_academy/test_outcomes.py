@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from sqlalchemy import update
 from sqlmodel import Session
 
-from services.common.db import utcnow
 from services.talent_academy.catalogue.models import Offering
 
 
@@ -35,7 +34,7 @@ def test_completion_outcomes_and_indicators(academy, auth):
     assert [r["completion_status"] for r in results] == ["completed"] * 5 + ["not_completed"]
     assert results[5]["unmet"][0].startswith("attendance 67%")
     observed = str(date.today())
-    for eid, company in zip(enrolments[:4], ["steelworks", "steelworks", "corner-shop", None]):
+    for eid, company in zip(enrolments[:4], ["steelworks", "steelworks", "corner-shop", None], strict=True):
         body = {"checkpoint_months": 6, "employed": company is not None, "in_field": company == "steelworks",
                 "company_id": company, "observed_on": observed}
         r = academy.client.put(f"/v1/enrolments/{eid}/outcomes", headers=academy.headers, json=body)

@@ -9,7 +9,13 @@ from sqlmodel import Session
 
 from services.common.errors import Conflict, NotFound, Unprocessable
 from services.talent_academy.catalogue import domain
-from services.talent_academy.catalogue.models import Course, CoursePrerequisite, Offering, SeatReservation, Track
+from services.talent_academy.catalogue.models import (
+    Course,
+    CoursePrerequisite,
+    Offering,
+    SeatReservation,
+    Track,
+)
 from services.talent_academy.catalogue.schemas import CourseCreate, OfferingCreate, OfferingRead, TrackCreate
 from services.talent_academy.enrolment import seats
 from services.talent_academy.enrolment.models import Invitation, Learner
@@ -70,7 +76,7 @@ def course_prerequisites(session: Session, course_id: str) -> list[str]:
 
 
 def create_offering(session: Session, *, data: OfferingCreate) -> Offering:
-    course = get_course(session, data.course_id)
+    get_course(session, data.course_id)  # 404 for an unknown course
     problems = domain.validate_rules(data.eligibility)
     if data.opens_at >= data.closes_at:
         problems.append("opens_at must be before closes_at")

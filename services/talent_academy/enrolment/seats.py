@@ -10,13 +10,13 @@ from services.common.errors import NotFound
 from services.talent_academy.catalogue.models import Offering, SeatReservation
 
 OT, RT = Offering.__table__, SeatReservation.__table__  # Core statements: no ORM synchronisation
-O, R = OT.c, RT.c
+OC, RC = OT.c, RT.c
 
 
 def lock_offering(session: Session, offering_id: int) -> Offering:
     """Takes the offering's row lock for the rest of the transaction, and returns it freshly read."""
     row = session.execute(
-        select(Offering).where(O.id == offering_id).with_for_update().execution_options(populate_existing=True)
+        select(Offering).where(OC.id == offering_id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if row is None:
         raise NotFound(f"offering {offering_id} not found", code="offering_not_found")
@@ -29,21 +29,21 @@ def claim_seat(session: Session, offering_id: int, *, company_id: str | None) ->
     if company_id:
         taken = session.execute(
             update(RT)
-            .where(R.offering_id == offering_id, R.company_id == company_id, R.taken < R.seats,
-                   R.released_at.is_(None))
-            .values(taken=R.taken + 1)
+            .where(RC.offering_id == offering_id, RC.company_id == company_id, RC.taken < RC.seats,
+                   RC.released_at.is_(None))
+            .values(taken=RC.taken + 1)
         ).rowcount
         if taken == 1:
             moved = session.execute(
-                update(OT).where(O.id == offering_id, O.reserved_open > 0)
-                .values(seats_taken=O.seats_taken + 1, reserved_open=O.reserved_open - 1)
+                update(OT).where(OC.id == offering_id, OC.reserved_open > 0)
+                .values(seats_taken=OC.seats_taken + 1, reserved_open=OC.reserved_open - 1)
             ).rowcount
             if moved != 1:  # the counters disagree: refuse rather than overbook
                 raise RuntimeError(f"offering {offering_id}: reserved seat without reserved_open")
             return "reserved"
     moved = session.execute(
-        update(OT).where(O.id == offering_id, O.seats_taken + O.reserved_open < O.capacity)
-        .values(seats_taken=O.seats_taken + 1)
+        update(OT).where(OC.id == offering_id, OC.seats_taken + OC.reserved_open < OC.capacity)
+        .values(seats_taken=OC.seats_taken + 1)
     ).rowcount
     return "general" if moved == 1 else None
 
@@ -55,18 +55,18 @@ def release_seat(session: Session, offering_id: int, *, seat_kind: str | None, c
     if seat_kind == "reserved" and company_id:
         back_to_reserve = session.execute(
             update(RT)
-            .where(R.offering_id == offering_id, R.company_id == company_id, R.taken > 0, R.released_at.is_(None))
-            .values(taken=R.taken - 1)
+            .where(RC.offering_id == offering_id, RC.company_id == company_id, RC.taken > 0, RC.released_at.is_(None))
+            .values(taken=RC.taken - 1)
         ).rowcount
         if back_to_reserve == 0:
             session.execute(
                 update(RT)
-                .where(R.offering_id == offering_id, R.company_id == company_id, R.taken > 0)
-                .values(taken=R.taken - 1)
+                .where(RC.offering_id == offering_id, RC.company_id == company_id, RC.taken > 0)
+                .values(taken=RC.taken - 1)
             )
     moved = session.execute(
-        update(OT).where(O.id == offering_id, O.seats_taken > 0)
-        .values(seats_taken=O.seats_taken - 1, reserved_open=O.reserved_open + back_to_reserve)
+        update(OT).where(OC.id == offering_id, OC.seats_taken > 0)
+        .values(seats_taken=OC.seats_taken - 1, reserved_open=OC.reserved_open + back_to_reserve)
     ).rowcount
     if moved != 1:
         raise RuntimeError(f"offering {offering_id}: released a seat that was not taken")
@@ -75,32 +75,32 @@ def release_seat(session: Session, offering_id: int, *, seat_kind: str | None, c
 def take_waitlist_ticket(session: Session, offering_id: int) -> int | None:
     """Joins the waitlist under its cap; returns the FIFO ticket, or None when the waitlist is full."""
     row = session.execute(
-        update(OT).where(O.id == offering_id, O.waitlist_count < O.waitlist_cap)
-        .values(waitlist_count=O.waitlist_count + 1, waitlist_seq=O.waitlist_seq + 1)
-        .returning(O.waitlist_seq)
+        update(OT).where(OC.id == offering_id, OC.waitlist_count < OC.waitlist_cap)
+        .values(waitlist_count=OC.waitlist_count + 1, waitlist_seq=OC.waitlist_seq + 1)
+        .returning(OC.waitlist_seq)
     ).first()
     return None if row is None else row[0]
 
 
 def leave_waitlist(session: Session, offering_id: int) -> None:
     session.execute(
-        update(OT).where(O.id == offering_id, O.waitlist_count > 0).values(waitlist_count=O.waitlist_count - 1)
+        update(OT).where(OC.id == offering_id, OC.waitlist_count > 0).values(waitlist_count=OC.waitlist_count - 1)
     )
 
 
 def add_reservation(session: Session, offering_id: int, *, seats: int) -> bool:
     """Holds `seats` more general seats for a company; False if they are not free."""
     return session.execute(
-        update(OT).where(O.id == offering_id, O.seats_taken + O.reserved_open + seats <= O.capacity)
-        .values(reserved_open=O.reserved_open + seats)
+        update(OT).where(OC.id == offering_id, OC.seats_taken + OC.reserved_open + seats <= OC.capacity)
+        .values(reserved_open=OC.reserved_open + seats)
     ).rowcount == 1
 
 
 def release_reservation(session: Session, reservation_id: int, *, now) -> int:
     """Ends a reservation: its unfilled seats become general seats. Returns how many were freed."""
     row = session.execute(
-        update(RT).where(R.id == reservation_id, R.released_at.is_(None))
-        .values(released_at=now).returning(R.offering_id, R.seats, R.taken)
+        update(RT).where(RC.id == reservation_id, RC.released_at.is_(None))
+        .values(released_at=now).returning(RC.offering_id, RC.seats, RC.taken)
     ).first()
     if row is None:
         return 0
@@ -108,7 +108,7 @@ def release_reservation(session: Session, reservation_id: int, *, now) -> int:
     freed = seats - taken
     if freed:
         session.execute(
-            update(OT).where(O.id == offering_id, O.reserved_open >= freed)
-            .values(reserved_open=O.reserved_open - freed)
+            update(OT).where(OC.id == offering_id, OC.reserved_open >= freed)
+            .values(reserved_open=OC.reserved_open - freed)
         )
     return freed
