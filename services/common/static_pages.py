@@ -1,4 +1,7 @@
-"""Serving a service's citizen screens: plain pages and their assets under /screens, outside the OpenAPI schema."""
+"""Serving a service's citizen screens: plain pages and their assets under /screens, outside the OpenAPI schema.
+
+Assets every screen shares (the page helpers `common.js`, the large-type `screens.css`) live once in
+services/common/static/; a service's own folder is looked in first."""
 
 from pathlib import Path
 
@@ -11,14 +14,17 @@ MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=u
                ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png"}
 # Pages are never cached stale on a kiosk that stays up for months; assets are small.
 NO_CACHE = {"Cache-Control": "no-cache"}
+SHARED_STATIC_DIR = (Path(__file__).resolve().parent / "static").resolve()
 
 
 def static_file(static_dir: Path, name: str) -> FileResponse:
-    """The file `name` under `static_dir`, or 404; never a path outside it, never an unknown file type."""
-    path = (static_dir / name).resolve()
-    if not path.is_file() or static_dir not in path.parents or path.suffix not in MEDIA_TYPES:
-        raise NotFound("no such screen file", code="screen_file_not_found")
-    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=NO_CACHE)
+    """The file `name` under `static_dir` (else the shared folder), or 404; never a path outside those folders,
+    never an unknown file type."""
+    for folder in (static_dir, SHARED_STATIC_DIR):
+        path = (folder / name).resolve()
+        if path.is_file() and folder in path.parents and path.suffix in MEDIA_TYPES:
+            return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=NO_CACHE)
+    raise NotFound("no such screen file", code="screen_file_not_found")
 
 
 def screens_router(static_dir: Path, pages: dict[str, str]) -> APIRouter:

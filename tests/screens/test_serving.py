@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from services.common.static_pages import SHARED_STATIC_DIR
 from services.health_hubs.screens import STATIC_DIR as HEALTH_STATIC
 from services.transit.screens import STATIC_DIR as TRANSIT_STATIC
 
@@ -32,14 +33,17 @@ def test_pages_and_assets_are_served_outside_the_schema(client_for, service, pag
         assert r.json()["error"] in ("screen_file_not_found", "not_found")
 
 
-def test_the_shared_helpers_are_the_same_in_both_services():
-    # services never import each other, so each serves its own copy of the helpers: they must not drift
+def test_the_shared_helpers_are_kept_once_and_served_by_both_services(client_for):
     for name in ("common.js", "screens.css"):
-        assert (HEALTH_STATIC / name).read_bytes() == (TRANSIT_STATIC / name).read_bytes(), name
+        assert (SHARED_STATIC_DIR / name).is_file() and not (HEALTH_STATIC / name).exists()
+        assert not (TRANSIT_STATIC / name).exists()
+        body = (SHARED_STATIC_DIR / name).read_bytes()
+        for service in ("health_hubs", "transit"):
+            assert client_for(service).get(f"/screens/static/{name}").content == body, (service, name)
 
 
 def test_no_page_loads_anything_from_the_internet():
-    for folder in (HEALTH_STATIC, TRANSIT_STATIC):
+    for folder in (HEALTH_STATIC, TRANSIT_STATIC, SHARED_STATIC_DIR):
         for path in Path(folder).iterdir():
             text = path.read_text(encoding="utf-8")
             assert "https://" not in text and "http://" not in text and "@import" not in text, path
