@@ -198,11 +198,12 @@ NEXT_STEPS: dict[str, dict[str, str]] = {
     "eat_sugar_tell_staff": {
         "en": "Your sugar is low. Take sweet juice or candy now and tell the staff. We will measure again in "
               "15 minutes.",
-        "ko": "혈당이 낮습니다. 지금 주스나 사탕을 드시고 직원에게 알려 주세요. 15분 뒤 다시 측정합니다."},
-    "call_119": {"en": "Please tell the staff now. If you have chest pain, trouble breathing, a bad headache or "
-                       "weakness, call 119. Rest and measure again in 5 minutes.",
-                 "ko": "지금 직원에게 알려 주세요. 가슴 통증, 숨참, 심한 두통이나 힘 빠짐이 있으면 119에 "
-                       "전화하세요. 쉬었다가 5분 뒤 다시 측정해 주세요."},
+        "ko": "지금 주스나 사탕을 드시고 직원에게 알려 주세요. 15분 뒤에 다시 재요."},
+    # the kiosk's banner above says "tell the staff right now" first; this says when to call 119 (docs/COPY.md)
+    "call_119": {"en": "If you have chest pain, trouble breathing, a very bad headache or weak arms or legs, "
+                       "call 119. Rest, and measure again in 5 minutes.",
+                 "ko": "가슴이 아프거나, 숨이 차거나, 머리가 몹시 아프거나, 팔다리에 힘이 빠지면 119에 "
+                       "전화하세요. 쉬었다가 5분 뒤에 다시 재요."},
 }
 
 ALERT_CATEGORIES = {"crisis": "bp_crisis", "hypo_level1": "hypoglycaemia", "hypo_level2": "hypoglycaemia"}
