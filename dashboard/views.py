@@ -13,6 +13,30 @@ import pandas as pd
 import pydeck as pdk
 
 SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def city_now() -> datetime:
+    """Now in Pohang. AICITY_DASHBOARD_NOW (an ISO instant) fixes the clock: the browser tests use it to look at
+    the city at 08:00 KST, before the UTC date turns."""
+    import os
+
+    fixed = os.environ.get("AICITY_DASHBOARD_NOW")
+    now = datetime.fromisoformat(fixed.replace("Z", "+00:00")) if fixed else datetime.now(SEOUL)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=ZoneInfo("UTC"))
+    return now.astimezone(SEOUL)
+
+
+def city_today():
+    """Today's date in Pohang (not the server's UTC date: before 09:00 KST they differ)."""
+    return city_now().date()
+
+
+def recent_months(n: int = 12) -> list[str]:
+    """The last n months as 'YYYY-MM', this month (in Pohang) first."""
+    today = city_today()
+    return [f"{(today.year * 12 + today.month - 1 - k) // 12}-{(today.month - 1 - k) % 12 + 1:02d}"
+            for k in range(n)]
 LANGS = ("ko", "en")
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 

@@ -114,7 +114,7 @@ def filters_row(*specs: tuple[str, list[str]], date_range: bool = True, key: str
     chosen: dict = {}
     columns = st.columns(len(specs) + (1 if date_range else 0))
     if date_range:
-        today = dt.date.today()
+        today = views.city_today()
         chosen["dates"] = columns[0].date_input(t("date_range"), value=(today - dt.timedelta(days=30), today),
                                                 key=f"{key}_dates")
     for column, (label_key, options) in zip(columns[1 if date_range else 0:], specs, strict=False):

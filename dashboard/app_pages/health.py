@@ -1,7 +1,6 @@
 """Community centres' health: the 641 centres on a map coloured by BP control, the control rate over months,
 and the month's indicators by district or centre, small cells suppressed exactly as the service returns them."""
 
-import datetime as dt
 
 import streamlit as st
 
@@ -34,8 +33,7 @@ st.caption(t("suppressed_note"))
 
 centres_reply = fetch(SERVICE, "/v1/centres", live=False)
 districts = sorted({c["district"] for c in views.items_of(centres_reply.data)}) if centres_reply.ok else []
-today = dt.date.today()
-months = [f"{(today.year * 12 + today.month - 1 - k) // 12}-{(today.month - 1 - k) % 12 + 1:02d}" for k in range(12)]
+months = views.recent_months(12)
 left, right = st.columns(2)
 month = left.selectbox(t("month"), months, key="health_month")
 district = right.selectbox(t("district"), [t("all"), *districts], key="health_district")

@@ -142,3 +142,15 @@ def test_charts_build_with_their_encodings():
     assert len(layered["layer"]) == 2
     funnel = views.funnel_chart([("applied", 200), ("enrolled", 50), ("employed", None)]).to_dict()
     assert len(funnel["datasets"][next(iter(funnel["datasets"]))]) == 2  # an unknown stage is left out
+
+
+def test_today_and_the_months_are_pohangs_not_the_servers(monkeypatch):
+    # 08:00 in Pohang on 2 December is still 1 December in UTC: the default period must end on the 2nd
+    monkeypatch.setenv("AICITY_DASHBOARD_NOW", "2026-12-01T23:00:00Z")
+    assert views.city_today().isoformat() == "2026-12-02"
+    assert views.city_now().hour == 8
+    # midnight in Pohang on 1 January is still 31 December in UTC: the month is already January
+    monkeypatch.setenv("AICITY_DASHBOARD_NOW", "2026-12-31T15:00:00Z")
+    assert views.recent_months(3) == ["2027-01", "2026-12", "2026-11"]
+    monkeypatch.setenv("AICITY_DASHBOARD_NOW", "2026-12-31T14:59:59Z")
+    assert views.recent_months(1) == ["2026-12"]
