@@ -22,6 +22,17 @@ from tests.dashboard.live_suite import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def assert_accessible(page, label: str) -> None:
+    """axe-core on the rendered page: no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page)
+    bad = [v for v in result.response["violations"] if v.get("impact") in ("serious", "critical")]
+    detail = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:4]} "
+                       f"{[n.get('failureSummary', '')[:160] for n in v['nodes']][:2]}" for v in bad)
+    assert not bad, f"{label}: {detail}"
 # var/screenshots by default (ignored by git); AICITY_SCREENSHOTS_DIR=docs/screenshots refreshes the committed ones
 SCREENSHOTS = Path(os.environ.get("AICITY_SCREENSHOTS_DIR") or ROOT / "var" / "screenshots") / "dashboard"
 
@@ -57,6 +68,7 @@ def test_an_official_signs_in_and_every_page_renders_without_error(browser, livi
     for name, link, heading in PAGES:
         open_page(page, link, heading)
         assert page_errors(page) == [], f"{name}: {page_errors(page)}"
+        assert_accessible(page, name)
         shot = tmp_path / f"{name}.png"
         screenshot_whole_page(page, shot)
         shutil.copyfile(shot, SCREENSHOTS / shot.name)
