@@ -43,6 +43,7 @@ SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 # Korean first: the city's officials read Korean; English for visitors and the code's readers.
 LABELS: dict[str, tuple[str, str]] = {
     "app_title": ("포항 AI 도시 대시보드", "Pohang AI city dashboard"),
+    "yes": ("예", "Yes"), "no": ("아니요", "No"),
     "overview": ("한눈에 보기", "Overview"),
     "boarding": ("버스 승차·부정승차", "Buses and concession misuse"),
     "crossings": ("횡단보도·보행자", "Crossings and slow walkers"),
@@ -279,6 +280,61 @@ def pick(df: pd.DataFrame, *candidates: str) -> str | None:
     return None
 
 
+# Column names and coded values the services answer with, as a person reads them (the Korean UI never shows a
+# raw key). A column or value not listed is shown as it came.
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "occurred_at": ("시각", "Time"), "reviewed_at": ("검토 시각", "Reviewed"), "route_id": ("노선", "Route"),
+    "stop_id": ("정류장", "Stop"), "bus_id": ("버스", "Bus"), "decision": ("판정", "Decision"),
+    "reason": ("사유", "Reason"), "concession": ("할인 종류", "Concession"), "distance": ("얼굴 거리", "Face distance"),
+    "margin": ("1·2위 차이", "Margin"), "name": ("이름", "Name"), "zone": ("구역", "Zone"),
+    "length_m": ("길이 (m)", "Length (m)"), "design_speed_mps": ("설계 보행속도 (m/s)", "Design speed (m/s)"),
+    "measured_p15_mps": ("측정 하위 15% 속도 (m/s)", "Measured 15th percentile (m/s)"),
+    "measured_tracks": ("측정 보행자 수", "Walkers measured"),
+    "design_speed_too_fast": ("설계 속도가 빠름", "Design speed too fast"), "detector": ("검지기", "Detector"),
+    "concession_applied": ("할인 적용", "Concession applied"),
+}
+VALUE_LABELS: dict[str, tuple[str, str]] = {
+    "senior": ("어르신", "Senior"), "disability": ("장애인", "Disability"), "student": ("학생", "Student"),
+    "none": ("일반", "Standard"), "verified": ("본인 확인", "Verified"), "mismatch": ("불일치", "Mismatch"),
+    "identified": ("얼굴로 확인", "Identified"), "unknown": ("판단 보류", "Undecided"),
+    "no_face": ("얼굴 없음", "No face"), "face_differs_from_card_holder": ("카드 주인과 얼굴이 다름", "Face differs from the card holder"),
+    "weak_match": ("닮았지만 확실하지 않음", "Weak match"), "no_confident_match": ("확실한 후보 없음", "No confident match"),
+    "no_face_in_frames": ("화면에 얼굴 없음", "No face in the frames"),
+    "general": ("일반", "General"), "school": ("어린이 보호구역", "School zone"),
+    "senior_zone": ("노인 보호구역", "Senior protection zone"),
+}
+
+
+def readable(df: pd.DataFrame, lang: str = "ko") -> pd.DataFrame:
+    """For display: instants in Pohang time to the minute, yes/no in words, coded values and column names in the
+    reader's language. Numbers and the suppressed marker are left as they are."""
+    if df.empty:
+        return df
+    out = df.copy()
+    pick_lang = 0 if lang == "ko" else 1
+    for column in out.columns:
+        if str(column).endswith("_at"):
+            out[column] = [_local_minute(v) for v in out[column]]
+        elif pd.api.types.is_bool_dtype(out[column]):
+            out[column] = out[column].map({True: t("yes", lang), False: t("no", lang)})
+        elif pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
+            out[column] = [VALUE_LABELS[v][pick_lang] if isinstance(v, str) and v in VALUE_LABELS else v
+                           for v in out[column]]
+    return out.rename(columns={c: COLUMN_LABELS[c][pick_lang] for c in out.columns if c in COLUMN_LABELS})
+
+
+def _local_minute(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return value
+    try:
+        when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ZoneInfo("UTC"))
+    return when.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
+
+
 def show_suppressed(df: pd.DataFrame, lang: str = "ko") -> pd.DataFrame:
     """For display: a cell the service suppressed reads 'suppressed', as returned, never filled in.
 
@@ -372,11 +428,16 @@ def date_params(date_range: Any, *, start_key: str = "from", end_key: str = "to"
 
 
 def bar_chart(df: pd.DataFrame, x: str, y: str, *, color: str | None = None, x_title: str = "", y_title: str = "",
-              x_type: str = "O") -> alt.Chart:
-    enc = {"x": alt.X(f"{x}:{x_type}", title=x_title or x), "y": alt.Y(f"{y}:Q", title=y_title or y),
+              x_type: str = "O", stack: bool = True) -> alt.Chart:
+    """Bars; with `color`, stacked parts of a whole, or (stack=False) bars side by side, for series one of which
+    is a subset of another (a subset is never stacked on its total)."""
+    enc = {"x": alt.X(f"{x}:{x_type}", title=x_title or x),
+           "y": alt.Y(f"{y}:Q", title=y_title or y, stack=True if stack else None),
            "tooltip": [c for c in (x, y, color) if c]}
     if color:
         enc["color"] = alt.Color(f"{color}:N", title=color)
+        if not stack:
+            enc["xOffset"] = alt.XOffset(f"{color}:N")
     return alt.Chart(df).mark_bar().encode(**enc).properties(height=260)
 
 

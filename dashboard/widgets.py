@@ -100,7 +100,8 @@ def map_chart(layers, df_for_view: pd.DataFrame, *, tooltip_html: str | None = N
 
 
 def table(df: pd.DataFrame, **kwargs) -> None:
-    st.dataframe(views.show_suppressed(df, lang()), hide_index=True, width="stretch", **kwargs)
+    st.dataframe(views.readable(views.show_suppressed(df, lang()), lang()), hide_index=True, width="stretch",
+                 **kwargs)
 
 
 def page_title(key: str) -> None:

@@ -59,8 +59,9 @@ if not problem(reply):
         long = ext.melt(id_vars="name", value_vars=["cycles_7d", "extended_cycles_7d"], var_name="kind",
                         value_name="cycles")
         long["kind"] = long["kind"].map({"cycles_7d": t("cycles_7d"), "extended_cycles_7d": t("extended_cycles_7d")})
-        st.altair_chart(views.bar_chart(long, "name", "cycles", color="kind", x_title="", y_title=t("count")),
-                        width="stretch")
+        # extended cycles are a subset of the pedestrian cycles: side by side, never stacked on them
+        st.altair_chart(views.bar_chart(long, "name", "cycles", color="kind", x_title="", y_title=t("count"),
+                                        stack=False), width="stretch")
 
         st.subheader(t("design_speed_review"))
         review = crossings[["name", "zone", "length_m", "design_speed_mps", "measured_p15_mps", "measured_tracks",

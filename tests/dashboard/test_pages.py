@@ -101,7 +101,8 @@ def test_crossings_page_maps_every_crossing_and_lists_its_design_speed_review(of
     review = at.dataframe[-1].value
     assert len(review) == len(crossings)
     too_fast = {c["name"] for c in crossings if c["design_speed_too_fast"]}
-    assert set(review[review["design_speed_too_fast"] == True]["name"]) == too_fast  # noqa: E712
+    # the table reads in Korean: column names and yes/no in words
+    assert set(review[review["설계 속도가 빠름"] == "예"]["이름"]) == too_fast
 
 
 def test_boarding_page_maps_every_stop_and_a_line_per_route(official, dashboard_env):

@@ -154,3 +154,21 @@ def test_today_and_the_months_are_pohangs_not_the_servers(monkeypatch):
     assert views.recent_months(3) == ["2027-01", "2026-12", "2026-11"]
     monkeypatch.setenv("AICITY_DASHBOARD_NOW", "2026-12-31T14:59:59Z")
     assert views.recent_months(1) == ["2026-12"]
+
+
+def test_a_subset_is_drawn_beside_its_total_not_stacked_on_it():
+    df = pd.DataFrame([{"name": "A", "kind": "cycles", "n": 10}, {"name": "A", "kind": "extended", "n": 4}])
+    beside = views.bar_chart(df, "name", "n", color="kind", stack=False).to_dict()["encoding"]
+    assert beside["y"]["stack"] is None and beside["xOffset"]["field"] == "kind"
+    stacked = views.bar_chart(df, "name", "n", color="kind").to_dict()["encoding"]
+    assert stacked["y"]["stack"] is True and "xOffset" not in stacked
+
+
+def test_tables_read_as_a_person_reads_them_not_as_raw_keys_and_utc():
+    df = pd.DataFrame([{"occurred_at": "2026-12-01T22:41:07.123456+00:00", "concession": "senior",
+                        "reason": "face_differs_from_card_holder", "design_speed_too_fast": True, "boardings": 7}])
+    ko = views.readable(df, "ko")
+    assert list(ko.columns) == ["시각", "할인 종류", "사유", "설계 속도가 빠름", "boardings"]
+    assert ko.iloc[0].tolist() == ["2026-12-02 07:41", "어르신", "카드 주인과 얼굴이 다름", "예", 7]
+    en = views.readable(df, "en")
+    assert en.iloc[0]["Concession"] == "Senior" and en.iloc[0]["Time"] == "2026-12-02 07:41"
