@@ -80,6 +80,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "site": ("사업장", "Site"),
     "all": ("전체", "All"),
     "map": ("지도", "Map"),
+    "legend_too_fast": ("설계 속도가 너무 빠름", "Design speed too fast"),
+    "legend_design_ok": ("설계 속도 적정", "Design speed fits"), "legend_stop": ("정류장", "Stop"),
+    "legend_route": ("노선", "Route"), "legend_rate_low": ("조절률 낮음", "Low control"),
+    "legend_rate_high": ("조절률 70% 이상", "Control 70 % or more"),
+    "legend_hidden": ("비공개·자료 없음", "Suppressed or no data"),
     "map_note": ("배경 지도 없이 위치만 표시합니다 (인터넷 타일 미사용).", "Positions only, no internet map tiles."),
     "ridership_by_hour": ("시간대별 승차", "Ridership by hour"),
     "flagged_misuse": ("부정승차 의심", "Flagged concession misuse"),
@@ -428,14 +433,14 @@ def date_params(date_range: Any, *, start_key: str = "from", end_key: str = "to"
 
 
 def bar_chart(df: pd.DataFrame, x: str, y: str, *, color: str | None = None, x_title: str = "", y_title: str = "",
-              x_type: str = "O", stack: bool = True) -> alt.Chart:
+              x_type: str = "O", stack: bool = True, color_title: str = "") -> alt.Chart:
     """Bars; with `color`, stacked parts of a whole, or (stack=False) bars side by side, for series one of which
     is a subset of another (a subset is never stacked on its total)."""
     enc = {"x": alt.X(f"{x}:{x_type}", title=x_title or x),
            "y": alt.Y(f"{y}:Q", title=y_title or y, stack=True if stack else None),
            "tooltip": [c for c in (x, y, color) if c]}
     if color:
-        enc["color"] = alt.Color(f"{color}:N", title=color)
+        enc["color"] = alt.Color(f"{color}:N", title=color_title or None)
         if not stack:
             enc["xOffset"] = alt.XOffset(f"{color}:N")
     return alt.Chart(df).mark_bar().encode(**enc).properties(height=260)
@@ -514,6 +519,24 @@ def points_layer(df: pd.DataFrame, *, colour: list[int] | str = "ok", radius_m: 
     return pdk.Layer("ScatterplotLayer", data=df, id=layer_id, get_position=["lon", "lat"], get_fill_color=fill,
                      get_radius=radius_m, radius_min_pixels=3, radius_max_pixels=18, pickable=True,
                      stroked=True, get_line_color=[255, 255, 255, 200], line_width_min_pixels=1)
+
+
+def labels_layer(df: pd.DataFrame, text: str, *, layer_id: str = "labels") -> pdk.Layer:
+    """Names beside the points (Korean too: the glyphs are taken from the text itself)."""
+    literal = pdk.types.String  # pydeck reads a plain string as an accessor expression
+    return pdk.Layer("TextLayer", data=df, id=layer_id, get_position=["lon", "lat"], get_text=text, get_size=13,
+                     size_units=literal("pixels"), get_color=[17, 17, 17, 255], get_pixel_offset=[0, -16],
+                     character_set=literal("auto"), background=True, get_background_color=[255, 255, 255, 210],
+                     font_family=literal("'Noto Sans CJK KR', 'Noto Sans KR', sans-serif"))
+
+
+def legend_html(entries: list[tuple[list[int], str]]) -> str:
+    """A map's legend: a swatch of each colour with what it means."""
+    items = "".join(
+        f'<span style="display:inline-flex;align-items:center;margin-right:1.2em;white-space:nowrap">'
+        f'<span aria-hidden="true" style="display:inline-block;width:0.9em;height:0.9em;border-radius:50%;'
+        f'margin-right:0.35em;background:rgb({c[0]},{c[1]},{c[2]})"></span>{label}</span>' for c, label in entries)
+    return f'<div style="line-height:1.8">{items}</div>'
 
 
 def paths_layer(paths: list[dict], *, layer_id: str = "paths") -> pdk.Layer:

@@ -94,8 +94,11 @@ def service_overview(service: str) -> dict | None:
     return reply.data
 
 
-def map_chart(layers, df_for_view: pd.DataFrame, *, tooltip_html: str | None = None, key: str | None = None) -> None:
+def map_chart(layers, df_for_view: pd.DataFrame, *, tooltip_html: str | None = None, key: str | None = None,
+              legend: list[tuple[list[int], str]] | None = None) -> None:
     st.pydeck_chart(views.deck(layers, views.view_state(df_for_view), tooltip_html), key=key, height=420)
+    if legend:
+        st.markdown(views.legend_html(legend), unsafe_allow_html=True)
     st.caption(t("map_note"))
 
 

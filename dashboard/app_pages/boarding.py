@@ -109,4 +109,7 @@ else:
     paths = [{"name": f"{t('route')} {route_id}", "path": views.path_of(group.to_dict("records"))}
              for route_id, group in positioned.groupby("route_id")] if "route_id" in positioned.columns else []
     layers = ([views.paths_layer(paths)] if paths else []) + [views.points_layer(positioned, radius_m=60)]
-    map_chart(layers, positioned, tooltip_html="{name}", key="boarding_map")
+    if "name" in positioned.columns:
+        layers.append(views.labels_layer(positioned, "name"))
+    map_chart(layers, positioned, tooltip_html="{name}", key="boarding_map",
+              legend=[(views.COLOURS["route"], t("legend_route")), (views.COLOURS["ok"], t("legend_stop"))])

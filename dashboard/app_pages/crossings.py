@@ -48,9 +48,11 @@ if not problem(reply):
         positioned = views.with_positions(crossings)
         positioned["colour"] = [views.COLOURS["critical"] if fast else views.COLOURS["ok"]
                                 for fast in positioned.get("design_speed_too_fast", pd.Series(dtype=bool)).fillna(False)]
-        map_chart([views.points_layer(positioned, colour="colour", radius_m=40)], positioned,
+        map_chart([views.points_layer(positioned, colour="colour", radius_m=40),
+                   views.labels_layer(positioned, "name")], positioned,
                   tooltip_html="{name}<br/>{zone} · {design_speed_mps} m/s · p15 {measured_p15_mps}",
-                  key="crossings_map")
+                  key="crossings_map", legend=[(views.COLOURS["critical"], t("legend_too_fast")),
+                                               (views.COLOURS["ok"], t("legend_design_ok"))])
         st.caption(t("crossings_map_note"))
 
         st.subheader(t("clearance_extensions"))

@@ -77,7 +77,10 @@ if not problem(reply) and centres_reply.ok:
     title = "name_ko" if lang() == "ko" else "name"
     centres = centres[["id", title, "lon", "lat", "colour", "rate_text"]]  # only what the map draws: less to send
     map_chart([views.points_layer(centres, colour="colour", radius_m=90)], centres,
-              tooltip_html=f"{{id}} {{{title}}}<br/>{t('controlled_rate')}: {{rate_text}}", key="health_map")
+              tooltip_html=f"{{id}} {{{title}}}<br/>{t('controlled_rate')}: {{rate_text}}", key="health_map",
+              legend=[(views.rate_colours([0], [False])[0], t("legend_rate_low")),
+                      (views.rate_colours([70], [False])[0], t("legend_rate_high")),
+                      (views.COLOURS["muted"], t("legend_hidden"))])
     st.caption(t("health_map_note"))
     as_of(reply.data.get("as_of"))
 

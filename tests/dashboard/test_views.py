@@ -172,3 +172,16 @@ def test_tables_read_as_a_person_reads_them_not_as_raw_keys_and_utc():
     assert ko.iloc[0].tolist() == ["2026-12-02 07:41", "어르신", "카드 주인과 얼굴이 다름", "예", 7]
     en = views.readable(df, "en")
     assert en.iloc[0]["Concession"] == "Senior" and en.iloc[0]["Time"] == "2026-12-02 07:41"
+
+
+def test_a_map_legend_names_each_colour():
+    html = views.legend_html([([214, 39, 40, 230], "설계 속도가 너무 빠름"), ([38, 139, 210, 200], "적정")])
+    assert html.count("background:rgb(") == 2
+    assert "rgb(214,39,40)" in html and "설계 속도가 너무 빠름" in html and "적정" in html
+    layer = views.labels_layer(pd.DataFrame([{"lon": 129.3, "lat": 36.0, "name": "죽도시장"}]), "name")
+    import json
+
+    import pydeck as pdk
+
+    spec = json.loads(pdk.Deck(layers=[layer]).to_json())["layers"][0]
+    assert spec["@@type"] == "TextLayer" and spec["characterSet"] == "auto" and spec["getText"] == "@@=name"
