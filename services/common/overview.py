@@ -11,7 +11,8 @@ class Figure(BaseModel):
     label_ko: str
     value: float | int | None = Field(description="null when suppressed or unknown")
     unit: str = ""
-    previous: float | int | None = Field(default=None, description="the same figure one period earlier (trend)")
+    previous: float | int | None = Field(default=None, description="the same figure one period earlier, at the same point of that period (a day's count so far "
+                              "beside yesterday's up to the same time)")
     suppressed: bool = False
 
 

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1", tags=["overview"])
 def boarding_part(session: Session, *, now: datetime) -> tuple[list[Figure], list[Attention]]:
     today = now.astimezone(SEOUL).date()
     cur = boarding.day_figures(session, day=today)
-    prev = boarding.day_figures(session, day=today - timedelta(days=1))
+    prev = boarding.day_figures(session, day=today - timedelta(days=1), until=now - timedelta(days=1))
     figures = [
         Figure(key="boardings", label="Boardings today", label_ko="오늘 승차", value=cur["boardings"],
                previous=prev["boardings"]),

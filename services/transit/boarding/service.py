@@ -393,9 +393,12 @@ def ridership(session: Session, *, day_from: date, day_to: date, min_cell: int =
     }
 
 
-def day_figures(session: Session, *, day: date) -> dict:
-    """Headline counts of one local day, for the overview."""
+def day_figures(session: Session, *, day: date, until: datetime | None = None) -> dict:
+    """Headline counts of one local day, for the overview; with `until`, only of the day up to that instant (the
+    same time yesterday, so that a morning is not compared with all of yesterday)."""
     start, end = local_day_bounds(day, day)
+    if until is not None:
+        end = max(start, min(end, until))
     rows = session.execute(
         select(Boarding.decision, func.count()).where(Boarding.occurred_at >= start, Boarding.occurred_at < end)
         .group_by(Boarding.decision)
