@@ -44,6 +44,7 @@ SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 LABELS: dict[str, tuple[str, str]] = {
     "app_title": ("포항 AI 도시 대시보드", "Pohang AI city dashboard"),
     "yes": ("예", "Yes"), "no": ("아니요", "No"),
+    "grade_scale": ("좋음·보통·나쁨·매우 나쁨", "good, moderate, bad, very bad"),
     "overview": ("한눈에 보기", "Overview"),
     "boarding": ("버스 승차·부정승차", "Buses and concession misuse"),
     "crossings": ("횡단보도·보행자", "Crossings and slow walkers"),
@@ -206,6 +207,15 @@ def delta_colour(key: str) -> str:
     return "inverse" if any(word in key.lower() for word in RISE_IS_BAD) else "normal"
 
 
+GRADE_WORDS = {1: ("좋음", "good"), 2: ("보통", "moderate"), 3: ("나쁨", "bad"), 4: ("매우 나쁨", "very bad")}
+
+
+def grade_words(value: Any, lang: str = "ko") -> str:
+    if not isinstance(value, int | float) or int(value) not in GRADE_WORDS:
+        return "—"
+    return f"{GRADE_WORDS[int(value)][0 if lang == 'ko' else 1]} ({int(value)}/4)"
+
+
 def figure_view(figure: dict, lang: str = "ko") -> dict:
     """Label, shown value and trend of one overview figure. A suppressed figure shows as suppressed; no trend
     is ever computed from it (the dashboard never recomputes what the service withheld)."""
@@ -214,6 +224,9 @@ def figure_view(figure: dict, lang: str = "ko") -> dict:
     if figure.get("suppressed"):
         return {"label": label, "value": t("suppressed", lang), "delta": None, "suppressed": True}
     value, previous = figure.get("value"), figure.get("previous")
+    if unit == "grade":  # AirKorea's four grades in words, with the scale they sit on
+        return {"label": f"{label} ({t('grade_scale', lang)})", "value": grade_words(value, lang),
+                "delta": None, "suppressed": False}
     delta = None
     if isinstance(value, int | float) and isinstance(previous, int | float) and not isinstance(value, bool):
         diff = value - previous

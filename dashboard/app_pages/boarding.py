@@ -42,8 +42,6 @@ if not problem(reply):
     body = reply.data
     by_route = pd.DataFrame(body.get("by_route") or [])
     routes = sorted(by_route["key"].astype(str)) if not by_route.empty else []
-    route = st.selectbox(t("route"), [t("all"), *routes], key="boarding_route")
-    route = None if route == t("all") else route
 
     st.metric(t("ridership_total"), views.format_number(body.get("total")))
     left, right = st.columns(2)
@@ -84,9 +82,12 @@ if not problem(reply):
     as_of(reply.fetched_at)
     st.caption(t("min_cell_note", n=body.get("min_cell", 5)))
 else:
-    route = None
+    routes = []
 
 st.subheader(t("flagged_misuse"))
+# the route filter sits on the one table it filters (the figures above are the whole network's)
+route = st.selectbox(t("route"), [t("all"), *routes], key="boarding_route")
+route = None if route == t("all") else route
 reply = fetch(SERVICE, "/v1/boardings", params={"flagged": "true", "limit": 200})
 if not problem(reply):
     df = views.frame(reply.data)

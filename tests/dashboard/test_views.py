@@ -185,3 +185,11 @@ def test_a_map_legend_names_each_colour():
 
     spec = json.loads(pdk.Deck(layers=[layer]).to_json())["layers"][0]
     assert spec["@@type"] == "TextLayer" and spec["characterSet"] == "auto" and spec["getText"] == "@@=name"
+
+
+def test_an_air_grade_reads_in_words_on_its_scale():
+    shown = views.figure_view({"key": "pm_grade_worst", "label": "Worst fine-dust grade", "label_ko": "미세먼지 최악 등급",
+                               "unit": "grade", "value": 3, "previous": 1})
+    assert shown["value"] == "나쁨 (3/4)" and "좋음·보통·나쁨·매우 나쁨" in shown["label"]
+    assert views.figure_view({"label": "x", "unit": "grade", "value": 1}, "en")["value"] == "good (1/4)"
+    assert views.figure_view({"label": "x", "unit": "grade", "value": None})["value"] == "—"
