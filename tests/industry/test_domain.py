@@ -34,14 +34,51 @@ def test_kpis_of_a_shift_by_hand():
     assert v["throughput"] == pytest.approx(380 / 8)                     # units per hour
     assert v["scrap_ratio"] == pytest.approx(12 / 380)
     assert v["rework_ratio"] == pytest.approx(7 / 380)
-    assert v["mtbf"] == pytest.approx(7 / 3)                             # 7 h of running in 3 stretches
+    assert v["mtbf"] == pytest.approx(3.5)                               # 420 min of APT / 2 failures
     assert v["mttr"] == pytest.approx(0.25)                              # 1,800 s / 2 failures = 0.25 h
     by_key = {k["key"]: k for k in kpi.iso22400(e)}
-    # the other reading of MTBF found in secondary sources (APT / FE) is shown beside it, not used
-    assert by_key["mtbf"]["inputs"]["APT_per_failure_h"] == pytest.approx(3.5)
+    assert by_key["mtbf"]["inputs"] == {"TBF_sum_s": 25_200, "FE": 2, "APT_s": 25_200}
     assert by_key["mttr"]["label"] == "Mean time to restoration"
-    for key in ("mtbf", "mttr"):  # unconfirmed against the standard's text: said so, with what was found
-        assert "(verify)" in by_key[key]["formula"] and "hsu-aut" in by_key[key]["source"].lower()
+    for key in ("mtbf", "mttr"):  # settled against ISO 22400-2 / IEC 60050-191: no "(verify)" left
+        assert "(verify)" not in by_key[key]["formula"] + by_key[key]["source"]
+        assert "ISO 22400-2" in by_key[key]["source"] and "IEC 60050-191" in by_key[key]["source"]
+    assert by_key["mtbf"]["formula"] == "sum(TBF) / FE" and by_key["mttr"]["formula"] == "sum(TTR) / FE"
+
+
+@pytest.mark.parametrize(("fe", "ttr_s", "mtbf_h", "mttr_h"), [
+    (0, 0, None, None),          # no failure: nothing to average, not 7 h
+    (1, 600, 7.0, 600 / 3600),   # 420 min / 1
+    (2, 1_800, 3.5, 0.25),       # 420 min / 2 = 210 min
+])
+def test_mtbf_and_mttr_at_fe_0_1_2(fe, ttr_s, mtbf_h, mttr_h):
+    e = kpi.record_elements(pbt_s=28_800, apt_s=25_200, aoet_s=28_800, pru_s=60, pq=380, gq=361, sq=12, rq=7,
+                            fe=fe, ttr_s=ttr_s)
+    by_key = {k["key"]: k for k in kpi.iso22400(e)}
+    assert by_key["mtbf"]["value"] == (pytest.approx(mtbf_h) if mtbf_h is not None else None)
+    assert by_key["mttr"]["value"] == (pytest.approx(mttr_h) if mttr_h is not None else None)
+    if fe == 0:
+        assert "FE = 0" in by_key["mtbf"]["note"] and "FE = 0" in by_key["mttr"]["note"]
+    else:
+        assert by_key["mtbf"]["note"] is None
+
+
+def test_mtbf_with_recorded_times_between_failures():
+    # 3 failures; operating times between them recorded as 100, 120 and 150 min: (100+120+150)/3 = 123.33 min,
+    # not APT / FE = 140 min (the rest of the APT ran after the last failure)
+    e = kpi.record_elements(pbt_s=28_800, apt_s=25_200, aoet_s=28_800, pru_s=60, pq=380, gq=361, sq=0, rq=0, fe=3,
+                            ttr_s=2_700, tbf_s=(100 + 120 + 150) * 60)
+    by_key = {k["key"]: k for k in kpi.iso22400(e)}
+    assert by_key["mtbf"]["value"] == pytest.approx(370 / 3 / 60)
+    assert by_key["mtbf"]["inputs"]["TBF_sum_s"] == 22_200 and by_key["mtbf"]["inputs"]["FE"] == 3
+    assert by_key["mttr"]["value"] == pytest.approx(0.25)   # 45 min / 3
+
+
+def test_kpi_definitions_are_data_with_sources():
+    assert set(kpi.KPI_DEFINITIONS) == {k["key"] for k in kpi.iso22400(kpi.Elements())}
+    for key, d in kpi.KPI_DEFINITIONS.items():
+        assert "ISO 22400-2" in d["source"] and d["formula"] and d["unit"], key
+    for k in kpi.iso22400(kpi.Elements()):
+        assert k["formula"] == kpi.KPI_DEFINITIONS[k["key"]]["formula"]
 
 
 def test_each_kpi_shows_its_inputs():
@@ -50,7 +87,7 @@ def test_each_kpi_shows_its_inputs():
     assert by_key["availability"]["inputs"] == {"APT_s": 80, "PBT_s": 100}
     assert by_key["availability"]["formula"] == "APT / PBT"
     assert by_key["oee"]["inputs"]["quality_ratio"] == pytest.approx(0.9)
-    assert by_key["mttr"]["value"] is None and "no failures" in by_key["mttr"]["note"]
+    assert by_key["mttr"]["value"] is None and "no failure events" in by_key["mttr"]["note"]
 
 
 def test_zero_planned_time_leaves_ratios_undefined_not_zero():
@@ -78,7 +115,7 @@ def test_aggregating_records_with_different_pru_weights_by_quantity():
     assert v["availability"] == pytest.approx(6_600 / 7_200)
     assert v["effectiveness"] == pytest.approx((10 * 200 + 30 * 100) / 6_600)
     assert v["quality_ratio"] == pytest.approx(290 / 300)
-    assert v["mtbf"] == pytest.approx(6_600 / 2 / 3_600) and v["mttr"] == pytest.approx(600 / 3_600)
+    assert v["mtbf"] == pytest.approx(6_600 / 1 / 3_600) and v["mttr"] == pytest.approx(600 / 3_600)
 
 
 def test_steel_indicators_by_hand_beside_benchmarks():

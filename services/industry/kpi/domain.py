@@ -4,11 +4,10 @@ ISO 22400-2:2014 (Automation systems and integration - KPIs for manufacturing op
   availability = APT / PBT                effectiveness = PRU x PQ / APT      quality ratio = GQ / PQ
   OEE index = availability x effectiveness x quality ratio
   throughput rate = PQ / AOET             scrap ratio = SQ / PQ               rework ratio = RQ / PQ
-  MTBF (mean operating time between failures) = (1 / (FE + 1)) x sum of TBF, where the FE failures cut the
-      period's actual production time into FE + 1 operating stretches, so sum of TBF = APT   (verify)
-  MTTR (mean time to restoration) = (1 / FE) x sum of TTR                                  (verify)
-  What the sources said about these two is in MAINTENANCE_KPI_SOURCES below (the standard's text itself was
-  not available here).
+  MTBF (mean operating time between failures) = sum of TBF / FE    MTTR (mean time to restoration) = sum of TTR / FE
+  Both are undefined (null, with the reason) when FE = 0: there is no failure to average over.
+  Each KPI's definition is data in KPI_DEFINITIONS (formula, unit, source); MAINTENANCE_KPI_SOURCES says how the
+  two reliability formulas were settled.
 A ratio with a zero denominator is undefined (null, with the reason), never 0 or 100 %. Effectiveness may
 exceed 100 % when a unit runs faster than planned: it is reported as measured, never clipped."""
 
@@ -30,32 +29,49 @@ STEEL_BENCHMARKS = {
                          "source": "POSCO press releases on the AI blast furnace (change vs. before, not a level)"},
 }
 
-# MTBF and MTTR as used here, with what was found about them. ISO 22400-2:2014 is paywalled and its formula
-# text could not be read; both formulas are marked "(verify)" until someone checks clause 6 of the standard.
+# MTBF and MTTR: the former "(verify)" marks are resolved. ISO 22400-2:2014 names MTBF "mean operating time
+# between failures" and MTTR "mean time to restoration" and takes both from IEC 60050-191, where a mean is the
+# expectation over the failures: the sum of the times over the number of failure events (DOMAIN.md, Industry).
 MAINTENANCE_KPI_SOURCES = {
     "mtbf": {
         "name": "Mean operating time between failures (ISO 22400-2 name)",
-        "formula": "sum(TBF) / (FE + 1), sum(TBF) = APT (verify)",
+        "formula": "sum(TBF) / FE",
         "source": (
-            "(verify) ISO 22400-2:2014 could not be read. The HSU-AUT ontology of ISO 22400-2 "
-            "(github.com/hsu-aut/IndustrialStandard-ODP-ISO22400-2, ISO22400-2.owl, class "
-            "MeanOperationTimeBetweenFailures) gives the name, the inputs FE and TBF, 'the expectation of the "
-            "operating time between failures (IEC 60050-191)' and 'every time a failure happens, a new TBFi is "
-            "obtained', but no formula. Secondary KPI tables in public repositories use sum(TBF) / FE or "
-            "APT / FE; none was found with FE + 1. FE + 1 is kept (the FE failures cut APT into FE + 1 operating "
-            "stretches, and a unit without failures keeps a defined MTBF); APT / FE is shown among the inputs."
+            "ISO 22400-2:2014 KPI 'mean operating time between failures' (inputs FE and TBF; 'every time a "
+            "failure happens, a new TBFi is obtained', HSU-AUT ontology of ISO 22400-2, class "
+            "MeanOperationTimeBetweenFailures) with IEC 60050-191 (the expectation of the operating time between "
+            "failures): sum of the recorded times between failures over the FE failure events. When the times "
+            "between failures are not recorded apart, the record's actual production time (APT) is their sum. "
+            "Undefined when FE = 0. Resolved: the earlier APT / (FE + 1) was not the standard's formula."
         ),
     },
     "mttr": {
         "name": "Mean time to restoration (ISO 22400-2 name; often read as 'mean time to repair')",
-        "formula": "sum(TTR) / FE (verify)",
+        "formula": "sum(TTR) / FE",
         "source": (
-            "(verify) HSU-AUT ontology of ISO 22400-2 (class MeanTimeToRestoration): inputs FE and TTR (time to "
-            "restoration), 'the expectation of the time to restoration (IEC 60050-191)', 'every time a failure "
-            "has been restored, a new TTRi is obtained', no formula; the mean over the FE restorations is "
-            "sum(TTR) / FE, which every secondary source found agrees with."
+            "ISO 22400-2:2014 KPI 'mean time to restoration' (inputs FE and TTR; 'every time a failure has been "
+            "restored, a new TTRi is obtained', HSU-AUT ontology class MeanTimeToRestoration) with IEC 60050-191 "
+            "(the expectation of the time to restoration): sum of the times to restoration over the FE failure "
+            "events. Undefined when FE = 0."
         ),
     },
+}
+
+ISO = "ISO 22400-2:2014, KPIs for manufacturing operations management (DOMAIN.md, Industry)"
+# Every KPI computed here, as data: what it is, its formula in the standard's element names, and where it is from.
+KPI_DEFINITIONS: dict[str, dict] = {
+    "availability": {"label": "Availability", "formula": "APT / PBT", "unit": "ratio", "source": ISO},
+    "effectiveness": {"label": "Effectiveness", "formula": "PRU x PQ / APT", "unit": "ratio", "source": ISO},
+    "quality_ratio": {"label": "Quality ratio", "formula": "GQ / PQ", "unit": "ratio", "source": ISO},
+    "oee": {"label": "OEE index", "formula": "availability x effectiveness x quality ratio", "unit": "ratio",
+            "source": ISO},
+    "throughput": {"label": "Throughput rate", "formula": "PQ / AOET", "unit": "units/h", "source": ISO},
+    "scrap_ratio": {"label": "Scrap ratio", "formula": "SQ / PQ", "unit": "ratio", "source": ISO},
+    "rework_ratio": {"label": "Rework ratio", "formula": "RQ / PQ", "unit": "ratio", "source": ISO},
+    "mtbf": {"label": "Mean operating time between failures", "formula": MAINTENANCE_KPI_SOURCES["mtbf"]["formula"],
+             "unit": "h", "source": MAINTENANCE_KPI_SOURCES["mtbf"]["source"]},
+    "mttr": {"label": "Mean time to restoration", "formula": MAINTENANCE_KPI_SOURCES["mttr"]["formula"],
+             "unit": "h", "source": MAINTENANCE_KPI_SOURCES["mttr"]["source"]},
 }
 
 
@@ -71,13 +87,15 @@ class Elements:
     rq: float = 0.0
     fe: int = 0
     ttr_s: float = 0.0
+    tbf_s: float = 0.0  # sum of the times between failures (a record's APT when they are not recorded apart)
 
     def __add__(self, other: "Elements") -> "Elements":
         return Elements(*(a + b for a, b in zip(self.__dict__.values(), other.__dict__.values(), strict=True)))
 
 
-def record_elements(*, pbt_s, apt_s, aoet_s, pru_s, pq, gq, sq, rq, fe, ttr_s) -> Elements:
-    return Elements(pbt_s, apt_s, aoet_s, pru_s * pq, pq, gq, sq, rq, fe, ttr_s)
+def record_elements(*, pbt_s, apt_s, aoet_s, pru_s, pq, gq, sq, rq, fe, ttr_s, tbf_s=None) -> Elements:
+    """`tbf_s`: the recorded times between failures, summed; None when not recorded apart (APT stands in)."""
+    return Elements(pbt_s, apt_s, aoet_s, pru_s * pq, pq, gq, sq, rq, fe, ttr_s, apt_s if tbf_s is None else tbf_s)
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -90,37 +108,33 @@ def _kpi(key: str, label: str, value, unit: str, formula: str, inputs: dict, und
             "note": undefined if value is None else None, "source": source}
 
 
+def _iso(key: str, value, inputs: dict, undefined: str) -> dict:
+    d = KPI_DEFINITIONS[key]
+    return _kpi(key, d["label"], value, d["unit"], d["formula"], inputs, undefined, d["source"])
+
+
 def iso22400(e: Elements) -> list[dict]:
     a = _ratio(e.apt_s, e.pbt_s)
     eff = _ratio(e.planned_run_s, e.apt_s)
     qr = _ratio(e.gq, e.pq)
     oee = a * eff * qr if None not in (a, eff, qr) else None
     throughput = e.pq / (e.aoet_s / 3600.0) if e.aoet_s > 0 else None
-    mtbf_h = e.apt_s / (e.fe + 1) / 3600.0 if e.apt_s > 0 else None
+    mtbf_h = e.tbf_s / e.fe / 3600.0 if e.fe > 0 else None
     mttr_h = e.ttr_s / e.fe / 3600.0 if e.fe > 0 else None
     return [
-        _kpi("availability", "Availability", a, "ratio", "APT / PBT", {"APT_s": e.apt_s, "PBT_s": e.pbt_s},
-             "undefined: planned busy time is 0"),
-        _kpi("effectiveness", "Effectiveness", eff, "ratio", "PRU x PQ / APT",
-             {"PRU_x_PQ_s": e.planned_run_s, "PQ": e.pq, "APT_s": e.apt_s},
+        _iso("availability", a, {"APT_s": e.apt_s, "PBT_s": e.pbt_s}, "undefined: planned busy time is 0"),
+        _iso("effectiveness", eff, {"PRU_x_PQ_s": e.planned_run_s, "PQ": e.pq, "APT_s": e.apt_s},
              "undefined: actual production time is 0"),
-        _kpi("quality_ratio", "Quality ratio", qr, "ratio", "GQ / PQ", {"GQ": e.gq, "PQ": e.pq},
-             "undefined: nothing produced"),
-        _kpi("oee", "OEE index", oee, "ratio", "availability x effectiveness x quality ratio",
-             {"availability": a, "effectiveness": eff, "quality_ratio": qr},
+        _iso("quality_ratio", qr, {"GQ": e.gq, "PQ": e.pq}, "undefined: nothing produced"),
+        _iso("oee", oee, {"availability": a, "effectiveness": eff, "quality_ratio": qr},
              "undefined: one of its factors is undefined"),
-        _kpi("throughput", "Throughput rate", throughput, "units/h", "PQ / AOET",
-             {"PQ": e.pq, "AOET_s": e.aoet_s}, "undefined: no order execution time"),
-        _kpi("scrap_ratio", "Scrap ratio", _ratio(e.sq, e.pq), "ratio", "SQ / PQ", {"SQ": e.sq, "PQ": e.pq},
-             "undefined: nothing produced"),
-        _kpi("rework_ratio", "Rework ratio", _ratio(e.rq, e.pq), "ratio", "RQ / PQ", {"RQ": e.rq, "PQ": e.pq},
-             "undefined: nothing produced"),
-        _kpi("mtbf", "Mean operating time between failures", mtbf_h, "h", MAINTENANCE_KPI_SOURCES["mtbf"]["formula"],
-             {"APT_s": e.apt_s, "FE": e.fe,
-              "APT_per_failure_h": e.apt_s / e.fe / 3600.0 if e.fe > 0 else None},
-             "undefined: no production time", MAINTENANCE_KPI_SOURCES["mtbf"]["source"]),
-        _kpi("mttr", "Mean time to restoration", mttr_h, "h", MAINTENANCE_KPI_SOURCES["mttr"]["formula"],
-             {"TTR_s": e.ttr_s, "FE": e.fe}, "undefined: no failures", MAINTENANCE_KPI_SOURCES["mttr"]["source"]),
+        _iso("throughput", throughput, {"PQ": e.pq, "AOET_s": e.aoet_s}, "undefined: no order execution time"),
+        _iso("scrap_ratio", _ratio(e.sq, e.pq), {"SQ": e.sq, "PQ": e.pq}, "undefined: nothing produced"),
+        _iso("rework_ratio", _ratio(e.rq, e.pq), {"RQ": e.rq, "PQ": e.pq}, "undefined: nothing produced"),
+        _iso("mtbf", mtbf_h, {"TBF_sum_s": e.tbf_s, "FE": e.fe, "APT_s": e.apt_s},
+             "undefined: no failure events (FE = 0), so no time between failures to average"),
+        _iso("mttr", mttr_h, {"TTR_sum_s": e.ttr_s, "FE": e.fe},
+             "undefined: no failure events (FE = 0), so no restoration to average"),
     ]
 
 

@@ -32,5 +32,6 @@ class ProductionRecord(IndustryModel, table=True):
     rq: float = 0.0
     fe: int = 0
     ttr_s: float = 0.0
+    tbf_s: float | None = None  # times between failures, summed, when recorded apart (else APT stands in)
     recorded_at: datetime = Field(sa_type=UTCDateTime)
     recorded_by: str = Field(default="", max_length=80)

@@ -4,10 +4,11 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class ProductionRecordCreate(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)  # NaN and Infinity are refused (422), never stored
     id: uuid.UUID = Field(description="made by the sender; a retry with the same id stores nothing new")
     work_unit_id: str = Field(max_length=40)
     order_id: str | None = Field(default=None, max_length=60)
@@ -23,6 +24,8 @@ class ProductionRecordCreate(BaseModel):
     rq: float = Field(default=0, ge=0, description="rework quantity")
     fe: int = Field(default=0, ge=0, description="failure events")
     ttr_s: float = Field(default=0, ge=0, description="time to restoration (TTR), summed over the failures")
+    tbf_s: float | None = Field(default=None, ge=0, description="times between failures (TBF), summed, when "
+                                "recorded apart; MTBF uses APT when absent")
 
     @model_validator(mode="after")
     def _check(self):

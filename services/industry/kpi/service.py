@@ -18,7 +18,7 @@ from services.industry.telemetry.models import ReadingRollup
 from services.industry.timeutil import day_bounds, local_day
 
 _FIELDS = ("work_unit_id", "order_id", "period_start", "period_end", "pbt_s", "apt_s", "aoet_s", "pru_s", "pq",
-           "gq", "sq", "rq", "fe", "ttr_s")
+           "gq", "sq", "rq", "fe", "ttr_s", "tbf_s")
 
 
 def create_record(session: Session, *, data, principal: Principal, now: datetime) -> tuple[ProductionRecord, bool]:
@@ -43,6 +43,8 @@ def create_record(session: Session, *, data, principal: Principal, now: datetime
 
 
 def _differs(a, b) -> bool:
+    if a is None or b is None:
+        return a is not b
     if isinstance(a, datetime):
         return a != b
     if isinstance(a, float | int) and isinstance(b, float | int):
@@ -52,7 +54,7 @@ def _differs(a, b) -> bool:
 
 def _elements(r: ProductionRecord) -> domain.Elements:
     return domain.record_elements(pbt_s=r.pbt_s, apt_s=r.apt_s, aoet_s=r.aoet_s, pru_s=r.pru_s, pq=r.pq, gq=r.gq,
-                                  sq=r.sq, rq=r.rq, fe=r.fe, ttr_s=r.ttr_s)
+                                  sq=r.sq, rq=r.rq, fe=r.fe, ttr_s=r.ttr_s, tbf_s=r.tbf_s)
 
 
 def _visible_units(session: Session, principal: Principal) -> set[str]:
