@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
-from services.health_hubs.rules import RuleSet, classify_bp, classify_glucose
+from services.health_hubs.rules import BpClassification, RuleSet, classify_bp, classify_glucose
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -210,15 +210,18 @@ ALERT_CATEGORIES = {"crisis": "bp_crisis", "hypo_level1": "hypoglycaemia", "hypo
 UNCONTROLLED_CATEGORIES = {"hypertension_grade1", "hypertension_grade2", "isolated_systolic", "crisis"}
 
 
-def bp_next_step(category: str, systolic: int, protocol_complete: bool, rules: RuleSet) -> str:
-    if category == "crisis":
+def bp_next_step(bp: BpClassification, protocol_complete: bool, rules: RuleSet) -> str:
+    """From all three of grade, crisis and isolated systolic: a crisis calls for help now; grade 2 (isolated
+    systolic or not: ESH grades isolated systolic hypertension by its systolic, so >= 160 is grade 2) sees the
+    nurse today; an incomplete protocol measures again; grade 1 (isolated or not) sees the nurse at the next visit.
+    So the isolated flag moves the step only through its grade, and a crisis decides whatever the grade."""
+    if bp.crisis:
         return "call_119"
-    if category in ("hypertension_grade2",) or (category == "isolated_systolic"
-                                                 and systolic >= rules.see_nurse_today_systolic_at_least):
+    if bp.grade == "hypertension_grade2":
         return "see_nurse_today"
     if not protocol_complete:
         return "remeasure"
-    if category in ("hypertension_grade1", "isolated_systolic"):
+    if bp.grade == "hypertension_grade1":
         return "see_nurse"
     return "none"
 
@@ -232,12 +235,19 @@ def glucose_next_step(category: str) -> str:
 
 
 def classify_reading(kind: str, values: dict, rules: RuleSet) -> tuple[str, str]:
-    """(category, next step) of a stored reading's values under `rules`."""
+    """(category, next step) of a stored reading's values under `rules`: the shape care and readings code read.
+    `classify_reading_detail` adds the BP grade and flags."""
+    detail = classify_reading_detail(kind, values, rules)
+    return detail["category"], detail["next_step"]
+
+
+def classify_reading_detail(kind: str, values: dict, rules: RuleSet) -> dict:
+    """{category, next_step} and, for BP, {grade, isolated_systolic, crisis, flags}; grade is always present."""
     if kind == "bp":
-        category = classify_bp(values["systolic"], values["diastolic"], rules)
-        return category, bp_next_step(category, values["systolic"], values.get("protocol_complete", True), rules)
+        bp = classify_bp(values["systolic"], values["diastolic"], rules)
+        return {**bp.as_dict(), "next_step": bp_next_step(bp, values.get("protocol_complete", True), rules)}
     category = classify_glucose(values["glucose_mg_dl"], values["meal_context"], rules)
-    return category, glucose_next_step(category)
+    return {"category": category, "next_step": glucose_next_step(category)}
 
 
 # ---- months in Asia/Seoul ---------------------------------------------------------------------------------

@@ -84,6 +84,9 @@ DEFAULT_RULES_VERSION = KSH_2022.version
 
 BP_CATEGORIES = ("normal", "elevated", "prehypertension", "hypertension_grade1", "isolated_systolic",
                  "hypertension_grade2", "crisis")
+# The guideline grade alone (KSH 2018/2022, by the higher of systolic and diastolic), always present.
+BP_GRADES = ("normal", "elevated", "prehypertension", "hypertension_grade1", "hypertension_grade2")
+BP_FLAGS = ("isolated_systolic", "crisis")
 GLUCOSE_CATEGORIES = ("normal", "impaired_fasting", "impaired_tolerance", "diabetes_range", "hypo_level1",
                       "hypo_level2")
 MEAL_CONTEXTS = ("fasting", "postprandial", "random")
@@ -96,15 +99,45 @@ def rule_set(version: str) -> RuleSet:
         raise ValueError(f"unknown rules version {version!r}") from None
 
 
-def classify_bp(systolic: int, diastolic: int, rules: RuleSet) -> str:
-    if systolic > rules.crisis_systolic_above or diastolic > rules.crisis_diastolic_above:
-        return "crisis"
-    if systolic >= rules.isolated_systolic_at_least and diastolic < rules.isolated_systolic_diastolic_below:
-        return "isolated_systolic"
-    for category, sys_min, dia_min in rules.bp_grades:
+@dataclass(frozen=True)
+class BpClassification:
+    """A BP reading's guideline grade, always, with `isolated_systolic` and `crisis` as separate flags, so a
+    reader can tell grade 1 from grade 2 isolated systolic hypertension, and the grade of a crisis reading."""
+
+    grade: str
+    isolated_systolic: bool
+    crisis: bool
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return tuple(f for f in BP_FLAGS if getattr(self, f))
+
+    @property
+    def category(self) -> str:
+        """The one-word category stored on a reading and read by care/alerts (kept for them): crisis first, then
+        isolated systolic, else the grade. Grade and flags are in the other fields."""
+        return "crisis" if self.crisis else "isolated_systolic" if self.isolated_systolic else self.grade
+
+    def as_dict(self) -> dict:
+        return {"grade": self.grade, "isolated_systolic": self.isolated_systolic, "crisis": self.crisis,
+                "flags": list(self.flags), "category": self.category}
+
+
+def bp_grade(systolic: int, diastolic: int, rules: RuleSet) -> str:
+    """The guideline grade by the higher of systolic and diastolic (ESH / KSH); every band starts AT its cut-off."""
+    for grade, sys_min, dia_min in rules.bp_grades:
         if systolic >= sys_min or (dia_min is not None and diastolic >= dia_min):
-            return category
+            return grade
     return "normal"
+
+
+def classify_bp(systolic: int, diastolic: int, rules: RuleSet) -> BpClassification:
+    return BpClassification(
+        grade=bp_grade(systolic, diastolic, rules),
+        isolated_systolic=(systolic >= rules.isolated_systolic_at_least
+                           and diastolic < rules.isolated_systolic_diastolic_below),
+        crisis=systolic > rules.crisis_systolic_above or diastolic > rules.crisis_diastolic_above,
+    )
 
 
 def classify_glucose(glucose_mg_dl: int, meal_context: str, rules: RuleSet) -> str:

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 Sex = Literal["female", "male", "other"]
 ConsentKind = Literal["health_data", "share_public_health", "reminders"]
@@ -226,7 +226,32 @@ class NextStep(BaseModel):
     en: str
 
 
-class ReadingAnswer(BaseModel):
+class BpGrade(BaseModel):
+    """A BP reading's guideline grade and its flags (isolated_systolic, crisis), derived from its values under its
+    rule version, beside the one-word `category` (rules.py BpClassification)."""
+
+    @computed_field
+    @property
+    def bp_grade(self) -> str | None:
+        bp = self._bp()
+        return bp.grade if bp else None
+
+    @computed_field
+    @property
+    def bp_flags(self) -> list[str]:
+        bp = self._bp()
+        return list(bp.flags) if bp else []
+
+    def _bp(self):
+        from services.health_hubs.rules import RULE_SETS, classify_bp
+
+        rules = RULE_SETS.get(self.rule_version)
+        if self.kind != "bp" or rules is None or self.systolic is None or self.diastolic is None:
+            return None
+        return classify_bp(self.systolic, self.diastolic, rules)
+
+
+class ReadingAnswer(BpGrade):
     client_id: uuid.UUID
     resident_id: uuid.UUID
     kind: str
@@ -259,7 +284,7 @@ class BatchAnswer(BaseModel):
     counts: dict[str, int]
 
 
-class ReadingRead(BaseModel):
+class ReadingRead(BpGrade):
     id: uuid.UUID
     resident_id: uuid.UUID
     centre_id: str

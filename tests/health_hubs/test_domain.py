@@ -14,6 +14,8 @@ from services.health_hubs.domain import (
     bp_next_step,
     check_glucose,
     initials,
+    classify_reading,
+    classify_reading_detail,
     match_score,
     suppress_cell,
     to_jamo,
@@ -30,24 +32,46 @@ from services.health_hubs.rules import (
 R = KSH_2022
 
 
-@pytest.mark.parametrize(("systolic", "diastolic", "category"), [
-    # systolic cut-offs with a normal diastolic
-    (119, 70, "normal"), (120, 70, "elevated"), (121, 70, "elevated"),
-    (129, 70, "elevated"), (130, 70, "prehypertension"), (131, 70, "prehypertension"),
-    (139, 70, "prehypertension"), (140, 70, "isolated_systolic"), (141, 70, "isolated_systolic"),
-    (159, 89, "isolated_systolic"), (160, 89, "isolated_systolic"),
-    (180, 70, "isolated_systolic"), (181, 70, "crisis"), (182, 70, "crisis"),
-    # diastolic cut-offs with a normal systolic
-    (110, 79, "normal"), (110, 80, "prehypertension"), (110, 81, "prehypertension"),
-    (110, 89, "prehypertension"), (110, 90, "hypertension_grade1"), (110, 91, "hypertension_grade1"),
-    (110, 99, "hypertension_grade1"), (110, 100, "hypertension_grade2"), (110, 101, "hypertension_grade2"),
-    (130, 119, "hypertension_grade2"), (130, 120, "hypertension_grade2"), (130, 121, "crisis"),
+G0, EL, PRE, G1, G2 = "normal", "elevated", "prehypertension", "hypertension_grade1", "hypertension_grade2"
+
+
+@pytest.mark.parametrize(("systolic", "diastolic", "grade", "isolated", "crisis", "category", "step"), [
+    # systolic cut-offs with a normal diastolic: 120, 130, 140 (isolated from here), 160, crisis above 180
+    (119, 70, G0, False, False, G0, "none"), (120, 70, EL, False, False, EL, "none"),
+    (129, 70, EL, False, False, EL, "none"), (130, 70, PRE, False, False, PRE, "none"),
+    (139, 70, PRE, False, False, PRE, "none"), (140, 70, G1, True, False, "isolated_systolic", "see_nurse"),
+    (140, 89, G1, True, False, "isolated_systolic", "see_nurse"),
+    (145, 70, G1, True, False, "isolated_systolic", "see_nurse"),
+    (159, 89, G1, True, False, "isolated_systolic", "see_nurse"),
+    (160, 89, G2, True, False, "isolated_systolic", "see_nurse_today"),
+    (165, 85, G2, True, False, "isolated_systolic", "see_nurse_today"),
+    (180, 70, G2, True, False, "isolated_systolic", "see_nurse_today"),
+    (181, 70, G2, True, True, "crisis", "call_119"), (181, 89, G2, True, True, "crisis", "call_119"),
+    (181, 90, G2, False, True, "crisis", "call_119"),
+    # diastolic cut-offs with a normal systolic: 80, 90 (isolated ends), 100, crisis above 120
+    (110, 79, G0, False, False, G0, "none"), (110, 80, PRE, False, False, PRE, "none"),
+    (110, 89, PRE, False, False, PRE, "none"), (110, 90, G1, False, False, G1, "see_nurse"),
+    (110, 99, G1, False, False, G1, "see_nurse"), (110, 100, G2, False, False, G2, "see_nurse_today"),
+    (130, 120, G2, False, False, G2, "see_nurse_today"), (130, 121, G2, False, True, "crisis", "call_119"),
     # grade by the higher of the two; isolated systolic needs diastolic < 90
-    (159, 90, "hypertension_grade1"), (160, 90, "hypertension_grade2"), (161, 90, "hypertension_grade2"),
-    (139, 90, "hypertension_grade1"), (125, 80, "prehypertension"), (145, 95, "hypertension_grade1"),
+    (139, 90, G1, False, False, G1, "see_nurse"), (140, 90, G1, False, False, G1, "see_nurse"),
+    (159, 90, G1, False, False, G1, "see_nurse"), (160, 90, G2, False, False, G2, "see_nurse_today"),
+    (125, 80, PRE, False, False, PRE, "none"), (145, 95, G1, False, False, G1, "see_nurse"),
+    (185, 125, G2, False, True, "crisis", "call_119"),
 ])
-def test_bp_categories_at_every_cut_off(systolic, diastolic, category):
-    assert classify_bp(systolic, diastolic, R) == category
+def test_bp_grade_and_flags_at_every_cut_off(systolic, diastolic, grade, isolated, crisis, category, step):
+    bp = classify_bp(systolic, diastolic, R)
+    assert (bp.grade, bp.isolated_systolic, bp.crisis) == (grade, isolated, crisis)
+    assert bp.category == category  # the one word care and alerts read, kept
+    assert bp.flags == tuple(f for f, on in (("isolated_systolic", isolated), ("crisis", crisis)) if on)
+    detail = classify_reading_detail("bp", {"systolic": systolic, "diastolic": diastolic}, R)
+    assert detail["grade"] == grade and detail["next_step"] == step
+    assert classify_reading("bp", {"systolic": systolic, "diastolic": diastolic}, R) == (category, step)
+
+
+def test_grade_1_and_grade_2_isolated_systolic_are_told_apart():
+    assert classify_bp(145, 70, R).grade == G1 and classify_bp(165, 85, R).grade == G2
+    assert classify_bp(145, 70, R).isolated_systolic and classify_bp(165, 85, R).isolated_systolic
 
 
 @pytest.mark.parametrize(("systolic", "diastolic", "controlled"), [
@@ -125,19 +149,21 @@ def test_sitting_average_rounds_half_up_and_follows_protocol():
 
 
 def test_next_step_is_plain_and_escalates_with_severity():
-    assert bp_next_step("crisis", 185, True, R) == "call_119"
-    assert bp_next_step("hypertension_grade2", 150, True, R) == "see_nurse_today"
-    assert bp_next_step("isolated_systolic", 160, True, R) == "see_nurse_today"
-    assert bp_next_step("isolated_systolic", 159, True, R) == "see_nurse"
-    assert bp_next_step("normal", 110, False, R) == "remeasure"
+    assert bp_next_step(classify_bp(185, 80, R), True, R) == "call_119"
+    assert bp_next_step(classify_bp(185, 80, R), False, R) == "call_119"  # a crisis never waits for the protocol
+    assert bp_next_step(classify_bp(150, 100, R), True, R) == "see_nurse_today"
+    assert bp_next_step(classify_bp(160, 70, R), False, R) == "see_nurse_today"
+    assert bp_next_step(classify_bp(159, 70, R), True, R) == "see_nurse"
+    assert bp_next_step(classify_bp(159, 70, R), False, R) == "remeasure"
+    assert bp_next_step(classify_bp(110, 70, R), False, R) == "remeasure"
 
 
 def test_a_new_rule_version_can_move_a_cut_off():
     stricter = replace(R, version="test.2", bp_grades=(("hypertension_grade2", 160, 100),
                                                         ("hypertension_grade1", 130, 80),
                                                         ("elevated", 120, None)))
-    assert classify_bp(135, 85, R) == "prehypertension"
-    assert classify_bp(135, 85, stricter) == "hypertension_grade1"
+    assert classify_bp(135, 85, R).grade == "prehypertension"
+    assert classify_bp(135, 85, stricter).grade == "hypertension_grade1"
 
 
 def test_jamo_decomposition():

@@ -29,23 +29,27 @@ const KioskRules = {
   },
   hypo_below: [["hypo_level2", 54], ["hypo_level1", 70]],
 
+  // Same shape as the server (rules.py BpClassification): the grade always, isolated_systolic and crisis as
+  // separate flags, category = crisis, else isolated_systolic, else the grade; next step from all three
+  // (domain.py bp_next_step with a complete protocol). tests/health_hubs/test_kiosk_rules.py runs both over every
+  // plausible reading.
   classifyBp(systolic, diastolic) {
     const [cs, cd] = this.bp.crisis_above;
-    let category = "normal";
-    if (systolic > cs || diastolic > cd) category = "crisis";
-    else if (systolic >= this.bp.isolated_systolic[0] && diastolic < this.bp.isolated_systolic[1]) {
-      category = "isolated_systolic";
-    } else {
-      for (const [name, s, d] of this.bp.grades) {
-        if (systolic >= s || (d !== null && diastolic >= d)) {
-          category = name;
-          break;
-        }
+    let grade = "normal";
+    for (const [name, s, d] of this.bp.grades) {
+      if (systolic >= s || (d !== null && diastolic >= d)) {
+        grade = name;
+        break;
       }
     }
-    const next = { crisis: "call_119", hypertension_grade2: "see_nurse_today", hypertension_grade1: "see_nurse",
-                   isolated_systolic: systolic >= 160 ? "see_nurse_today" : "see_nurse" }[category] || "none";
-    return { category, next_step: next };
+    const crisis = systolic > cs || diastolic > cd;
+    const isolated_systolic = systolic >= this.bp.isolated_systolic[0] && diastolic < this.bp.isolated_systolic[1];
+    const flags = [isolated_systolic && "isolated_systolic", crisis && "crisis"].filter(Boolean);
+    const category = crisis ? "crisis" : isolated_systolic ? "isolated_systolic" : grade;
+    const next_step = crisis ? "call_119"
+      : grade === "hypertension_grade2" ? "see_nurse_today"
+      : grade === "hypertension_grade1" ? "see_nurse" : "none";
+    return { category, grade, isolated_systolic, crisis, flags, next_step };
   },
 
   glucose(mgdl, meal) {
