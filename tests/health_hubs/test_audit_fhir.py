@@ -80,7 +80,7 @@ def test_fhir_export_is_a_valid_r4b_bundle_with_loinc_and_ucum(hub):
     assert patient["resourceType"] == "Patient" and patient["birthDate"] == "1948-03-15"
     assert "identifier" in patient and not any("rrn" in str(i).lower() for i in patient["identifier"])
     codes = sorted(o["code"]["coding"][0]["code"] for o in resources[1:])
-    assert codes == sorted(["85354-9", "8867-4", "1558-6", "41653-7"])
+    assert codes == sorted(["85354-9", "8867-4", "1556-0", "41653-7"])  # fasting finger-stick: capillary blood
     bp = next(o for o in resources if o.get("code", {}).get("coding", [{}])[0].get("code") == "85354-9")
     assert {c["code"]["coding"][0]["code"]: c["valueQuantity"]["code"] for c in bp["component"]} == {
         "8480-6": "mm[Hg]", "8462-4": "mm[Hg]"}
