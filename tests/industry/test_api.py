@@ -129,7 +129,8 @@ def test_alarms_open_hold_escalate_ack_and_clear(industry, auth):
     admin, temp = plant["admin"], plant["sensors"]["temp"]
     for severity, limit in (("warning", 1300), ("critical", 1350)):
         r = client.post("/v1/alarm-rules", headers=admin, json={"sensor_id": temp, "kind": "threshold",
-                                                                 "severity": severity, "limit": limit, "deadband": 5})
+                                                                 "severity": severity, "limit": limit, "deadband": 5,
+                                                                 "on_delay_s": 0})
         assert r.status_code == 201, r.text
     t0 = datetime.now(UTC) - timedelta(minutes=10)
 

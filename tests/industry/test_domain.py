@@ -200,7 +200,7 @@ def test_alarm_types_group_drift_detectors():
 
 @pytest.mark.parametrize("value, expected", [
     (0, "good"), (30, "good"), (31, "moderate"), (80, "moderate"), (81, "bad"), (150, "bad"), (151, "very_bad"),
-    (30.4, "good"), (30.6, "moderate"),
+    (30.4, "good"), (30.6, "moderate"), (30.5, "moderate"), (80.49, "moderate"), (80.5, "bad"), (150.5, "very_bad"),
 ])
 def test_pm10_grade_boundaries(value, expected):
     assert air.grade("pm10", value) == expected
@@ -208,6 +208,8 @@ def test_pm10_grade_boundaries(value, expected):
 
 @pytest.mark.parametrize("value, expected", [
     (0, "good"), (15, "good"), (16, "moderate"), (35, "moderate"), (36, "bad"), (75, "bad"), (76, "very_bad"),
+    # half up, as AirKorea rounds (not Python's half-to-even): 15.5 and 30.5 both go up
+    (15.4, "good"), (15.5, "moderate"), (35.5, "bad"), (36.5, "bad"), (75.5, "very_bad"), (14.5, "good"),
 ])
 def test_pm25_grade_boundaries(value, expected):
     assert air.grade("pm25", value) == expected

@@ -3,6 +3,7 @@ above the threshold, and the WHO 2021 guidelines. All in ug/m3; thresholds kept 
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 GRADES = ("good", "moderate", "bad", "very_bad")
 GRADE_KO = {"good": "좋음", "moderate": "보통", "bad": "나쁨", "very_bad": "매우나쁨"}
@@ -10,6 +11,12 @@ GRADE_KO = {"good": "좋음", "moderate": "보통", "bad": "나쁨", "very_bad":
 # AirKorea (환경부 에어코리아) grade bands, upper bounds inclusive: PM10 0-30, 31-80, 81-150, 151+;
 # PM2.5 0-15, 16-35, 36-75, 76+.
 GRADE_UPPER = {"pm10": (30, 80, 150), "pm25": (15, 35, 75)}
+# How a fractional mean is put in a band: AirKorea publishes PM10 and PM2.5 as whole ug/m3 and its band edges are
+# whole numbers (30 | 31), so a fractional value is first rounded to the whole number, half up (반올림, the rounding
+# Korean public statistics use): 30.4 -> 30 good, 30.5 -> 31 moderate, 15.5 -> 16 moderate. Never Python's round()
+# (half to even: 30.5 -> 30 but 31.5 -> 32, so equal halves would land on different sides of a band edge).
+GRADE_ROUNDING = {"to": 1, "mode": "half_up",
+                  "source": "AirKorea (airkorea.or.kr) whole-number publication and band table; DOMAIN.md, Air"}
 
 # Watch (주의보) and warning (경보): issued when the hourly mean stays at or above the level for 2 hours.
 # Lifted below the release level (verify: 환경부 미세먼지 경보제 운영 기준, not in DOMAIN.md).
@@ -26,14 +33,18 @@ WHO_2021 = {"pm25": {"annual": 5, "daily": 15}, "pm10": {"annual": 15, "daily": 
 
 
 def grade(pollutant: str, value: float | None) -> str | None:
-    """AirKorea reports whole ug/m3; a fractional value is rounded before banding (30.4 -> good)."""
+    """AirKorea reports whole ug/m3; a fractional value is rounded half up before banding (GRADE_ROUNDING)."""
     if value is None:
         return None
-    v = round(value)
+    v = whole_ug_m3(value)
     for name, upper in zip(GRADES, GRADE_UPPER[pollutant], strict=False):
         if v <= upper:
             return name
     return "very_bad"
+
+
+def whole_ug_m3(value: float) -> int:
+    return int(Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def worse_grade(pm10: float | None, pm25: float | None) -> str | None:
@@ -66,6 +77,18 @@ def alert_step(pollutant: str, state: AlertState, ts: datetime, value: float) ->
     if level == "watch" and value < levels["watch"]["release"]:
         level = "none"
     return replace(state, level=level, watch_since=watch_since, warning_since=warning_since, last_ts=ts)
+
+
+def replay(pollutant: str, series: list[tuple[datetime, float]]) -> tuple[AlertState, int, datetime | None]:
+    """The alert state machine from the start over hourly means in time order (after a late hour arrived):
+    the final state, how many level changes, and when the last one happened."""
+    state, changes, changed_at = AlertState(), 0, None
+    for ts, value in series:
+        before = state.level
+        state = alert_step(pollutant, state, ts, value)
+        if state.level != before:
+            changes, changed_at = changes + 1, ts
+    return state, changes, changed_at
 
 
 def who_comparison(pollutant: str, *, daily_means: list[float]) -> dict:

@@ -51,15 +51,25 @@ def ingest(session: Session, *, readings, principal: Principal, now: datetime) -
             row = session.get(AirAlert, (monitor_id, pollutant), with_for_update=True) or AirAlert(
                 monitor_id=monitor_id, pollutant=pollutant)
             state = domain.AlertState(row.level, row.watch_since, row.warning_since, row.last_ts)
-            for r in new:
-                value = getattr(r, pollutant)
-                if value is None or (state.last_ts is not None and r.ts <= state.last_ts):
-                    continue
+            values = [(r.ts, getattr(r, pollutant)) for r in new if getattr(r, pollutant) is not None]
+            if state.last_ts is not None and any(ts <= state.last_ts for ts, _ in values):
+                # a late hour: the state machine runs again from the start over every stored hour, once
+                col = getattr(READINGS.c, pollutant)
+                series = [(ts, v) for ts, v in session.execute(
+                    select(READINGS.c.ts, col).where(READINGS.c.monitor_id == monitor_id, col.is_not(None))
+                    .order_by(READINGS.c.ts))]
                 before = state.level
-                state = domain.alert_step(pollutant, state, r.ts, value)
+                state, _, changed_at = domain.replay(pollutant, series)
                 if state.level != before:
-                    row.changed_at = r.ts
+                    row.changed_at = changed_at
                     changes += 1
+            else:
+                for ts, value in values:
+                    before = state.level
+                    state = domain.alert_step(pollutant, state, ts, value)
+                    if state.level != before:
+                        row.changed_at = ts
+                        changes += 1
             row.level, row.watch_since, row.warning_since, row.last_ts = (
                 state.level, state.watch_since, state.warning_since, state.last_ts)
             session.add(row)

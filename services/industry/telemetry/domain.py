@@ -25,12 +25,24 @@ class ItemError:
         return {"index": self.index, "sensor": self.sensor, "code": self.code, "detail": self.detail}
 
 
+def finite_number(raw) -> float | None:
+    """The value as a finite float, or None: not a number, a boolean, NaN, +/-Infinity, or an integer too large
+    for a float (a 401-digit integer raises OverflowError in float() and math.isfinite())."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None
+    try:
+        value = float(raw)
+    except OverflowError:
+        return None
+    return value if math.isfinite(value) else None
+
+
 def parse_ts(raw) -> datetime:
     """An ISO 8601 instant with its offset, or epoch milliseconds (as gateways and Sparkplug send them)."""
     if isinstance(raw, bool):
         raise ValueError("timestamp must be ISO 8601 text or epoch milliseconds")
     if isinstance(raw, int | float):
-        if not math.isfinite(raw):
+        if finite_number(raw) is None:
             raise ValueError("timestamp is not finite")
         return datetime.fromtimestamp(raw / 1000.0, UTC)
     if isinstance(raw, str):
@@ -63,8 +75,8 @@ def check_readings(
         if ref is None:
             errors.append(ItemError(index, tag, "unknown_sensor", "no sensor with this tag at the gateway's site"))
             continue
-        value = item.get("value")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        value = finite_number(item.get("value"))
+        if value is None:
             errors.append(ItemError(index, tag, "bad_value", "'value' must be a finite number"))
             continue
         if (ref.min_valid is not None and value < ref.min_valid) or (
