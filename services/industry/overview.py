@@ -57,6 +57,8 @@ def build_overview(session, *, now, tz: str) -> Overview:
                   count=open_by_severity.get("critical", 0), severity="critical"),
         Attention(key="alarms_warning", label="Open warning alarms", label_ko="주의 경보",
                   count=open_by_severity.get("warning", 0), severity="warning"),
+        Attention(key="alarms_info", label="Open info alarms", label_ko="알림 경보",
+                  count=open_by_severity.get("info", 0), severity="info"),
         Attention(key="air_warning", label="Fine-dust warnings (경보)", label_ko="미세먼지 경보",
                   count=alerts["warning"], severity="critical"),
         Attention(key="air_watch", label="Fine-dust watches (주의보)", label_ko="미세먼지 주의보",
