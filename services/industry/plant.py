@@ -72,7 +72,7 @@ SITE_OF_UNIT = {u["id"]: ln["site_id"] for u in WORK_UNITS for ln in LINES if ln
 # Alarm rules of the demo (limits are demo values a plant engineer would set).
 ALARM_RULES = [
     {"tag": "bf2.hot_blast_temp", "kind": "threshold", "severity": "critical", "comparison": "below",
-     "limit": 1120, "deadband": 10, "description": "hot blast too cold"},
+     "limit": 1120, "deadband": 10, "on_delay_s": 0, "description": "hot blast too cold"},  # critical: at once
     {"tag": "bf2.top_pressure", "kind": "rate_of_change", "severity": "warning", "comparison": "above",
      "limit": 20, "description": "top pressure rising fast (kPa/min)"},
     {"tag": "hsm1.motor_vibration", "kind": "duration", "severity": "warning", "comparison": "above",

@@ -278,3 +278,49 @@ def test_sparkplug_sequence_wraps_at_256():
     assert check_sequence(5, 5) == ("duplicate", 0)
     assert check_sequence(5, 9) == ("gap", 3)
     assert check_sequence(254, 2) == ("gap", 3)
+
+
+# ---- ISA-18.2 alarm management and late data (pure) ---------------------------------------------------------
+
+
+def test_threshold_on_delay_needs_the_condition_held():
+    rule = alarms.Rule(id=1, kind="threshold", comparison="above", limit=60, deadband=3, on_delay_s=2)
+    # 1 s apart: 61 at t=1,2,3 -> held 0,1,2 s: active at t=3; 58 inside the deadband holds; 56 clears
+    assert run(rule, [55, 61, 61, 61, 58, 56, 61, 55]) == [False, False, False, True, True, False, False, False]
+
+
+def test_isa_18_2_defaults_by_signal_type():
+    assert alarms.default_deadband(quantity="temperature", limit=1300, min_valid=0, max_valid=1600) == 16.0
+    assert alarms.default_deadband(quantity="pressure", limit=300, min_valid=0, max_valid=600) == 12.0
+    assert alarms.default_deadband(quantity="flow", limit=40, min_valid=None, max_valid=None) == 2.0  # 5 % of 40
+    assert [alarms.default_on_delay_s(q) for q in ("temperature", "pressure", "flow", "level", "vibration")] == [
+        60.0, 15.0, 15.0, 60.0, 15.0]
+
+
+def test_flood_intervals_by_hand():
+    start = T0
+    opened = [T0 + timedelta(seconds=50 * i) for i in range(11)] + [T0 + timedelta(minutes=10)] * 10
+    got = alarms.flood_intervals(opened, start=start, end=T0 + timedelta(minutes=25))
+    assert [(g["alarms"], g["flood"]) for g in got] == [(11, True), (10, False), (0, False)]
+
+
+def test_isa_states_from_the_stored_row():
+    later = T0 + timedelta(minutes=5)
+    assert alarms.isa_state(stored="open", shelved_until=None, rule_mode="in_service", now=T0) == "unacknowledged"
+    assert alarms.isa_state(stored="rtn_unack", shelved_until=None, rule_mode=None, now=T0) == "rtn_unacknowledged"
+    assert alarms.isa_state(stored="open", shelved_until=later, rule_mode=None, now=T0) == "shelved"
+    assert alarms.isa_state(stored="open", shelved_until=later, rule_mode=None, now=later) == "unacknowledged"
+    assert alarms.isa_state(stored="acknowledged", shelved_until=None, rule_mode="out_of_service",
+                            now=T0) == "out_of_service"
+    assert alarms.isa_state(stored="cleared", shelved_until=None, rule_mode="suppressed_by_design", now=T0) == "normal"
+
+
+def test_episodes_of_a_backlog_by_hand():
+    h = alarms.Rule(id=1, kind="threshold", severity="warning", limit=100, deadband=5)
+    hh = alarms.Rule(id=2, kind="threshold", severity="critical", limit=140, deadband=5)
+    values = [90, 120, 150, 130, 96, 94, 110, 120]
+    eps = alarms.episodes([h, hh], [(T0 + timedelta(seconds=i), v) for i, v in enumerate(values)])
+    assert [(e["opened_at"], e["cleared_at"], e["rule"].severity) for e in eps] == [
+        (T0 + timedelta(seconds=1), T0 + timedelta(seconds=5), "critical"),  # escalated to HH at 150
+        (T0 + timedelta(seconds=6), None, "warning"),                        # still active at the end
+    ]
