@@ -329,3 +329,47 @@ def test_air_grade_rounds_half_up_and_a_late_hour_replays_the_alert(industry, au
     send((2, 20, 30.5))  # hour 2 arrives late at 20: the watch never held two hours
     (m,) = client.get("/v1/air/monitors", headers=admin).json()
     assert m["pm10_alert"] == "none"
+
+
+# ---- MTBF / MTTR through the API -------------------------------------------------------------------------------
+
+
+def kpi_record(plant, start, **kw):
+    body = {"id": str(uuid.uuid4()), "work_unit_id": plant["work_unit_id"], "order_id": kw.pop("order_id", "REL"),
+            "period_start": iso(start), "period_end": iso(start + timedelta(hours=8)), "pbt_s": 28_800,
+            "apt_s": 25_200, "pru_s": 60, "pq": 380, "gq": 361, "sq": 12, "rq": 7, "fe": 2, "ttr_s": 1_800}
+    body.update(kw)
+    return body
+
+
+def kpis_of(client, plant, order_id):
+    report = client.get("/v1/kpi", headers=plant["admin"], params={"order_id": order_id}).json()
+    return {k["key"]: k for k in report["kpis"]}
+
+
+def test_mtbf_and_mttr_through_the_api(industry):
+    client, plant = industry
+    gw = plant["gateway"]
+    day = datetime(2025, 3, 3, tzinfo=UTC)
+    # FE = 2 over 420 min of APT: MTBF 3.5 h, MTTR 0.25 h
+    assert client.post("/v1/production-records", json=kpi_record(plant, day), headers=gw).status_code == 201
+    k = kpis_of(client, plant, "REL")
+    assert (k["mtbf"]["value"], k["mttr"]["value"]) == (pytest.approx(3.5), pytest.approx(0.25))
+    assert k["mtbf"]["inputs"] == {"TBF_sum_s": 25_200, "FE": 2, "APT_s": 25_200}
+    # FE = 0: undefined, with the reason, not 7 h
+    body = kpi_record(plant, day + timedelta(days=1), order_id="NOFAIL", fe=0, ttr_s=0)
+    assert client.post("/v1/production-records", json=body, headers=gw).status_code == 201
+    k = kpis_of(client, plant, "NOFAIL")
+    assert k["mtbf"]["value"] is None and "FE = 0" in k["mtbf"]["note"] and k["mttr"]["value"] is None
+    # recorded times between failures: two records, 3 + 1 failures, TBF 370 + 200 min: 570 / 4 = 142.5 min
+    for i, (fe, tbf_min) in enumerate(((3, 370), (1, 200))):
+        body = kpi_record(plant, day + timedelta(days=2 + i), order_id="TBF", fe=fe, ttr_s=600 * fe,
+                          tbf_s=tbf_min * 60)
+        assert client.post("/v1/production-records", json=body, headers=gw).status_code == 201
+    k = kpis_of(client, plant, "TBF")
+    assert k["mtbf"]["value"] == pytest.approx(142.5 / 60) and k["mttr"]["value"] == pytest.approx(600 / 3600)
+    # non-finite elements are refused
+    for bad in ({"apt_s": float("nan")}, {"pq": float("inf")}, {"tbf_s": 10 ** 400}):
+        raw = raw_json(kpi_record(plant, day + timedelta(days=9), order_id="BAD", **bad))
+        r = client.post("/v1/production-records", content=raw["content"], headers={**raw["headers"], **gw})
+        assert (r.status_code, r.json()["error"]) == (422, "validation_error"), bad
