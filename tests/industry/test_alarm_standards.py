@@ -373,3 +373,18 @@ def test_mtbf_and_mttr_through_the_api(industry):
         raw = raw_json(kpi_record(plant, day + timedelta(days=9), order_id="BAD", **bad))
         r = client.post("/v1/production-records", content=raw["content"], headers={**raw["headers"], **gw})
         assert (r.status_code, r.json()["error"]) == (422, "validation_error"), bad
+
+
+def test_air_readings_refused_per_item_with_the_neighbours_stored(industry):
+    client, plant = industry
+    assert client.post("/v1/air/monitors", headers=plant["admin"], json={
+        "id": "fence-2", "name": "Fence", "kind": "fence", "site_id": plant["site_id"], "lat": 36.0,
+        "lon": 129.4}).status_code == 201
+    h = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=8)
+    rows = [{"monitor_id": "fence-2", "ts": iso(h + timedelta(hours=k)), "pm10": v, "pm25": 10}
+            for k, v in enumerate([20, float("nan"), 21, float("inf"), 10 ** 400, 22])]
+    raw = raw_json({"readings": rows})
+    r = client.post("/v1/air/readings", content=raw["content"], headers={**raw["headers"], **plant["gateway"]})
+    body = r.json()
+    assert (r.status_code, body["stored"], body["rejected"]) == (200, 3, 3)
+    assert [e["index"] for e in body["errors"]] == [1, 3, 4]

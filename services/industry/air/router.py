@@ -1,13 +1,14 @@
 """HTTP API of air quality under /v1: monitors with their latest grade, hourly readings, WHO comparison."""
 
 from fastapi import Depends, Query, Request
+from pydantic import ValidationError
 
 from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
 from services.common.routing import APIRouter
 from services.industry.access import admins, operators, readers
 from services.industry.air import domain, service
-from services.industry.air.schemas import AirMonitorCreate, AirMonitorRead, AirReadingsIn
+from services.industry.air.schemas import AirMonitorCreate, AirMonitorRead, AirReadingIn, AirReadingsIn
 
 router = APIRouter(prefix="/v1/air", tags=["air"])
 
@@ -25,7 +26,19 @@ def monitors(session: SessionDep, _: Principal = Depends(readers)):
 
 @router.post("/readings")
 def post_readings(data: AirReadingsIn, session: SessionDep, principal: Principal = Depends(operators)) -> dict:
-    return service.ingest(session, readings=data.readings, principal=principal, now=utcnow())
+    """Hourly means; an item that is not a valid reading (e.g. NaN, Infinity, out of range) is refused with its
+    index and the others are stored."""
+    good, errors = [], []
+    for index, item in enumerate(data.readings):
+        try:
+            good.append(AirReadingIn.model_validate(item))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            errors.append({"index": index, "code": "bad_reading",
+                           "detail": f"{'.'.join(map(str, first['loc'])) or 'item'}: {first['msg']}"})
+    result = service.ingest(session, readings=good, principal=principal, now=utcnow()) if good else {
+        "stored": 0, "duplicates": 0, "alert_changes": 0}
+    return {**result, "rejected": len(errors), "errors": errors}
 
 
 @router.get("/monitors/{monitor_id}/who")

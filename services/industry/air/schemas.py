@@ -1,8 +1,9 @@
 """API shapes of air quality."""
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class AirMonitorCreate(BaseModel):
@@ -16,6 +17,8 @@ class AirMonitorCreate(BaseModel):
 
 
 class AirReadingIn(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)  # NaN, Infinity and integers too large for a float: refused
+
     monitor_id: str = Field(max_length=40)
     ts: datetime = Field(description="end of the hour the means cover")
     pm10: float | None = Field(default=None, ge=0, le=5000)
@@ -31,7 +34,9 @@ class AirReadingIn(BaseModel):
 
 
 class AirReadingsIn(BaseModel):
-    readings: list[AirReadingIn] = Field(min_length=1, max_length=5000)
+    """Each item is checked on its own (AirReadingIn): a bad one is reported by its index, the rest are stored."""
+
+    readings: list[Any] = Field(min_length=1, max_length=5000)
 
 
 class AirMonitorRead(AirMonitorCreate):
