@@ -3,6 +3,7 @@ migrated database, each against a hand-worked case."""
 
 import json
 import random
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -106,6 +107,22 @@ def test_a_reading_stamped_in_the_future_does_not_blind_the_rules(industry):
     assert post(client, plant, series("temp", now - timedelta(seconds=5), [130]))["accepted"] == 1
     live = alarms(client, plant, state="active")
     assert len(live) == 1 and live[0]["value"] == 130
+    post(client, plant, series("temp", now - timedelta(seconds=4), [60]))  # back to normal, in real time
+    assert alarms(client, plant, state="active")[0]["isa_state"] == "rtn_unacknowledged"
+
+
+def test_a_future_stamped_reading_is_stepped_once_its_time_has_come(industry):
+    client, plant = industry
+    rule(client, plant, kind="threshold", severity="critical", limit=100, deadband=0, on_delay_s=0)
+    now = datetime.now(UTC)
+    post(client, plant, series("temp", now - timedelta(seconds=30), [50]))
+    # stamped 4 s ahead of the server when it arrives (a gateway clock a little fast), above the limit
+    post(client, plant, series("temp", now + timedelta(seconds=4), [140]))
+    assert alarms(client, plant) == []  # not yet: its time has not come
+    time.sleep(max(0.0, (now + timedelta(seconds=4.1) - datetime.now(UTC)).total_seconds()))
+    post(client, plant, series("temp", datetime.now(UTC), [60]))  # the next batch: the 140 is due, then 60
+    (a,) = alarms(client, plant)
+    assert a["value"] == 140 and a["isa_state"] == "rtn_unacknowledged" and a["late"] is False
 
 
 # ---- ISA-18.2 ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ and re-alarm, return to normal, acknowledge, shelve, rule modes, flood counting 
 ISA-18.2 state model of domain.py. Flush only."""
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,7 @@ from services.industry.telemetry.models import Reading
 ALARMS = Alarm.__table__
 READINGS = Reading.__table__
 CONDITION_TYPES = ("threshold", "duration", "rate_of_change")  # cleared by the data; drift is latched
+DUE_LOOKBACK = timedelta(hours=1)  # how far before a batch a waiting (future-stamped) reading is still stepped
 
 
 def create_rule(session: Session, *, data, principal: Principal) -> AlarmRule:
@@ -73,10 +74,11 @@ def _as_rule(r: AlarmRule) -> domain.Rule:
 
 def evaluate_readings(session: Session, *, by_sensor: dict[int, list[dict]], now: datetime,
                       future_tolerance_s: float = 2.0) -> int:
-    """Steps every enabled, in-service rule of these sensors through their new readings, in time order.
-    Readings stamped ahead of the server's clock are stored but not stepped (a gateway clock running fast must
-    not move a rule's clock and blind it to real-time readings). Readings at or before a rule's last one (a late
-    backlog) go through `reevaluate_late` once, after the fact. Returns alarms opened."""
+    """Steps every enabled rule (not out of service) of these sensors through their readings after the rule's last
+    one, in time order, up to now. A reading stamped ahead of the server's clock waits, stored, until its time has
+    come (a gateway clock running fast must not move a rule's clock and blind it to real-time readings); it is
+    stepped with the batch that arrives after that. Readings at or before a rule's last one (a late backlog) go
+    through `reevaluate_late` once, after the fact. Returns alarms opened."""
     if not by_sensor:
         return 0
     rules = list(session.execute(
@@ -105,18 +107,30 @@ def evaluate_readings(session: Session, *, by_sensor: dict[int, list[dict]], now
                 states[r.id] = row
             current[r.id] = domain.State(active=row.active, since=row.since, last_ts=row.last_ts,
                                          last_value=row.last_value, stat=dict(row.stat or {}))
-        late: list[dict] = []
-        for reading in sorted(by_sensor[sensor_id], key=lambda x: x["ts"]):
-            ts, value = reading["ts"], reading["value"]
-            if ts > horizon:
-                continue
+        batch = by_sensor[sensor_id]
+        clocks = [current[r.id].last_ts for r in sensor_rules]
+        condition_clocks = [current[r.id].last_ts for r in sensor_rules
+                            if domain.alarm_type(r.kind) in CONDITION_TYPES and current[r.id].last_ts is not None]
+        late = [x for x in batch if any(x["ts"] <= c for c in condition_clocks)]
+        # the readings to step: every stored one after the earliest rule clock up to now, so a reading that was
+        # stamped in the future when it came is stepped once its time has come, in order with the others
+        low = min((c for c in clocks if c is not None), default=None)
+        first = min(x["ts"] for x in batch) - timedelta(microseconds=1)
+        if any(c is None for c in clocks):
+            low = first if low is None else min(low, first)
+        # bounded: a rule back in service after a long pause does not replay its whole pause live
+        low = max(low, first - DUE_LOOKBACK)
+        due = session.connection().execute(
+            select(READINGS.c.ts, READINGS.c.value)
+            .where(READINGS.c.sensor_id == sensor_id, READINGS.c.ts > low, READINGS.c.ts <= horizon)
+            .order_by(READINGS.c.ts)).all()
+        for ts, value in due:
+            ts = ts if ts.tzinfo else ts.replace(tzinfo=UTC)
             changed_types: dict[str, list] = defaultdict(list)
             seen_by_rule: dict[int, dict] = {}
             for r in sensor_rules:
                 st = current[r.id]
                 if st.last_ts is not None and ts <= st.last_ts:
-                    if domain.alarm_type(r.kind) in CONDITION_TYPES and (not late or late[-1] is not reading):
-                        late.append(reading)
                     continue
                 before = st.active
                 st, active, seen = domain.step(_as_rule(r), st, ts, value)
