@@ -209,6 +209,19 @@ def test_shelving_records_who_why_and_until_and_is_time_limited(industry):
     assert r.json()["isa_state"] == "unacknowledged"
 
 
+def test_a_shelved_alarm_that_escalates_is_annunciated_again(industry):
+    client, plant = industry
+    rule(client, plant, kind="threshold", severity="warning", limit=1300, deadband=0, on_delay_s=0)
+    rule(client, plant, kind="threshold", severity="critical", limit=1350, deadband=0, on_delay_s=0)
+    t0 = datetime.now(UTC) - timedelta(seconds=30)
+    post(client, plant, series("temp", t0, [1310]))
+    (a,) = alarms(client, plant)
+    client.post(f"/v1/alarms/{a['id']}/shelve", headers=plant["admin"], json={"reason": "known", "minutes": 60})
+    post(client, plant, series("temp", t0 + timedelta(seconds=1), [1360]))  # HH was never shelved
+    (a,) = alarms(client, plant, include_shelved="false")
+    assert (a["severity"], a["isa_state"]) == ("critical", "unacknowledged")
+
+
 def test_rule_modes_suppressed_by_design_and_out_of_service(industry):
     client, plant = industry
     r = rule(client, plant, kind="threshold", severity="warning", limit=1300, deadband=0, on_delay_s=0)
