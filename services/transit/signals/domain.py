@@ -47,9 +47,21 @@ class Timing:
     all_red_s: float = 2.0
     fixed_vehicle_green_s: float = 60.0  # fail-safe fixed plan: pedestrian phase every cycle after this
     min_clearance_s: float = 4.0  # never shorter, even on an empty crossing (detector latency)
-    gap_s: float = 1.0  # crossing empty this long -> end early (missed frames are covered by track_stale_s)
-    cap_speed_mps: float = 0.4  # cap = length / this: we hold for walkers down to 0.4 m/s, no slower
+    # cap = length / this. POLICY (ours, no standard sets it): the flashing phase is held for walkers down to
+    # 0.4 m/s, the lower bound of the slowest group we plan for (seniors 0.40-1.00 m/s, docs/SIGNALS.md);
+    # anyone slower is still protected by the all-red hold below, which is logged.
+    cap_speed_mps: float = 0.4
+    cap_source: str = "policy: walkers down to 0.4 m/s (slowest senior bound in the scenarios), all-red beyond"
+    all_red_hold_max_s: float = 30.0  # policy: the all-red hold after the cap ends here, logged as unresolved
     margin_s: float = 1.0  # added to a walker's predicted time to the kerb
+    # a walker the detector has lost (blind spot, missed frames, track drop) is held on its prediction, with
+    # this share of its predicted walking time added for speed-estimate error
+    unseen_margin_frac: float = 0.25
+    unseen_after_s: float = 1.5  # a walker not in the last report (1 s period + latency) counts as lost
+    unseen_max_s: float = 90.0  # a track unseen this long is forgotten, whatever its prediction
+    presence_gap_s: float = 2.0  # presence-only baseline: ends this long after the last detection on the crossing
+    blind_speed_mps: float = 0.5  # speed-blind variant of ours: every walker taken at this speed
+    card_speed_mps: float = 0.5  # a registered slow walker's card tap plans the clearance at this speed
     stopped_speed_mps: float = 0.1  # a stopped walker is predicted at this speed, i.e. held to the cap
     unknown_speed_mps: float = 0.5  # a fresh track without a speed yet: assume a slow walker
     track_stale_s: float = 3.0  # a track not seen for this long has left the crossing
@@ -91,20 +103,29 @@ class CrossingSpec:
 
 @dataclass(frozen=True)
 class Policy:
-    kind: str  # "adaptive" | "fixed"
+    kind: str  # "adaptive" (ours) | "fixed" | "presence" (Puffin-style gap-out, speed unused)
     speed_mps: float | None = None  # fixed only
+    speed_blind: bool = False  # adaptive only: every walker taken at Timing.blind_speed_mps
 
     @classmethod
     def fixed(cls, speed_mps: float) -> "Policy":
         return cls("fixed", speed_mps)
 
     @classmethod
-    def adaptive(cls) -> "Policy":
-        return cls("adaptive")
+    def adaptive(cls, *, speed_blind: bool = False) -> "Policy":
+        return cls("adaptive", speed_blind=speed_blind)
+
+    @classmethod
+    def presence(cls) -> "Policy":
+        return cls("presence")
 
     @property
     def name(self) -> str:
-        return "adaptive" if self.kind == "adaptive" else f"fixed {self.speed_mps:.1f} m/s"
+        if self.kind == "adaptive":
+            return "ours speed-blind" if self.speed_blind else "ours"
+        if self.kind == "presence":
+            return "presence gap-out"
+        return f"fixed {self.speed_mps:.1f} m/s"
 
 
 # ---- inputs and outputs ----------------------------------------------------------------------------------
@@ -145,6 +166,7 @@ class Observation:
     walkers: tuple[WalkerObs, ...] = ()
     advance_extra_s: float = 0.0  # pending mobility-need requests (the largest extra asked)
     advance_requested_s: float | None = None  # when the latest of them was made
+    card_tap: bool = False  # a registered slow walker tapped their card at the kerb (Green Man+)
 
 
 @dataclass
@@ -162,6 +184,10 @@ class ControllerState:
     last_occupied_s: float | None = None
     extended_tracks: list[str] = field(default_factory=list)
     planned_end_s: float | None = None
+    announced_clearance_s: float | None = None  # set at the start of flashing from the slowest detected walker
+    card_floor_s: float = 0.0  # this cycle serves a registered walker's card tap: clearance at least this
+    all_red_hold: bool = False  # the cap ended the clearance with someone still on: all-red until they are off
+    card_pending: bool = False  # a card tap not yet served
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -190,6 +216,7 @@ class Decision:
     request: bool
     clearance_floor_s: float
     clearance_cap_s: float
+    announced_clearance_s: float | None = None  # shown to drivers at the start of flashing
 
 
 @dataclass(frozen=True)
@@ -207,13 +234,26 @@ def detector_healthy(obs: Observation, now_s: float, timing: Timing = DEFAULT_TI
             and now_s - obs.last_report_s <= timing.detector_silence_s)
 
 
-def walker_need_s(w: WalkerObs, *, length_m: float, now_s: float, timing: Timing = DEFAULT_TIMING) -> float:
-    """Seconds this walker still needs to reach the far kerb, from their measured speed and remaining distance."""
-    speed = timing.unknown_speed_mps if w.speed_mps is None else w.speed_mps
+def walker_speed_mps(w: WalkerObs, timing: Timing = DEFAULT_TIMING, *, speed_blind: bool = False) -> float:
+    if speed_blind:
+        return timing.blind_speed_mps
+    return timing.unknown_speed_mps if w.speed_mps is None else w.speed_mps
+
+
+def walker_need_s(w: WalkerObs, *, length_m: float, now_s: float, timing: Timing = DEFAULT_TIMING,
+                  speed_blind: bool = False) -> float:
+    """Seconds this walker still needs to reach the far kerb, from their measured speed and remaining distance.
+
+    Predicted from the last point the detector gave: while it is fresh, remaining / speed + margin; once the
+    walker is lost (blind spot, missed frames), the prediction carries a share for speed error on top, so
+    the hold through the gap covers a walker a little slower than measured."""
+    speed = walker_speed_mps(w, timing, speed_blind=speed_blind)
     speed_for_need = max(speed, timing.stopped_speed_mps)
-    walked = w.position_m + speed * max(0.0, now_s - w.observed_s)  # extrapolate since the last point
-    remaining = max(0.0, length_m - walked)
-    return remaining / speed_for_need + timing.margin_s
+    remaining_at_obs = max(0.0, length_m - w.position_m)
+    walk_s = remaining_at_obs / speed_for_need
+    unseen_s = max(0.0, now_s - w.observed_s)
+    slack = timing.unseen_margin_frac * walk_s if unseen_s > timing.unseen_after_s else 0.0
+    return max(0.0, walk_s + slack + timing.margin_s - unseen_s)
 
 
 class CrossingController:
@@ -232,8 +272,22 @@ class CrossingController:
         return max(self.spec.cap_s(self.timing), self.floor_s)
 
     def active_walkers(self, obs: Observation, now_s: float) -> list[WalkerObs]:
+        """Walkers the policy holds the crossing for. Ours: every track whose predicted exit is still ahead
+        (held through detection gaps on that prediction). Presence-only: tracks detected within its gap."""
+        t = self.timing
+        if self.policy.kind == "presence":
+            return [w for w in obs.walkers
+                    if now_s - w.observed_s <= t.presence_gap_s and w.position_m < self.spec.length_m]
+        if self.policy.kind == "fixed":
+            return [w for w in obs.walkers
+                    if now_s - w.observed_s <= t.track_stale_s and w.position_m < self.spec.length_m]
         return [w for w in obs.walkers
-                if now_s - w.observed_s <= self.timing.track_stale_s and w.position_m < self.spec.length_m]
+                if now_s - w.observed_s <= t.unseen_max_s and w.position_m < self.spec.length_m
+                and self.need_s(w, now_s) > 0.0]
+
+    def need_s(self, w: WalkerObs, now_s: float) -> float:
+        return walker_need_s(w, length_m=self.spec.length_m, now_s=now_s, timing=self.timing,
+                             speed_blind=self.policy.speed_blind)
 
     def step(self, state: ControllerState, obs: Observation, now_s: float) -> StepResult:
         s = replace(state, extended_tracks=list(state.extended_tracks))
@@ -244,11 +298,12 @@ class CrossingController:
         self._catch_up(s, obs, now_s, healthy, events)
         end = self._phase_end(s, obs, now_s, healthy, events, log=True)
         s.planned_end_s = end
-        mode = "fail_safe" if (s.fail_safe or not healthy) and self.policy.kind == "adaptive" else self.policy.kind
+        mode = "fail_safe" if (s.fail_safe or not healthy) and self.policy.kind != "fixed" else self.policy.kind
         decision = Decision(
             phase=str(s.phase), remaining_s=None if end is None else round(max(0.0, end - now_s), 3),
             cycle_no=s.cycle_no, mode=mode, request=s.request,
             clearance_floor_s=round(self.floor_s + s.cycle_extra_s, 3), clearance_cap_s=round(self.cap_s, 3),
+            announced_clearance_s=s.announced_clearance_s,
         )
         return StepResult(s, decision, events)
 
@@ -258,11 +313,15 @@ class CrossingController:
         fresh = s.advance_served_s is None or (obs.advance_requested_s or now_s) > s.advance_served_s
         if fresh and obs.advance_extra_s > s.advance_extra_s:
             s.advance_extra_s = min(obs.advance_extra_s, self.timing.advance_extra_max_s)
+        if obs.card_tap and self.policy.kind == "adaptive" and not s.card_pending:
+            s.card_pending = True
+            events.append(Event("card_tap", now_s, {}))
         if s.phase != Phase.vehicle_green:
             return
         if s.request:
             # Puffin: a kerb request is cancelled when the walker leaves before being served
-            if s.request_source == "kerb" and healthy and obs.kerb_waiting == 0 and not s.advance_extra_s:
+            if (s.request_source == "kerb" and healthy and obs.kerb_waiting == 0 and not s.advance_extra_s
+                    and not s.card_pending):
                 s.request, s.request_source, s.request_at_s = False, None, None
                 events.append(Event("request_cancelled", now_s, {"reason": "walker_left"}))
             return
@@ -271,6 +330,8 @@ class CrossingController:
             source = "kerb"
         elif s.advance_extra_s > 0:
             source = "advance"
+        elif s.card_pending:
+            source = "card"
         if source:
             s.request, s.request_source, s.request_at_s = True, source, now_s
             events.append(Event("request", now_s, {"source": source}))
@@ -298,7 +359,15 @@ class CrossingController:
         if s.phase == Phase.walk:
             return start + self.spec.walk_s + s.cycle_extra_s
         if s.phase == Phase.all_red:
-            return start + t.all_red_s
+            if not (s.all_red_hold and healthy):
+                return start + t.all_red_s
+            walkers = self.active_walkers(obs, now_s)
+            if walkers:
+                s.last_occupied_s = now_s
+                held_to = now_s + max(self.need_s(w, now_s) for w in walkers)
+            else:
+                held_to = s.last_occupied_s if s.last_occupied_s is not None else start
+            return max(start + t.all_red_s, min(start + t.all_red_hold_max_s, held_to))
         return self._clearance_end(s, obs, now_s, healthy, events, log=log)
 
     def _clearance_end(self, s, obs, now_s, healthy, events, *, log: bool) -> float:
@@ -311,28 +380,48 @@ class CrossingController:
             s.fail_safe = True  # once faulty within a clearance, finish it on the fixed plan
             return floor_end
         cap_end = start + max(self.cap_s, self.floor_s + s.cycle_extra_s)
+        min_end = start + max(t.min_clearance_s, s.card_floor_s)
         walkers = self.active_walkers(obs, now_s)
         if walkers:
             s.last_occupied_s = now_s
-            needs = sorted(((walker_need_s(w, length_m=self.spec.length_m, now_s=now_s, timing=t), w)
-                            for w in walkers), key=lambda nw: -nw[0])
-            end = min(cap_end, max(start + t.min_clearance_s, now_s + needs[0][0]))
+            if self.policy.kind == "presence":  # holds while detected, ends presence_gap_s after the last
+                return min(cap_end, max(min_end, now_s + t.presence_gap_s))
+            needs = sorted(((self.need_s(w, now_s), w) for w in walkers), key=lambda nw: -nw[0])
+            end = min(cap_end, max(min_end, now_s + needs[0][0]))
             if log:
                 for need, w in needs:
                     if now_s + need > floor_end and w.track_id not in s.extended_tracks:
                         s.extended_tracks.append(w.track_id)
-                        walked = w.position_m
                         events.append(Event("extension", now_s, {
                             "reason": "walker_stopped" if (w.speed_mps or 0) < t.stopped_speed_mps
                             and w.speed_mps is not None else "walker_on_crossing",
                             "track_id": w.track_id, "speed_mps": w.speed_mps,
-                            "remaining_m": round(max(0.0, self.spec.length_m - walked), 2),
+                            "remaining_m": round(max(0.0, self.spec.length_m - w.position_m), 2),
                             "extension_s": round(min(cap_end, now_s + need) - floor_end, 2),
                             "capped": now_s + need > cap_end,
+                            "unseen_s": round(max(0.0, now_s - w.observed_s), 2),
                         }))
             return end
-        last = s.last_occupied_s if s.last_occupied_s is not None else start
-        return min(cap_end, max(start + t.min_clearance_s, last + t.gap_s))
+        if self.policy.kind == "presence":
+            last = s.last_occupied_s + t.presence_gap_s if s.last_occupied_s is not None else start
+        else:
+            last = s.last_occupied_s if s.last_occupied_s is not None else start
+        return min(cap_end, max(min_end, last))
+
+    def _announce(self, s, obs, at_s, healthy, events):
+        """At the start of flashing: the clearance drivers are shown, from the slowest detected walker."""
+        t = self.timing
+        walkers = self.active_walkers(obs, at_s) if healthy else []
+        floor = max(t.min_clearance_s, s.card_floor_s)
+        slowest = max(walkers, key=lambda w: self.need_s(w, at_s), default=None)
+        need = self.need_s(slowest, at_s) if slowest else 0.0
+        s.announced_clearance_s = round(min(max(self.cap_s, self.floor_s + s.cycle_extra_s), max(floor, need)), 3)
+        events.append(Event("clearance_set", at_s, {
+            "clearance_s": s.announced_clearance_s, "walkers": len(walkers),
+            "slowest_track": slowest.track_id if slowest else None,
+            "slowest_speed_mps": None if slowest is None else round(
+                walker_speed_mps(slowest, t, speed_blind=self.policy.speed_blind), 3),
+            "card_floor_s": s.card_floor_s}))
 
     def _enter_next(self, s, at_s, obs, healthy, events):
         old = s.phase
@@ -347,6 +436,12 @@ class CrossingController:
             elif clearance_s >= self.cap_s - 1e-6 and walkers:
                 ended_by = "cap"
                 events.append(Event("cap_reached", at_s, {"walkers": [w.track_id for w in walkers]}))
+                if self.policy.kind == "adaptive" and healthy:
+                    s.all_red_hold = True
+                    s.last_occupied_s = at_s
+                    events.append(Event("all_red_hold", at_s, {
+                        "walkers": [w.track_id for w in walkers],
+                        "need_s": round(max(self.need_s(w, at_s) for w in walkers), 2)}))
             elif clearance_s < floor - 1e-6:
                 ended_by = "gap_out"
             else:
@@ -355,7 +450,12 @@ class CrossingController:
                 "cycle_no": s.cycle_no, "clearance_s": round(clearance_s, 3), "floor_s": round(floor, 3),
                 "extended_s": round(max(0.0, clearance_s - floor), 3), "ended_by": ended_by,
                 "mode": "fail_safe" if s.fail_safe else self.policy.kind, "extra_s": s.cycle_extra_s,
+                "announced_s": s.announced_clearance_s, "card_floor_s": s.card_floor_s,
             }))
+        if old == Phase.all_red and s.all_red_hold:
+            held = at_s - s.phase_started_s
+            events.append(Event("all_red_hold_end", at_s, {
+                "held_s": round(held, 3), "resolved": held < self.timing.all_red_hold_max_s - 1e-6}))
         nxt = NEXT_PHASE[Phase(old)]
         s.phase, s.phase_started_s = nxt, at_s
         if nxt == Phase.vehicle_amber and s.request_source is None:
@@ -371,11 +471,24 @@ class CrossingController:
                     "extension_s": s.advance_extra_s, "capped": False}))
                 s.advance_served_s = at_s
             s.advance_extra_s = 0.0
+            s.card_floor_s = 0.0
+            if s.card_pending:  # a registered slow walker: their time is given whether detected or not
+                s.card_floor_s = min(self.cap_s, self.spec.length_m / self.timing.card_speed_mps)
+                s.card_pending = False
+                events.append(Event("extension", at_s, {
+                    "reason": "card_tap", "track_id": None, "speed_mps": self.timing.card_speed_mps,
+                    "remaining_m": None, "extension_s": round(max(0.0, s.card_floor_s - self.floor_s), 2),
+                    "capped": False}))
         if nxt == Phase.clearance:
-            s.fail_safe = not healthy and self.policy.kind == "adaptive"
+            s.fail_safe = not healthy and self.policy.kind != "fixed"
             s.last_occupied_s = None
             s.extended_tracks = []
+            s.announced_clearance_s = None
+            if self.policy.kind == "adaptive":
+                self._announce(s, obs, at_s, healthy, events)
         if nxt == Phase.vehicle_green:
             s.cycle_extra_s = 0.0
             s.fail_safe = False
+            s.all_red_hold = False
+            s.card_floor_s = 0.0
         events.append(Event("phase", at_s, {"phase": str(nxt), "cycle_no": s.cycle_no}))

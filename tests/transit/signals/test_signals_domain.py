@@ -128,7 +128,7 @@ def test_clearance_held_from_measured_speed_and_remaining_distance_then_ends_whe
     assert ext[0].data["extension_s"] == pytest.approx(12.0 / 0.6 + T.margin_s - 14.0, abs=0.6)
     run.until(Phase.all_red, walker)
     off_at = start + 12.0 / 0.6
-    assert off_at < run.now <= off_at + T.gap_s + 0.6  # held while on it, no longer than the gap after
+    assert off_at < run.now <= off_at + T.margin_s + 0.6  # held while on it, no longer than the margin after
     end = run.kinds("cycle_end")[0].data
     assert end["ended_by"] == "cleared" and end["extended_s"] > 5.0
 
@@ -156,18 +156,30 @@ def test_stopped_walker_is_held_to_the_cap_and_no_longer():
     assert run.kinds("cycle_end")[0].data["ended_by"] == "cap"
 
 
-def test_a_track_not_seen_for_a_while_no_longer_holds_the_crossing():
+def test_a_lost_walker_is_held_on_their_prediction_with_a_share_for_speed_error_and_no_longer():
     run = Run()
     start = to_clearance(run)
-    lost = WalkerObs("ghost", 3.0, 0.5, start)  # seen once at clearance start, then never again
+    lost = WalkerObs("ghost", 3.0, 0.5, start)  # seen once at clearance start, then never again (blind spot)
     run.until(Phase.all_red, lambda t: obs(t, walkers=[lost]))
-    assert run.now - start <= T.track_stale_s + T.gap_s + 0.6
+    predicted = 11.0 / 0.5 * (1 + T.unseen_margin_frac) + T.margin_s
+    assert run.now - start == pytest.approx(predicted, abs=0.6)
+    assert run.kinds("cycle_end")[0].data["ended_by"] == "cleared"
+
+
+def test_presence_only_ends_its_gap_after_the_last_detection_whatever_the_speed():
+    run = Run(Policy.presence())
+    start = to_clearance(run)
+    lost = WalkerObs("slow", 3.0, 0.3, start)  # a slow walker seen once, then in a blind spot
+    run.until(Phase.all_red, lambda t: obs(t, walkers=[lost]))
+    assert run.now - start == pytest.approx(max(T.min_clearance_s, T.presence_gap_s), abs=0.6)
 
 
 def test_extrapolates_a_walker_between_reports():
     w = WalkerObs("a", 4.0, 1.0, 100.0)
     assert walker_need_s(w, length_m=14.0, now_s=100.0) == pytest.approx(10.0 + T.margin_s)
-    assert walker_need_s(w, length_m=14.0, now_s=102.0) == pytest.approx(8.0 + T.margin_s)
+    # not in the latest report: predicted on, with a share for speed error
+    assert walker_need_s(w, length_m=14.0, now_s=102.0) == pytest.approx(10.0 * (1 + T.unseen_margin_frac)
+                                                                          + T.margin_s - 2.0)
     unknown = WalkerObs("b", 4.0, None, 100.0)
     assert walker_need_s(unknown, length_m=14.0, now_s=100.0) == pytest.approx(10.0 / T.unknown_speed_mps + T.margin_s)
 
