@@ -128,7 +128,7 @@ def test_clearance_held_from_measured_speed_and_remaining_distance_then_ends_whe
     assert ext[0].data["extension_s"] == pytest.approx(12.0 / 0.6 + T.margin_s - 14.0, abs=0.6)
     run.until(Phase.all_red, walker)
     off_at = start + 12.0 / 0.6
-    assert off_at < run.now <= off_at + T.margin_s + 0.6  # held while on it, no longer than the margin after
+    assert off_at - 0.5 <= run.now <= off_at + T.margin_s + 0.6  # held while on it, no longer than the margin after
     end = run.kinds("cycle_end")[0].data
     assert end["ended_by"] == "cleared" and end["extended_s"] > 5.0
 
