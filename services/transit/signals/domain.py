@@ -57,6 +57,7 @@ class Timing:
     # a walker the detector has lost (blind spot, missed frames, track drop) is held on its prediction, with
     # this share of its predicted walking time added for speed-estimate error
     unseen_margin_frac: float = 0.25
+    kerb_band_m: float = 1.0  # a track standing this close to its kerb is waiting there, not crossing
     unseen_after_s: float = 1.5  # a walker not in the last report (1 s period + latency) counts as lost
     unseen_max_s: float = 90.0  # a track unseen this long is forgotten, whatever its prediction
     presence_gap_s: float = 2.0  # presence-only baseline: ends this long after the last detection on the crossing
@@ -248,11 +249,14 @@ def walker_need_s(w: WalkerObs, *, length_m: float, now_s: float, timing: Timing
     walker is lost (blind spot, missed frames), the prediction carries a share for speed error on top, so
     the hold through the gap covers a walker a little slower than measured."""
     speed = walker_speed_mps(w, timing, speed_blind=speed_blind)
-    speed_for_need = max(speed, timing.stopped_speed_mps)
+    unseen_s = max(0.0, now_s - w.observed_s)
+    lost = unseen_s > timing.unseen_after_s
+    # in view, a stopped walker is held (to the cap, then all-red); lost from view, a walker is predicted
+    # walking at no less than the cap speed, the slowest the policy plans for
+    speed_for_need = max(speed, timing.cap_speed_mps if lost else timing.stopped_speed_mps)
     remaining_at_obs = max(0.0, length_m - w.position_m)
     walk_s = remaining_at_obs / speed_for_need
-    unseen_s = max(0.0, now_s - w.observed_s)
-    slack = timing.unseen_margin_frac * walk_s if unseen_s > timing.unseen_after_s else 0.0
+    slack = timing.unseen_margin_frac * walk_s if lost else 0.0
     return max(0.0, walk_s + slack + timing.margin_s - unseen_s)
 
 
@@ -283,7 +287,18 @@ class CrossingController:
                     if now_s - w.observed_s <= t.track_stale_s and w.position_m < self.spec.length_m]
         return [w for w in obs.walkers
                 if now_s - w.observed_s <= t.unseen_max_s and w.position_m < self.spec.length_m
+                and not self._waiting_at_kerb(w, now_s)
                 and self.need_s(w, now_s) > 0.0]
+
+    def _waiting_at_kerb(self, w: WalkerObs, now_s: float) -> bool:
+        """At the kerb edge and not walking (standing, or lost there with no sign of walking): the kerb
+        camera sees that spot, so a walker who does cross is found again further on."""
+        t = self.timing
+        if w.position_m >= t.kerb_band_m:
+            return False
+        standing = w.speed_mps is not None and w.speed_mps < t.stopped_speed_mps
+        lost_unproven = w.speed_mps is None and now_s - w.observed_s > t.unseen_after_s
+        return standing or lost_unproven
 
     def need_s(self, w: WalkerObs, now_s: float) -> float:
         return walker_need_s(w, length_m=self.spec.length_m, now_s=now_s, timing=self.timing,
@@ -473,7 +488,9 @@ class CrossingController:
             s.advance_extra_s = 0.0
             s.card_floor_s = 0.0
             if s.card_pending:  # a registered slow walker: their time is given whether detected or not
-                s.card_floor_s = min(self.cap_s, self.spec.length_m / self.timing.card_speed_mps)
+                # they start with the walk: the clearance must cover the rest of the crossing at the card speed
+                s.card_floor_s = min(self.cap_s, self.spec.length_m / self.timing.card_speed_mps
+                                     - self.spec.walk_s - s.cycle_extra_s)
                 s.card_pending = False
                 events.append(Event("extension", at_s, {
                     "reason": "card_tap", "track_id": None, "speed_mps": self.timing.card_speed_mps,

@@ -62,7 +62,7 @@ class Detector:
         for pid in list(self._people):
             if pid not in present:
                 del self._people[pid]
-        for pid in present:
+        for pid in sorted(present):  # a fixed order: the same draws for the same people whatever the hash seed
             side = kerb[pid][0] if pid in kerb else None
             visible = side is not None or self.in_view(crossing[pid])
             if not visible or self.rng.random() >= p.detect_prob:

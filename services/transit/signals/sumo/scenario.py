@@ -305,3 +305,12 @@ def build(workdir: Path, config: ScenarioConfig, seed: int, net_file: Path | Non
     net = net_file or build_net(workdir, config)
     routes, speeds, groups, cards = build_routes(workdir, config, seed)
     return Scenario(workdir, net, routes, config, seed, speeds, groups, cards)
+
+
+def draw_speed(rng, group: WalkerGroup) -> float:
+    """One walker's speed from a group (numpy Generator or random.Random)."""
+    if isinstance(rng, np.random.Generator):
+        return group.draw(rng)
+    if group.distribution == "uniform":
+        return rng.uniform(group.min_mps, group.max_mps)
+    return min(max(rng.gauss(group.mean_mps, group.sd_mps), group.min_mps), group.max_mps)
