@@ -227,6 +227,66 @@ class StepResult:
     events: list[Event]
 
 
+# ---- detector points: what is usable, and why not -------------------------------------------------------
+
+POSITION_SLACK_M = 2.0  # a point this far beyond either kerb is a detector error, not a walker
+FUTURE_SLACK_S = 5.0  # detector clocks drift a little, not more
+MAX_WALKER_SPEED_MPS = 3.0  # faster than any walker (speeds.MAX_PLAUSIBLE_SPEED_MPS)
+JUMP_NOISE_M = 1.0  # position noise allowed on top of the fastest walk between two points
+
+
+@dataclass(frozen=True)
+class PointIn:
+    t_s: float
+    position_m: float
+    speed_mps: float | None = None  # when the detector reports one
+
+
+@dataclass(frozen=True)
+class PointRejection:
+    index: int
+    reason: str  # position_not_finite | position_outside_crossing | time_in_future | duplicate_time
+    #              | speed_not_finite | speed_impossible | implied_speed_impossible
+    detail: str
+
+
+def _finite(x: float) -> bool:
+    return x == x and x not in (float("inf"), float("-inf"))
+
+
+def screen_points(points: list[PointIn], *, length_m: float, now_s: float) -> tuple[list[PointIn], list[PointRejection]]:
+    """One track's points: those a walker could have made, and for each other one the reason it is not."""
+    kept: list[PointIn] = []
+    rejected: list[PointRejection] = []
+    seen_t: set[float] = set()
+    for i, p in sorted(enumerate(points), key=lambda ip: ip[1].t_s):
+        reason = detail = None
+        if not _finite(p.position_m):
+            reason, detail = "position_not_finite", f"position_m = {p.position_m}"
+        elif not -POSITION_SLACK_M <= p.position_m <= length_m + POSITION_SLACK_M:
+            reason, detail = "position_outside_crossing", f"{p.position_m} m on a {length_m} m crossing"
+        elif p.t_s > now_s + FUTURE_SLACK_S:
+            reason, detail = "time_in_future", f"{p.t_s - now_s:.1f} s ahead of the server clock"
+        elif p.t_s in seen_t:
+            reason, detail = "duplicate_time", "another point of this track has the same time"
+        elif p.speed_mps is not None and not _finite(p.speed_mps):
+            reason, detail = "speed_not_finite", f"speed_mps = {p.speed_mps}"
+        elif p.speed_mps is not None and not 0.0 <= p.speed_mps <= MAX_WALKER_SPEED_MPS:
+            reason, detail = "speed_impossible", f"{p.speed_mps} m/s is not a walking speed (0-{MAX_WALKER_SPEED_MPS})"
+        elif kept and abs(p.position_m - kept[-1].position_m) > (
+                MAX_WALKER_SPEED_MPS * (p.t_s - kept[-1].t_s) + JUMP_NOISE_M):
+            dt = p.t_s - kept[-1].t_s
+            reason, detail = "implied_speed_impossible", (
+                f"{abs(p.position_m - kept[-1].position_m):.1f} m in {dt:.2f} s since the previous point")
+        if reason:
+            rejected.append(PointRejection(i, reason, detail))
+        else:
+            kept.append(p)
+            seen_t.add(p.t_s)
+    rejected.sort(key=lambda r: r.index)
+    return kept, rejected
+
+
 # ---- the controller --------------------------------------------------------------------------------------
 
 

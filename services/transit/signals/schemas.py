@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 class TrackPointIn(BaseModel):
     t: datetime
     position_m: float = Field(description="distance walked from the kerb the walker entered at")
+    speed_mps: float | None = Field(default=None, description="the detector's own speed estimate, if any")
 
 
 class TrackIn(BaseModel):
@@ -36,10 +37,19 @@ class DecisionRead(BaseModel):
     clearance_cap_s: float
 
 
+class PointRejectionRead(BaseModel):
+    track_id: str
+    index: int = Field(description="the point's place in that track's points list")
+    reason: str = Field(description="position_not_finite | position_outside_crossing | time_in_future | "
+                                    "duplicate_time | speed_not_finite | speed_impossible | implied_speed_impossible")
+    detail: str
+
+
 class TrackBatchResult(BaseModel):
     batch_id: uuid.UUID
     points_accepted: int
     points_rejected: int
+    rejections: list[PointRejectionRead] = Field(default_factory=list)
     decision: DecisionRead
     duplicate: bool = False
 

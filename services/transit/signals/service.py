@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from services.common.errors import Conflict, Forbidden, NotFound
+from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.transit.signals import speeds
 from services.transit.signals.domain import (
     DEFAULT_TIMING,
@@ -14,9 +14,11 @@ from services.transit.signals.domain import (
     CrossingController,
     CrossingSpec,
     Observation,
+    PointIn,
     Policy,
     WalkerObs,
     detector_healthy,
+    screen_points,
 )
 from services.transit.signals.models import (
     AdvanceRequest,
@@ -32,13 +34,12 @@ from services.transit.signals.schemas import (
     AdvanceRequestRead,
     CrossingRead,
     DecisionRead,
+    PointRejectionRead,
     TrackBatchIn,
     TrackBatchResult,
 )
 
 MAX_POINTS_PER_TRACK = 240  # the controller needs seconds; the review needs one track's walk
-POSITION_SLACK_M = 2.0  # a point this far beyond either kerb is a detector error, not a walker
-FUTURE_SLACK_S = 5.0  # detector clocks drift a little, not more
 ADVANCE_VALID_S = 300.0  # a rider reaches the kerb within five minutes of alighting, or the request lapses
 REVIEW_MIN_TRACKS = 20  # fewer tracks than this cannot judge a 15th percentile
 
@@ -124,7 +125,8 @@ def tick(session: Session, *, crossing: Crossing, now: datetime) -> DecisionRead
     d = result.decision
     return DecisionRead(crossing_id=crossing.id, at=now, phase=d.phase, remaining_s=d.remaining_s,
                         cycle_no=d.cycle_no, mode=d.mode, request=d.request,
-                        clearance_floor_s=d.clearance_floor_s, clearance_cap_s=d.clearance_cap_s)
+                        clearance_floor_s=d.clearance_floor_s, clearance_cap_s=d.clearance_cap_s,
+                        announced_clearance_s=d.announced_clearance_s)
 
 
 def current_decision(session: Session, *, crossing_id: str, now: datetime) -> DecisionRead:
@@ -143,32 +145,34 @@ def ingest_tracks(session: Session, *, crossing_id: str, device_id: str, batch: 
         if old.crossing_id != crossing_id:
             raise Conflict("batch id already used for another crossing", code="batch_id_reused")
         return TrackBatchResult(**{**old.response, "duplicate": True})
-    accepted = rejected = 0
     now_s = _epoch(now)
+    usable: list[tuple[str, list]] = []
+    rejections: list[PointRejectionRead] = []
     for track in batch.tracks:
-        pts = []
-        for p in track.points:
-            t = _epoch(p.t)
-            if (-POSITION_SLACK_M <= p.position_m <= crossing.length_m + POSITION_SLACK_M
-                    and t <= now_s + FUTURE_SLACK_S):
-                pts.append([t, p.position_m])
-            else:
-                rejected += 1
-        if not pts:
-            continue
-        accepted += len(pts)
-        _merge_track(session, crossing=crossing, track_key=track.track_id, new_points=pts)
+        kept, rejected = screen_points([PointIn(_epoch(p.t), p.position_m, p.speed_mps) for p in track.points],
+                                       length_m=crossing.length_m, now_s=now_s)
+        rejections += [PointRejectionRead(track_id=track.track_id, index=r.index, reason=r.reason, detail=r.detail)
+                       for r in rejected]
+        if kept:
+            usable.append((track.track_id, [[p.t_s, p.position_m] for p in kept]))
+    total = sum(len(t.points) for t in batch.tracks)
+    if total and not usable:  # nothing to act on: say why for every point, write nothing
+        raise Unprocessable({"message": "no usable point in this batch",
+                             "rejections": [r.model_dump() for r in rejections]}, code="no_usable_points")
+    accepted = sum(len(pts) for _, pts in usable)
+    for track_key, pts in usable:
+        _merge_track(session, crossing=crossing, track_key=track_key, new_points=pts)
     crossing.detector_seen_at = now
     crossing.detector_status = batch.detector_status
     crossing.kerb_waiting = batch.kerb_waiting
     session.add(crossing)
     session.flush()
     decision = tick(session, crossing=crossing, now=now)
-    result = TrackBatchResult(batch_id=batch.batch_id, points_accepted=accepted, points_rejected=rejected,
-                              decision=decision)
+    result = TrackBatchResult(batch_id=batch.batch_id, points_accepted=accepted, points_rejected=len(rejections),
+                              rejections=rejections, decision=decision)
     session.add(TrackBatch(id=batch.batch_id, crossing_id=crossing_id, device_id=device_id, sent_at=batch.sent_at,
                            received_at=now, detector_status=batch.detector_status, kerb_waiting=batch.kerb_waiting,
-                           points_accepted=accepted, points_rejected=rejected,
+                           points_accepted=accepted, points_rejected=len(rejections),
                            response=result.model_dump(mode="json")))
     session.flush()
     return result

@@ -1,6 +1,7 @@
 """The signals API: detector reports (device key, place, idempotent batches), the decision, the extension log,
 mobility-need advance requests and the officials' list."""
 
+import json
 import threading
 import time
 import uuid
@@ -9,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from services.transit.signals.models import TrackBatch, WalkerTrack
+from services.transit.signals.models import Crossing, TrackBatch, WalkerTrack
 
 
 def _now():
@@ -113,6 +114,54 @@ def test_bad_input_is_a_422_envelope_and_implausible_points_are_rejected(client_
                                      {"t": future, "position_m": 3.0},
                                      {"t": _now().isoformat(), "position_m": 3.0}]}]), headers=headers)
     assert r.status_code == 200 and (r.json()["points_accepted"], r.json()["points_rejected"]) == (1, 2)
+    assert [(x["index"], x["reason"]) for x in r.json()["rejections"]] == [
+        (0, "position_outside_crossing"), (1, "time_in_future")]
+
+
+def _post_raw(client, url, body, headers):
+    # NaN is not JSON, but detectors built on json libraries that allow it send it: the API must answer it
+    return client.post(url, content=json.dumps(body, allow_nan=True),
+                       headers={**headers, "content-type": "application/json"})
+
+
+def test_nan_and_impossible_points_get_a_reason_each_and_a_batch_with_none_usable_is_a_422(
+        client_for, auth, make_crossing):
+    client = client_for("transit")
+    cid = make_crossing()
+    headers = auth.device_headers("detector", cid)
+    url = f"/v1/crossings/{cid}/tracks"
+    t0 = _now() - timedelta(seconds=3)
+
+    def pt(dt, x, v=None):
+        p = {"t": (t0 + timedelta(seconds=dt)).isoformat(), "position_m": x}
+        return {**p, "speed_mps": v} if v is not None else p
+
+    mixed = batch(kerb=1, tracks=[
+        {"track_id": "ok", "points": [pt(0, 1.0), pt(1, 2.0), pt(2, 8.5), pt(2.5, 3.1), pt(3, float("nan"))]},
+        {"track_id": "bad", "points": [pt(0, float("inf")), pt(1, 2.0, v=float("nan")), pt(2, 3.0, v=7.0),
+                                       pt(2, 3.0), pt(2, 3.2)]}])
+    r = _post_raw(client, url, mixed, headers)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    reasons = {(x["track_id"], x["index"]): x["reason"] for x in body["rejections"]}
+    assert reasons == {("ok", 2): "implied_speed_impossible", ("ok", 4): "position_not_finite",
+                       ("bad", 0): "position_not_finite", ("bad", 1): "speed_not_finite",
+                       ("bad", 2): "speed_impossible", ("bad", 4): "duplicate_time"}
+    assert (body["points_accepted"], body["points_rejected"]) == (4, 6)
+    with Session(make_crossing.engine) as s:
+        assert {w.track_key: len(w.points) for w in s.execute(select(WalkerTrack)).scalars()} == {"ok": 3, "bad": 1}
+
+    nothing = batch(kerb=5, tracks=[{"track_id": "x", "points": [pt(0, float("nan")), pt(1, 99.0)]}])
+    r = _post_raw(client, url, nothing, headers)
+    assert r.status_code == 422 and r.json()["error"] == "no_usable_points"
+    assert [x["reason"] for x in r.json()["detail"]["rejections"]] == ["position_not_finite",
+                                                                        "position_outside_crossing"]
+    with Session(make_crossing.engine) as s:  # nothing written: no batch, no track, kerb count unchanged
+        assert s.execute(select(func.count()).select_from(TrackBatch)).scalar_one() == 1
+        assert s.execute(select(WalkerTrack).where(WalkerTrack.track_key == "x")).first() is None
+        assert s.get(Crossing, cid).kerb_waiting == 1
+    # a kerb-only report (no points at all) is usable
+    assert client.post(url, json=batch(kerb=2), headers=headers).status_code == 200
 
 
 def _in_clearance(started_ago_s):
