@@ -247,3 +247,73 @@ def test_state_round_trips_through_json():
     to_clearance(run)
     again = ControllerState.from_dict(run.state.to_dict())
     assert again == run.state
+
+
+def test_clearance_is_announced_at_the_start_of_flashing_from_the_slowest_detected_walker():
+    run = Run()
+    run.tick(obs(0.0, kerb=1))
+    walkers = lambda t: [WalkerObs("fast", 8.0, 1.3, t), WalkerObs("slow", 3.0, 0.55, t)]  # noqa: E731
+    run.until(Phase.clearance, lambda t: obs(t, kerb=1 if run.state.phase == Phase.vehicle_green else 0,
+                                             walkers=walkers(t) if run.state.phase == Phase.walk else ()))
+    # the walk ended at this tick; the clearance shown is the slow walker's remaining 11 m at 0.55 m/s
+    set_ = run.kinds("clearance_set")[0].data
+    assert set_["slowest_track"] == "slow" and set_["slowest_speed_mps"] == 0.55
+    assert set_["clearance_s"] == pytest.approx(11.0 / 0.55 + T.margin_s, abs=0.6)
+    assert run.decision.announced_clearance_s == set_["clearance_s"]
+
+
+def test_speed_blind_variant_takes_every_walker_at_the_same_speed():
+    blind = CrossingController(SPEC, Policy.adaptive(speed_blind=True))
+    ours = CrossingController(SPEC, Policy.adaptive())
+    fast = WalkerObs("a", 4.0, 1.4, 10.0)
+    assert ours.need_s(fast, 10.0) == pytest.approx(10.0 / 1.4 + T.margin_s)
+    assert blind.need_s(fast, 10.0) == pytest.approx(10.0 / T.blind_speed_mps + T.margin_s)
+    assert Policy.adaptive(speed_blind=True).name == "ours speed-blind"
+
+
+def test_cap_reached_with_someone_still_on_holds_all_red_until_they_are_off_and_logs_it():
+    run = Run()
+    start = to_clearance(run)
+    cap_end = start + SPEC.cap_s()
+    # stopped mid-crossing until well after the cap, then walks off at 1 m/s
+    def walker(t):
+        if t < cap_end + 8.0:
+            return obs(t, walkers=[WalkerObs("st", 7.0, 0.0, t)])
+        pos = 7.0 + 1.0 * (t - cap_end - 8.0)
+        return obs(t, walkers=[WalkerObs("st", pos, 1.0, t)] if pos < 14.0 else [])
+    run.until(Phase.all_red, walker, limit=500)
+    assert run.now == pytest.approx(cap_end, abs=0.5)
+    hold = run.kinds("all_red_hold")[0].data
+    assert hold["walkers"] == ["st"]
+    run.until(Phase.vehicle_green, walker, limit=500)
+    off = cap_end + 8.0 + 7.0
+    assert off - 0.5 <= run.now <= off + T.margin_s + 0.6  # all-red until they were off, no longer
+    end = run.kinds("all_red_hold_end")[0].data
+    assert end["resolved"] is True and end["held_s"] == pytest.approx(off - cap_end, abs=1.1)
+
+
+def test_all_red_hold_ends_at_its_policy_maximum_and_says_it_was_not_resolved():
+    run = Run()
+    start = to_clearance(run)
+    run.until(Phase.vehicle_green, lambda t: obs(t, walkers=[WalkerObs("st", 7.0, 0.0, t)]), limit=500)
+    assert run.now - start == pytest.approx(SPEC.cap_s() + T.all_red_hold_max_s, abs=0.6)
+    assert run.kinds("all_red_hold_end")[0].data["resolved"] is False
+
+
+def test_card_tap_calls_the_walk_and_guarantees_the_registered_walkers_time_even_undetected():
+    spec = CrossingSpec("A", length_m=24.0, lanes=6, zone="senior")  # floor 30 s, cap 60 s
+    run = Run(spec=spec)
+    run.tick(Observation(detector_ok=True, last_report_s=0.0, card_tap=True))
+    assert run.state.request and run.state.request_source == "card"
+    run.until(Phase.clearance, lambda t: obs(t))
+    start = run.now
+    run.until(Phase.all_red, lambda t: obs(t))  # the detector never sees them
+    assert run.now - start == pytest.approx(24.0 / T.card_speed_mps - spec.walk_s, abs=0.6)
+    assert [e.data["reason"] for e in run.kinds("extension")] == ["card_tap"]
+
+
+def test_a_track_standing_at_the_kerb_edge_is_waiting_not_crossing():
+    run = Run()
+    start = to_clearance(run)
+    run.until(Phase.all_red, lambda t: obs(t, walkers=[WalkerObs("k", 0.4, 0.0, t)]))
+    assert run.now - start == pytest.approx(T.min_clearance_s, abs=0.6)

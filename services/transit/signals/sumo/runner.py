@@ -32,6 +32,8 @@ from services.transit.signals.sumo.scenario import (
 SUMO_ACTUATED = "SUMO actuated"
 SUMO_MAX_GAP_S = 3.0  # SUMO's default max-gap for actuated programs
 POINTS_KEPT = 12
+USE_WHOLE = False
+ORPHAN_POINTS = 8
 
 
 @dataclass
@@ -151,6 +153,8 @@ class _Tracks:
         self.length_m, self.timing, self.speed_blind = length_m, timing, speed_blind
         self.raw: dict[str, list[tuple[float, float]]] = {}
         self.origin: dict[str, str | None] = {}
+        self.orphans: set[str] = set()  # tracks that appeared mid-crossing in this report
+        self.joined: dict[str, tuple] = {}  # joined to a lost track, not yet confirmed by their own motion
         self.kerb_waiting = 0
         self.last_report_s: float | None = None
         self.walkers: tuple[WalkerObs, ...] = ()
@@ -160,15 +164,13 @@ class _Tracks:
         self.kerb_waiting = report.kerb_waiting
         for tid, x in report.tracks.items():
             if tid not in self.raw and tid not in report.origins:
-                lost = self._match(x, report)
-                if lost is not None:
-                    self.raw[tid] = self.raw.pop(lost)
-                    self.origin[tid] = self.origin.pop(lost, None)
+                self.orphans.add(tid)
             pts = self.raw.setdefault(tid, [])
             pts.append((report.observed_s, x))
             del pts[:-POINTS_KEPT]
             if tid in report.origins:
                 self.origin[tid] = report.origins[tid]
+        self._join_orphans(report)
         out = []
         for tid, pts in list(self.raw.items()):
             walked = walked_points(pts, self.origin.get(tid), self.length_m)
@@ -182,33 +184,75 @@ class _Tracks:
 
     @staticmethod
     def _speed(walked, last_t) -> float | None:
-        # 6 s window, 2 s span at least: two noisy points a second apart say little about a slow walker
-        return speeds.current_speed(walked, now=last_t, window_s=6.0, min_span_s=2.0)
+        # 6 s window, 2 s span at least: two noisy points a second apart say little about a slow walker;
+        # and the lower of that and the whole track's pace, so one fast-looking stretch does not rush them
+        recent = speeds.current_speed(walked, now=last_t, window_s=6.0, min_span_s=2.0)
+        if recent is None:
+            return None
+        whole = speeds.current_speed(walked, now=last_t, window_s=60.0, min_span_s=2.0)
+        return recent if whole is None or not USE_WHOLE else min(recent, whole)
 
-    def _match(self, x_from_s: float, report: Report) -> str | None:
-        best, best_d = None, None
+    def _join_orphans(self, report: Report) -> None:
+        """A track that appeared mid-crossing (the detector dropped or switched an id) is joined to the lost
+        track whose prediction its first point matches, closest pairs first (in a crowd, first come first
+        served would give a walker someone else's past). The join is checked once the track has moved: a
+        walker coming the other way gives the lost track back and goes on as their own."""
+        for tid, (lost, pre, origin, north) in list(self.joined.items()):
+            pts = self.raw.get(tid)
+            if pts is None:
+                del self.joined[tid]
+                continue
+            post = [p for p in pts if p[0] > pre[-1][0]]
+            slope = speeds.theil_sen_slope(post) if len(post) >= 2 else None
+            if slope is None or abs(slope * (post[-1][0] - post[0][0])) < 0.3:
+                if len(post) > ORPHAN_POINTS:
+                    del self.joined[tid]
+                continue
+            del self.joined[tid]
+            if (slope > 0) != north:  # wrong walker: split them again
+                self.raw[lost], self.origin[lost] = pre, origin
+                self.raw[tid], self.origin[tid] = post, None
+        pairs = []
+        for tid in list(self.orphans):
+            self.orphans.discard(tid)
+            pts = self.raw.get(tid)
+            if pts:
+                pairs += [(d, tid, lost, north) for lost, d, north in self._candidates(pts, report)]
+        used: set[str] = set()
+        for _, tid, lost, north in sorted(pairs):
+            if tid in used or lost in used or lost not in self.raw:
+                continue
+            used.update((tid, lost))
+            pre, origin = self.raw.pop(lost), self.origin.pop(lost, None)
+            self.joined[tid] = (lost, pre, origin, north)
+            self.raw[tid] = sorted(pre + self.raw[tid])[-POINTS_KEPT:]
+            self.origin[tid] = origin
+
+    def _candidates(self, orphan: list[tuple[float, float]], report: Report) -> list[tuple[str, float, bool]]:
+        """Lost tracks whose prediction the orphan's first point is at: (id, distance, heading north)."""
+        t0, x0 = orphan[0]
+        out = []
         for tid, pts in self.raw.items():
-            if tid in report.tracks or self.origin.get(tid) is None and len(pts) < 2:
+            if tid in report.tracks or tid in self.orphans or pts[-1][0] >= t0:
+                continue
+            if self.origin.get(tid) is None and len(pts) < 2:
                 continue
             walked = walked_points(pts, self.origin.get(tid), self.length_m)
-            last_t, last_x = walked[-1]
             heading_north = walked[0][1] == pts[0][1]  # walked equals the south frame: they started south
+            last_t, last_x = walked[-1]
             speed = self._speed(walked, last_t)
-            dt = report.observed_s - last_t
-            if self.speed_blind or speed is None:  # any walking speed will do: a wide window
+            dt = t0 - last_t
+            if self.speed_blind:
+                v = self.timing.blind_speed_mps
+                lo, hi = last_x + v * dt - 1.0 - 0.3 * v * dt, last_x + v * dt + 1.0 + 0.3 * v * dt
+            elif speed is None:  # any walking speed will do: a wide window
                 lo, hi = last_x + (self.timing.cap_speed_mps * dt - 1.0), last_x + 1.8 * dt + 1.0
-                if self.speed_blind:
-                    v = self.timing.blind_speed_mps
-                    lo, hi = last_x + v * dt - 1.0 - 0.3 * v * dt, last_x + v * dt + 1.0 + 0.3 * v * dt
             else:
                 lo, hi = last_x + speed * dt - 1.0 - 0.3 * speed * dt, last_x + speed * dt + 1.0 + 0.3 * speed * dt
-            x_walked = x_from_s if heading_north else self.length_m - x_from_s
-            if not lo <= x_walked <= hi:
-                continue
-            d = abs(x_walked - (lo + hi) / 2)
-            if best_d is None or d < best_d:
-                best, best_d = tid, d
-        return best
+            x_walked = x0 if heading_north else self.length_m - x0
+            if lo <= x_walked <= hi:
+                out.append((tid, abs(x_walked - (lo + hi) / 2), heading_north))
+        return out
 
 
 def _card_taps(scenario: Scenario, kerb: dict[str, tuple[str, float]], tapped: set[str]) -> bool:
