@@ -20,4 +20,5 @@ def load_all_tables() -> None:
     import services.industry.assets.models  # noqa: F401
     import services.industry.kpi.models  # noqa: F401
     import services.industry.programme.models  # noqa: F401
+    import services.industry.safety.models  # noqa: F401
     import services.industry.telemetry.models  # noqa: F401

@@ -23,3 +23,6 @@ class IndustrySettings(ServiceSettings):
     mqtt_drain_s: float = 50.0
     # Local day for "today" on the dashboard.
     timezone: str = "Asia/Seoul"
+    # Safety escalations by e-mail (smtp://host:port or smtps://user:pass@host); empty = they wait in the outbox.
+    safety_smtp_url: str = ""
+    safety_mail_from: str = "safety@aicity.local"

@@ -13,6 +13,7 @@ from services.common.errors import Conflict, Forbidden, Unprocessable
 from services.industry.alarms import service as alarms
 from services.industry.assets.models import Sensor
 from services.industry.dialect import insert_for
+from services.industry.safety import service as safety
 from services.industry.telemetry.domain import SensorRef, check_readings, hour_start
 from services.industry.telemetry.models import (
     Reading,
@@ -134,6 +135,7 @@ def store_readings(session: Session, *, rows: list[dict], source: str, now: date
         conn.execute(dirty, [{"sensor_id": sid, "hour_start": h, "hour_end": h + HOUR, "claim": None}
                              for sid, h in marks])
     alarms.evaluate_readings(session, by_sensor=by_sensor, now=now)
+    safety.on_readings(session, by_sensor=by_sensor, now=now)  # gas detectors' suitable-air alarms
     return new, len(rows) - new
 
 

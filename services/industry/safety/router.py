@@ -1,0 +1,213 @@
+"""HTTP API of safe work under /v1/safety, and the near-miss phone page at /screens/near-miss."""
+
+from pathlib import Path
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import FileResponse
+from sqlalchemy import select
+
+from services.common.auth import Principal
+from services.common.db import SessionDep, utcnow
+from services.common.errors import TooManyRequests
+from services.common.ratelimit import TokenBucket
+from services.common.routing import APIRouter
+from services.common.static_pages import static_file
+from services.industry.access import officials, readers
+from services.industry.assets.models import Sensor, Site
+from services.industry.safety import permits, records, rules, service
+from services.industry.safety.models import GasDetector
+from services.industry.safety.schemas import (
+    BumpTestIn,
+    DetectorCreate,
+    DetectorRead,
+    EventCreate,
+    EventRead,
+    MovementIn,
+    NearMissIn,
+    PermitCreate,
+    PermitRead,
+    SafetyAlarmRead,
+    SafetySiteIn,
+    WorkforceIn,
+)
+
+router = APIRouter(prefix="/v1/safety", tags=["safety"])
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+screens = APIRouter(prefix="/screens", tags=["screens"], include_in_schema=False)
+# The phone page is anonymous (a worker reports without signing in): a caller's address gets a small burst.
+NEAR_MISS_BUCKET = TokenBucket(rate_per_s=0.2, burst=10)
+
+
+@screens.get("/near-miss")
+def near_miss_page() -> FileResponse:
+    return static_file(STATIC_DIR, "near-miss.html")
+
+
+@router.get("/rules")
+def safety_rules(_: Principal = Depends(readers)) -> dict:
+    """The limits, heat stages and indicator definitions the service applies, each with its source."""
+    return {"gas_limits": [g.__dict__ for g in rules.LEGAL_GAS_LIMITS.values()],
+            "heat_stages": [s.__dict__ for s in rules.HEAT_STAGES], "heat_source": rules.HEAT_SOURCE,
+            "apparent_temperature_source": rules.APPARENT_TEMPERATURE_SOURCE,
+            "indicators": [i.__dict__ for i in rules.INDICATORS], "error_bits": rules.ERROR_BITS,
+            "near_miss_categories": rules.NEAR_MISS_CATEGORIES}
+
+
+@router.put("/sites/{site_id}")
+def put_site(site_id: str, data: SafetySiteIn, session: SessionDep, principal: Principal = Depends(readers)) -> dict:
+    """The site's safety manager (who receives escalations) and its own stricter gas limits."""
+    cfg = service.upsert_site(session, site_id=site_id, data=data, principal=principal)
+    return {**cfg.model_dump(), "limits": service.site_limits(session, site_id=site_id)}
+
+
+@router.get("/sites/{site_id}/limits")
+def get_limits(site_id: str, session: SessionDep, principal: Principal = Depends(readers)) -> dict:
+    service.visible_site(session, site_id=site_id, principal=principal)
+    return service.site_limits(session, site_id=site_id)
+
+
+def _detector_read(session, det: GasDetector) -> DetectorRead:
+    tags = session.execute(select(Sensor.tag).where(Sensor.tag.startswith(f"{det.id}."),
+                                                    Sensor.site_id == det.site_id).order_by(Sensor.tag)).scalars()
+    return DetectorRead.model_validate(det).model_copy(update={"tags": list(tags)})
+
+
+@router.post("/detectors", response_model=DetectorRead, status_code=201)
+def create_detector(data: DetectorCreate, session: SessionDep, principal: Principal = Depends(readers)):
+    """A gas detector; its channels become sensors `<id>.<gas>` (and `<id>.status`) for telemetry ingest."""
+    det = service.register_detector(session, data=data, principal=principal, now=utcnow())
+    return _detector_read(session, det)
+
+
+@router.get("/detectors", response_model=list[DetectorRead])
+def list_detectors(session: SessionDep, principal: Principal = Depends(readers), site_id: str | None = None):
+    query = select(GasDetector).order_by(GasDetector.id)
+    if site_id:
+        query = query.where(GasDetector.site_id == site_id)
+    sites = {s.id: s for s in session.execute(select(Site)).scalars()}
+    from services.industry.access import can_see_site
+
+    return [_detector_read(session, d) for d in session.execute(query).scalars()
+            if can_see_site(principal, site_id=d.site_id, company_id=sites[d.site_id].company_id)]
+
+
+@router.post("/detectors/{detector_id}/bump-tests", response_model=DetectorRead)
+def bump_test(detector_id: str, data: BumpTestIn, session: SessionDep, principal: Principal = Depends(readers)):
+    det = service.record_bump_test(session, detector_id=detector_id, principal=principal, at=data.at,
+                                   passed=data.passed, now=utcnow())
+    return _detector_read(session, det)
+
+
+@router.get("/detectors/{detector_id}/gas")
+def detector_gas(detector_id: str, session: SessionDep, principal: Principal = Depends(readers)) -> list[dict]:
+    service.visible_detector(session, detector_id=detector_id, principal=principal)
+    return service.live_gas(session, detector_id=detector_id)
+
+
+@router.get("/alarms", response_model=list[SafetyAlarmRead])
+def list_alarms(session: SessionDep, principal: Principal = Depends(readers), active: bool = False,
+                site_id: str | None = None, limit: int = Query(default=200, ge=1, le=1000)):
+    """Safety alarms, open ones first (gas before detector faults)."""
+    return service.list_alarms(session, principal=principal, active=active, site_id=site_id, limit=limit)
+
+
+@router.post("/alarms/{alarm_id}/ack", response_model=SafetyAlarmRead)
+def ack_alarm(alarm_id: int, session: SessionDep, principal: Principal = Depends(readers)):
+    return service.acknowledge(session, alarm_id=alarm_id, principal=principal, now=utcnow())
+
+
+@router.post("/permits", response_model=PermitRead, status_code=201)
+def create_permit(data: PermitCreate, session: SessionDep, principal: Principal = Depends(readers)):
+    permit = permits.request_permit(session, data=data, principal=principal, now=utcnow())
+    return permits.permit_view(session, permit)
+
+
+@router.get("/permits", response_model=list[PermitRead])
+def list_permits(session: SessionDep, principal: Principal = Depends(readers),
+                 status: str | None = Query(default=None, pattern="^(pending|open|closed)$"),
+                 site_id: str | None = None):
+    return [permits.permit_view(session, p)
+            for p in permits.list_permits(session, principal=principal, status=status, site_id=site_id)]
+
+
+@router.get("/permits/{permit_id}", response_model=PermitRead)
+def get_permit(permit_id: int, session: SessionDep, principal: Principal = Depends(readers)):
+    """The permit with the live gas of its space's detector."""
+    return permits.permit_view(session, permits.visible_permit(session, permit_id=permit_id, principal=principal))
+
+
+@router.post("/permits/{permit_id}/open", response_model=PermitRead)
+def open_permit(permit_id: int, session: SessionDep, principal: Principal = Depends(readers)):
+    """409 `unsuitable_air` (with every problem) unless the pre-entry air is suitable and the detector is quiet."""
+    return permits.permit_view(session, permits.open_permit(session, permit_id=permit_id, principal=principal,
+                                                            now=utcnow()))
+
+
+@router.post("/permits/{permit_id}/movements", response_model=PermitRead)
+def permit_movement(permit_id: int, data: MovementIn, session: SessionDep, principal: Principal = Depends(readers)):
+    return permits.permit_view(session, permits.move(session, permit_id=permit_id, person=data.person,
+                                                     direction=data.direction, principal=principal, now=utcnow()))
+
+
+@router.post("/permits/{permit_id}/close", response_model=PermitRead)
+def close_permit(permit_id: int, session: SessionDep, principal: Principal = Depends(readers)):
+    """409 `people_inside` while anyone who went in has not come out."""
+    return permits.permit_view(session, permits.close_permit(session, permit_id=permit_id, principal=principal,
+                                                             now=utcnow()))
+
+
+@router.post("/events", response_model=EventRead, status_code=201)
+def create_event(data: EventCreate, session: SessionDep, principal: Principal = Depends(readers)):
+    return records.record_event(session, data=data, principal=principal, now=utcnow(), via="api")
+
+
+@router.get("/events", response_model=list[EventRead])
+def list_events(session: SessionDep, principal: Principal = Depends(readers),
+                kind: str | None = Query(default=None, pattern="^(near_miss|injury|lost_time|fatal)$"),
+                limit: int = Query(default=200, ge=1, le=1000)):
+    return records.list_events(session, principal=principal, kind=kind, limit=limit)
+
+
+@router.get("/report-sites")
+def report_sites(session: SessionDep) -> list[dict]:
+    """The sites a near miss can be reported at (for the phone page): id and names only."""
+    return [{"id": s.id, "name": s.name, "name_ko": s.name_ko}
+            for s in session.execute(select(Site).order_by(Site.id)).scalars()]
+
+
+@router.post("/near-misses", status_code=201)
+def report_near_miss(data: NearMissIn, request: Request, session: SessionDep) -> dict:
+    """A near miss from the phone page, without sign-in or name. Answers only the report's number."""
+    host = request.client.host if request.client else "unknown"
+    wait = NEAR_MISS_BUCKET.take(f"near-miss:{host}")
+    if wait > 0:
+        raise TooManyRequests({"message": "too many reports", "retry_after_s": round(wait, 1)}, code="rate_limited")
+    event = records.record_event(session, data=EventCreate(kind="near_miss", **data.model_dump()), principal=None,
+                                 now=utcnow(), via="phone")
+    return {"id": event.id, "reported_at": event.reported_at}
+
+
+@router.put("/workforce", status_code=204)
+def put_workforce(data: WorkforceIn, session: SessionDep, _: Principal = Depends(officials)) -> None:
+    """A company's workers and hours worked in a year: the denominators of the indicators."""
+    records.upsert_workforce(session, data=data)
+
+
+@router.get("/indicators")
+def indicators(session: SessionDep, principal: Principal = Depends(readers),
+               year: int = Query(default_factory=lambda: utcnow().year, ge=2000, le=2100)) -> dict:
+    return records.indicators_by_company(session, principal=principal, year=year)
+
+
+@router.get("/sme-before-after")
+def sme_before_after(session: SessionDep, principal: Principal = Depends(readers)) -> list[dict]:
+    return records.sme_before_after(session, principal=principal)
+
+
+@router.get("/heat")
+def heat(request: Request, site_id: str, session: SessionDep, principal: Principal = Depends(readers),
+         shift_end_hour: int = Query(default=18, ge=1, le=23)) -> dict:
+    """Heat stress now at a site: apparent temperature, the Ministry's stage and the rest breaks still due."""
+    site = service.visible_site(session, site_id=site_id, principal=principal)
+    return records.heat(session, site=site, now=utcnow(), tz=request.app.state.settings.timezone,
+                        shift_end_hour=shift_end_hour)
