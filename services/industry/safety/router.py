@@ -35,7 +35,14 @@ router = APIRouter(prefix="/v1/safety", tags=["safety"])
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 screens = APIRouter(prefix="/screens", tags=["screens"], include_in_schema=False)
 # The phone page is anonymous (a worker reports without signing in): a caller's address gets a small burst.
-NEAR_MISS_BUCKET = TokenBucket(rate_per_s=0.2, burst=10)
+NEAR_MISS_RATE_PER_S, NEAR_MISS_BURST = 0.2, 10
+
+
+def _near_miss_bucket(request: Request) -> TokenBucket:
+    state = request.app.state
+    if getattr(state, "near_miss_bucket", None) is None:
+        state.near_miss_bucket = TokenBucket(rate_per_s=NEAR_MISS_RATE_PER_S, burst=NEAR_MISS_BURST)
+    return state.near_miss_bucket
 
 
 @screens.get("/near-miss")
@@ -179,7 +186,7 @@ def report_sites(session: SessionDep) -> list[dict]:
 def report_near_miss(data: NearMissIn, request: Request, session: SessionDep) -> dict:
     """A near miss from the phone page, without sign-in or name. Answers only the report's number."""
     host = request.client.host if request.client else "unknown"
-    wait = NEAR_MISS_BUCKET.take(f"near-miss:{host}")
+    wait = _near_miss_bucket(request).take(f"near-miss:{host}")
     if wait > 0:
         raise TooManyRequests({"message": "too many reports", "retry_after_s": round(wait, 1)}, code="rate_limited")
     event = records.record_event(session, data=EventCreate(kind="near_miss", **data.model_dump()), principal=None,
