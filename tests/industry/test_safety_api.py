@@ -220,7 +220,7 @@ def test_indicators_by_company_match_hand_computed_figures_and_suppress_small_co
                                                           "occurred_at": f"{year}-12-31T14:30:00+00:00"})
     for company, workers, hours in [("steelworks", 16_000, 33_600_000), (small, 14, 29_120)]:
         assert client.put("/v1/safety/workforce", headers=admin, json={
-            "company_id": company, "year": year, "workers": workers, "hours_worked": hours}).status_code == 204
+            "company_id": company, "year": year, "workers": workers, "hours_worked": hours}).status_code == 200
     got = {c["company_id"]: c for c in client.get("/v1/safety/indicators", headers=admin,
                                                   params={"year": year}).json()["companies"]}
     big = got["steelworks"]

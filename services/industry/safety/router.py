@@ -194,10 +194,11 @@ def report_near_miss(data: NearMissIn, request: Request, session: SessionDep) ->
     return {"id": event.id, "reported_at": event.reported_at}
 
 
-@router.put("/workforce", status_code=204)
-def put_workforce(data: WorkforceIn, session: SessionDep, _: Principal = Depends(officials)) -> None:
+@router.put("/workforce", response_model=WorkforceIn)
+def put_workforce(data: WorkforceIn, session: SessionDep, _: Principal = Depends(officials)):
     """A company's workers and hours worked in a year: the denominators of the indicators."""
     records.upsert_workforce(session, data=data)
+    return data
 
 
 @router.get("/indicators")
