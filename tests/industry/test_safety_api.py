@@ -269,3 +269,39 @@ def test_heat_stage_from_the_site_weather_feed(client_for, auth):
     heat = client.get("/v1/safety/heat", headers=admin, params={"site_id": plant["site_id"], "shift_end_hour": 23}).json()
     assert heat["apparent_temperature_c"] == 33.5 and heat["stage"] == "caution" and heat["stage_ko"] == "주의"
     assert heat["rest_min_per_hour"] == 10 and "고용노동부" in heat["source"]
+
+
+def test_sme_safety_before_and_after_its_project_matches_hand_computed_windows(client_for, auth):
+    client = client_for("industry")
+    admin = auth.headers("admin")
+    assert client.post("/v1/sites", headers=admin, json={"id": "sme-a-site", "name": "SME A", "kind": "sme",
+                                                         "company_id": "sme-a", "lat": 36.0, "lon": 129.4}).status_code == 201
+    assert client.post("/v1/programme/companies", headers=admin, json={
+        "id": "sme-a", "name": "SME A", "name_ko": "에이정밀", "employees": 20, "site_id": "sme-a-site"}).status_code == 201
+    assert client.post("/v1/programme/projects", headers=admin, json={
+        "id": "sf-a", "company_id": "sme-a", "title": "Smart factory A", "status": "built", "level_after": "basic",
+        "start_date": "2025-01-01", "completed_date": "2025-06-30", "productivity_before": 100,
+        "productivity_after": 131, "defect_rate_before": 3.0, "defect_rate_after": 1.8}).status_code == 201
+    for year, workers, hours in [(2024, 20, 36_600), (2025, 20, 36_500), (2026, 40, 73_000)]:
+        assert client.put("/v1/safety/workforce", headers=admin, json={
+            "company_id": "sme-a", "year": year, "workers": workers, "hours_worked": hours}).status_code == 200
+    for when, kind in [("2024-03-10", "lost_time"), ("2024-09-10", "lost_time"), ("2024-10-01", "near_miss"),
+                       ("2025-03-01", "injury"), ("2026-02-01", "lost_time"), ("2026-08-01", "near_miss")]:
+        assert client.post("/v1/safety/events", headers=admin, json={
+            "site_id": "sme-a-site", "kind": kind, "occurred_at": f"{when}T02:00:00+00:00"}).status_code == 201
+    own = client.get("/v1/safety/sme-before-after", headers=auth.headers("partner", company_id="sme-a")).json()
+    assert len(own) == 1
+    before, after = own[0]["before"], own[0]["after"]
+    # before: 2024-01-02 .. 2024-12-31, 365 of 2024's 366 days -> 36,600 x 365/366 = 36,500 h; 2 lost-time cases
+    assert (before["start"], before["end"], before["hours_worked"], before["lost_time"]) == (
+        "2024-01-02", "2025-01-01", 36_500.0, 2)
+    assert (before["ltifr"], before["injury_rate"], before["near_misses"]) == (54.7945, 10.0, 1)
+    # after: 2025-06-30 .. 2026-06-29: 185 days of 2025 (100 h/day) + 180 days of 2026 (200 h/day) = 54,500 h;
+    # workers (20 x 185 + 40 x 180) / 365 = 29.9 -> 30; one lost-time case
+    assert (after["hours_worked"], after["workers"], after["lost_time"], after["measured"]) == (54_500.0, 30, 1, True)
+    assert (after["ltifr"], after["injury_rate"]) == (round(1e6 / 54_500, 4), round(100 / 30, 4))
+    assert own[0]["productivity_after"] == 131
+    # an official sees the small company's counts of 1-2 suppressed
+    seen = client.get("/v1/safety/sme-before-after", headers=auth.headers("official")).json()[0]
+    assert seen["before"]["suppressed"] is True and seen["before"]["ltifr"] is None
+    assert seen["before"]["near_misses"] == 1

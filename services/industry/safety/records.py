@@ -2,7 +2,8 @@
 counts suppressed), the SME programme's safety before and after, and heat stress from the site's weather feed."""
 
 from collections import defaultdict
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -114,11 +115,47 @@ def indicators_by_company(session: Session, *, principal: Principal, year: int) 
                            f"{rules.SMALL_COMPANY_WORKERS} workers is not shown"}
 
 
-def sme_before_after(session: Session, *, principal: Principal) -> list[dict]:
-    """Each built SME project: safety in the calendar year before it started and the year after it was done,
-    beside its productivity and quality before and after."""
-    counts = _counts(session)
-    workforce = {(w.company_id, w.year): w for w in session.execute(select(WorkforceYear)).scalars()}
+def _window(session: Session, *, company_id: str, start: date, end: date, suppress: bool) -> dict:
+    """Figures over [start, end): events counted in the window, hours worked pro-rated from each calendar year's
+    total by the days of that year inside the window, workers as the day-weighted mean of the years' counts."""
+    days = (end - start).days
+    if days <= 0:
+        return {"start": start, "end": end, "days": 0, "measured": False}
+    years = {w.year: w for w in session.execute(
+        select(WorkforceYear).where(WorkforceYear.company_id == company_id,
+                                    WorkforceYear.year.between(start.year, end.year))).scalars()}
+    hours, worker_days, covered = Fraction(0), Fraction(0), 0
+    for year in range(start.year, end.year + 1):
+        lo, hi = max(start, date(year, 1, 1)), min(end, date(year + 1, 1, 1))
+        inside = (hi - lo).days
+        w = years.get(year)
+        if inside <= 0 or w is None:
+            continue
+        in_year = (date(year + 1, 1, 1) - date(year, 1, 1)).days
+        hours += Fraction(str(w.hours_worked)) * inside / in_year
+        worker_days += w.workers * inside
+        covered += inside
+    kst = ZoneInfo("Asia/Seoul")
+    lo_t = datetime.combine(start, time(0), kst).astimezone(UTC)
+    hi_t = datetime.combine(end, time(0), kst).astimezone(UTC)
+    events = list(session.execute(select(SafetyEvent).where(
+        SafetyEvent.company_id == company_id, SafetyEvent.occurred_at >= lo_t, SafetyEvent.occurred_at < hi_t)).scalars())
+    c = {"injured": sum(e.kind in INJURED for e in events), "deaths": sum(e.kind == "fatal" for e in events),
+         "lost_time": sum(e.kind in LOST_TIME for e in events), "near_misses": sum(e.kind == "near_miss" for e in events)}
+    workers = round(worker_days / covered) if covered else None
+    out = {"start": start, "end": end, "days": days, "measured": covered == days, "workers": workers,
+           "hours_worked": float(hours) if covered else None, **c,
+           **domain.indicators(injured=c["injured"], deaths=c["deaths"], lost_time=c["lost_time"], workers=workers,
+                               hours=float(hours) if covered else None), "suppressed": False}
+    if suppress and domain.suppressed(workers=workers, counts=[c["injured"], c["deaths"], c["lost_time"]]):
+        out.update({k: None for k in ("injured", "deaths", "lost_time", "injury_rate", "fatality_per_10k", "ltifr")},
+                   suppressed=True)
+    return out
+
+
+def sme_before_after(session: Session, *, principal: Principal, today: date) -> list[dict]:
+    """Each built SME project: safety in the 365 days before it started and in the days after it was finished
+    (up to 365, fewer while the year is not over), beside its productivity and quality before and after."""
     out = []
     query = select(SmartFactoryProject, Company).join(Company, Company.id == SmartFactoryProject.company_id)
     for project, company in session.execute(query.order_by(SmartFactoryProject.id)).all():
@@ -127,11 +164,13 @@ def sme_before_after(session: Session, *, principal: Principal) -> list[dict]:
         if principal.role not in (Role.admin, Role.official) and principal.company_id != company.id:
             continue
         suppress = principal.company_id != company.id
-        before_y, after_y = project.start_date.year - 1, project.completed_date.year + 1
+        after_end = min(project.completed_date + timedelta(days=365), today)
         out.append({
             "project_id": project.id, "company_id": company.id, "name": company.name_ko or company.name,
-            "before": _figures(company.id, before_y, counts, workforce.get((company.id, before_y)), suppress=suppress),
-            "after": _figures(company.id, after_y, counts, workforce.get((company.id, after_y)), suppress=suppress),
+            "before": _window(session, company_id=company.id, start=project.start_date - timedelta(days=365),
+                              end=project.start_date, suppress=suppress),
+            "after": _window(session, company_id=company.id, start=project.completed_date, end=after_end,
+                             suppress=suppress),
             "productivity_before": project.productivity_before, "productivity_after": project.productivity_after,
             "defect_rate_before": project.defect_rate_before, "defect_rate_after": project.defect_rate_after,
         })

@@ -30,6 +30,7 @@ from services.industry.safety.schemas import (
     SafetySiteIn,
     WorkforceIn,
 )
+from services.industry.timeutil import local_day
 
 router = APIRouter(prefix="/v1/safety", tags=["safety"])
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -208,8 +209,10 @@ def indicators(session: SessionDep, principal: Principal = Depends(readers),
 
 
 @router.get("/sme-before-after")
-def sme_before_after(session: SessionDep, principal: Principal = Depends(readers)) -> list[dict]:
-    return records.sme_before_after(session, principal=principal)
+def sme_before_after(request: Request, session: SessionDep, principal: Principal = Depends(readers)) -> list[dict]:
+    """Each built SME project's safety figures before and after, beside its productivity and quality."""
+    today = local_day(utcnow(), request.app.state.settings.timezone)
+    return records.sme_before_after(session, principal=principal, today=today)
 
 
 @router.get("/heat")
