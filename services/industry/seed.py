@@ -18,6 +18,7 @@ from services.industry.alarms.schemas import AlarmRuleCreate
 from services.industry.assets.models import Line, Sensor, Site, WorkUnit
 from services.industry.kpi.models import ProductionRecord
 from services.industry.programme.models import Company, ProgrammeTarget, SmartFactoryProject, SurveyResult
+from services.industry.safety import demo as safety_demo
 from services.industry.telemetry import service as telemetry
 from services.industry.telemetry.rollup import rollup_telemetry
 
@@ -144,7 +145,9 @@ def seed(engine: Engine, *, settings, credentials: dict, now: datetime | None = 
         for source, year, figures, note in SURVEYS:
             for metric, value in figures.items():
                 session.add(SurveyResult(source=source, year=year, metric=metric, change_pct=value, note=note))
+        session.flush()
+        safety = safety_demo.seed(session, principal=SEEDER, now=now)
         session.commit()
     rolled = rollup_telemetry(engine, tz=settings.timezone)
-    return {"seeded": True, "sensors": len(sensors), "production_records": records, "air_readings": len(air_rows),
+    return {"seeded": True, "safety": safety, "sensors": len(sensors), "production_records": records, "air_readings": len(air_rows),
             "rollup": rolled}

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import httpx
 
 from services.industry import plant
+from services.industry.safety import demo as safety_demo
 
 
 class Simulator:
@@ -70,7 +71,11 @@ class Simulator:
                         pm10, pm25 = self.model.air(m, int(hour.timestamp() // 3600))
                         readings.append({"monitor_id": m["id"], "ts": hour.isoformat(), "pm10": pm10, "pm25": pm25})
                 self._post(site, "/v1/air/readings", {"readings": readings})
-        return {"readings": sent}
+        # the safety shift: gas detectors and the casthouse weather, in their own batch
+        gas = safety_demo.live_readings(now, t_s, self.rng)
+        gas_sent = len(gas) if self._post(plant.STEELWORKS, "/v1/telemetry",
+                                          {"batch_id": str(uuid.uuid4()), "readings": gas}) else 0
+        return {"readings": sent, "safety_readings": gas_sent}
 
 
 def run_mqtt_plant(url: str, *, duration_s: float = 0, interval_s: float = 1.0, seed: int = 11) -> None:
