@@ -4,7 +4,7 @@ trend, PM grades and alerts, open alarms, and the SME smart-factory programme ag
 import pandas as pd
 import streamlit as st
 
-from dashboard import api, views
+from dashboard import api, safety_section, views
 from dashboard.widgets import (
     as_of,
     fetch,
@@ -38,6 +38,8 @@ left, right = st.columns(2)
 site = left.selectbox(t("site"), [t("all"), *site_names.values()], key="industry_site")
 site_id = next((k for k, v in site_names.items() if v == site), None)
 days = right.select_slider(t("days"), [7, 14, 30, 90, 180, 365], value=30, key="industry_days")
+
+safety_section.render(site_id, list(site_names))  # open safety alarms first
 
 st.subheader(t("map"))
 monitors_reply = fetch(SERVICE, "/v1/air/monitors")

@@ -1,0 +1,72 @@
+"""The safety section at the top of the industry page: open safety alarms first, permits open now, heat, the
+indicators by company (small companies' counts suppressed), recent near misses, SME safety before and after."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from dashboard import safety_views
+from dashboard.widgets import as_of, fetch, lang, problem, t, table
+
+SERVICE = "industry"
+
+
+def render(site_id: str | None, site_ids: list[str]) -> None:
+    st.subheader(t("safety_alarms"))
+    reply = fetch(SERVICE, "/v1/safety/alarms", params={"active": True, "site_id": site_id, "limit": 200})
+    if not problem(reply):
+        alarms = reply.data or []
+        if not alarms:
+            st.success(t("safety_no_open_alarms"), icon=":material/check_circle:")
+        else:
+            gas = sum(a.get("kind") == "gas" for a in alarms)
+            (st.error if gas else st.warning)(t("safety_open_count", n=len(alarms), gas=gas),
+                                              icon=":material/gas_meter:")
+            table(safety_views.alarms_frame(alarms, lang()))
+        as_of(reply.fetched_at)
+
+    left, right = st.columns([3, 1])
+    with left:
+        st.subheader(t("safety_permits"))
+        reply = fetch(SERVICE, "/v1/safety/permits", params={"status": "open", "site_id": site_id})
+        if not problem(reply):
+            if not reply.data:
+                st.info(t("safety_no_permits"), icon=":material/door_front:")
+            else:
+                table(safety_views.permits_frame(reply.data, lang()))
+            as_of(reply.fetched_at)
+    with right:
+        st.subheader(t("safety_heat"))
+        for sid in [site_id] if site_id else site_ids:
+            heat = fetch(SERVICE, "/v1/safety/heat", params={"site_id": sid})
+            if heat.ok:
+                data = heat.data
+                st.metric(sid, f"{data['apparent_temperature_c']} ℃", data["stage_ko"] if lang() == "ko"
+                          else data["stage"], delta_color="off", delta_arrow="off", help=data.get("source"))
+                if data.get("advice_ko") and lang() == "ko":
+                    st.caption(data["advice_ko"])
+
+    st.subheader(t("safety_indicators"))
+    this_year = datetime.now().year
+    year = st.selectbox(t("safety_year"), [this_year, this_year - 1, this_year - 2], index=1, key="safety_year")
+    reply = fetch(SERVICE, "/v1/safety/indicators", params={"year": year}, live=False)
+    if not problem(reply):
+        table(safety_views.indicators_frame(reply.data.get("companies") or [], lang()))
+        st.caption(t("safety_suppression_note"))
+        as_of(reply.fetched_at)
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("safety_recent_near_misses"))
+        reply = fetch(SERVICE, "/v1/safety/events", params={"kind": "near_miss", "limit": 10})
+        if not problem(reply):
+            table(safety_views.near_misses_frame(reply.data or [], lang()))
+            as_of(reply.fetched_at)
+    with right:
+        st.subheader(t("safety_sme"))
+        reply = fetch(SERVICE, "/v1/safety/sme-before-after", live=False)
+        if not problem(reply):
+            table(safety_views.before_after_frame(reply.data or [], lang()))
+            as_of(reply.fetched_at)
