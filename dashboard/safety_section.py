@@ -8,12 +8,12 @@ from datetime import datetime
 import streamlit as st
 
 from dashboard import safety_views
-from dashboard.widgets import as_of, fetch, lang, problem, t, table
+from dashboard.widgets import as_of, fetch, lang, no_data, problem, t, table
 
 SERVICE = "industry"
 
 
-def render(site_id: str | None, site_ids: list[str]) -> None:
+def render(site_id: str | None, site_names: dict[str, str]) -> None:
     st.subheader(t("safety_alarms"))
     reply = fetch(SERVICE, "/v1/safety/alarms", params={"active": True, "site_id": site_id, "limit": 200})
     if not problem(reply):
@@ -35,15 +35,15 @@ def render(site_id: str | None, site_ids: list[str]) -> None:
             if not reply.data:
                 st.info(t("safety_no_permits"), icon=":material/door_front:")
             else:
-                table(safety_views.permits_frame(reply.data, lang()))
+                st.table(safety_views.permits_frame(reply.data, lang()).set_index(t("safety_space")))
             as_of(reply.fetched_at)
     with right:
         st.subheader(t("safety_heat"))
-        for sid in [site_id] if site_id else site_ids:
+        for sid in [site_id] if site_id else list(site_names):
             heat = fetch(SERVICE, "/v1/safety/heat", params={"site_id": sid})
             if heat.ok:
                 data = heat.data
-                st.metric(sid, f"{data['apparent_temperature_c']} ℃", data["stage_ko"] if lang() == "ko"
+                st.metric(site_names.get(sid, sid), f"{data['apparent_temperature_c']} ℃", data["stage_ko"] if lang() == "ko"
                           else data["stage"], delta_color="off", delta_arrow="off", help=data.get("source"))
                 if data.get("advice_ko") and lang() == "ko":
                     st.caption(data["advice_ko"])
@@ -62,7 +62,11 @@ def render(site_id: str | None, site_ids: list[str]) -> None:
         st.subheader(t("safety_recent_near_misses"))
         reply = fetch(SERVICE, "/v1/safety/events", params={"kind": "near_miss", "limit": 10})
         if not problem(reply):
-            table(safety_views.near_misses_frame(reply.data or [], lang()))
+            near = safety_views.near_misses_frame(reply.data or [], lang())
+            if near.empty:
+                no_data()
+            else:
+                st.table(near.set_index(t("safety_when")))  # a plain table: each report readable and findable
             as_of(reply.fetched_at)
     with right:
         st.subheader(t("safety_sme"))

@@ -39,7 +39,7 @@ site = left.selectbox(t("site"), [t("all"), *site_names.values()], key="industry
 site_id = next((k for k, v in site_names.items() if v == site), None)
 days = right.select_slider(t("days"), [7, 14, 30, 90, 180, 365], value=30, key="industry_days")
 
-safety_section.render(site_id, list(site_names))  # open safety alarms first
+safety_section.render(site_id, site_names)  # open safety alarms first
 
 st.subheader(t("map"))
 monitors_reply = fetch(SERVICE, "/v1/air/monitors")

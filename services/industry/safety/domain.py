@@ -76,7 +76,9 @@ def detector_faults(d: DetectorView, now: datetime) -> dict[str, str]:
     elif d.node_stale:
         faults["stale"] = "통신이 끊겼어요 (게이트웨이 연결 종료)"
     elif (now - d.last_ts).total_seconds() > d.stale_after_s:
-        faults["stale"] = f"{int((now - d.last_ts).total_seconds())}초 동안 측정값이 없어요"
+        quiet_s = int((now - d.last_ts).total_seconds())
+        faults["stale"] = (f"{quiet_s}초 동안 측정값이 없어요" if quiet_s < 180
+                           else f"{quiet_s // 60}분 동안 측정값이 없어요")
     if d.last_bump_at is None or now - d.last_bump_at > timedelta(hours=d.bump_interval_h):
         faults["bump_overdue"] = "가스 반응 점검(범프 테스트) 기한이 지났어요"
     return faults
