@@ -305,3 +305,25 @@ def test_sme_safety_before_and_after_its_project_matches_hand_computed_windows(c
     seen = client.get("/v1/safety/sme-before-after", headers=auth.headers("official")).json()[0]
     assert seen["before"]["suppressed"] is True and seen["before"]["ltifr"] is None
     assert seen["before"]["near_misses"] == 1
+
+
+def test_concurrent_excursion_batches_and_delivery_jobs_give_one_alarm_and_one_mail(site, smtp_port, start_smtp):  # noqa: F811
+    """Eight gateways' retries of an excursion at once open one alarm; four delivery workers at once send its
+    mail once (SQLite: BEGIN IMMEDIATE; PostgreSQL: FOR UPDATE SKIP LOCKED and the `handover` state)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    client, plant = site
+    settings, engine = client.app.state.settings, client.app.state.engine
+    box = start_smtp(smtp_port)
+    t0 = datetime.now(UTC) - timedelta(minutes=1)
+    batches = [gas("gd1", t0 + timedelta(milliseconds=k), co=40 + k) for k in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda b: client.post("/v1/telemetry", headers=plant["gateway"], json={
+            "batch_id": str(uuid.uuid4()), "readings": b}).status_code, batches))
+    assert answers == [200] * 8
+    open_ = alarms(client, plant, active=True)
+    assert [a["cause"] for a in open_] == ["gas:co:high"] and len(outbox(client)) == 1
+    now = datetime.now(UTC)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: deliver_safety_mail(engine, settings=settings, now=now), range(4)))
+    assert sum(r["sent"] for r in results) == 1 and len(box.messages) == 1
