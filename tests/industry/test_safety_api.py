@@ -327,3 +327,23 @@ def test_concurrent_excursion_batches_and_delivery_jobs_give_one_alarm_and_one_m
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: deliver_safety_mail(engine, settings=settings, now=now), range(4)))
     assert sum(r["sent"] for r in results) == 1 and len(box.messages) == 1
+
+
+def test_acknowledge_keeps_the_alarm_open_until_the_air_clears_and_other_companies_see_nothing(client_for, auth):
+    client = client_for("industry")
+    plant = make_safety_site(client, auth)
+    t0 = datetime.now(UTC) - timedelta(minutes=1)
+    post(client, plant, gas("gd1", t0, co=55))
+    alarm = alarms(client, plant, active=True)[0]
+    other = auth.headers("partner", company_id="other")
+    assert client.get("/v1/safety/alarms", headers=other).json() == []
+    assert client.post(f"/v1/safety/alarms/{alarm['id']}/ack", headers=other).status_code == 403
+    own = auth.headers("partner", company_id="steelworks")
+    acked = client.post(f"/v1/safety/alarms/{alarm['id']}/ack", headers=own).json()
+    assert acked["state"] == "acknowledged" and acked["acked_at"] is not None
+    assert [a["id"] for a in alarms(client, plant, active=True)] == [alarm["id"]]  # still open: the air is not
+    post(client, plant, gas("gd1", t0 + timedelta(seconds=5), co=2))
+    assert alarms(client, plant, active=True) == []
+    r = client.post(f"/v1/safety/alarms/{alarm['id']}/ack", headers=own)
+    assert r.status_code == 409 and r.json()["error"] == "alarm_cleared"
+    assert client.post("/v1/safety/alarms/999999/ack", headers=own).json()["error"] == "safety_alarm_not_found"
