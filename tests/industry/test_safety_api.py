@@ -347,3 +347,24 @@ def test_acknowledge_keeps_the_alarm_open_until_the_air_clears_and_other_compani
     r = client.post(f"/v1/safety/alarms/{alarm['id']}/ack", headers=own)
     assert r.status_code == 409 and r.json()["error"] == "alarm_cleared"
     assert client.post("/v1/safety/alarms/999999/ack", headers=own).json()["error"] == "safety_alarm_not_found"
+
+
+def test_the_worker_runs_the_safety_jobs_and_records_them(site, smtp_port, start_smtp):  # noqa: F811
+    from services.common.jobs import run_job
+    from services.industry.jobs import JOBS
+    from services.industry.models import job_run
+
+    client, plant = site
+    box = start_smtp(smtp_port)
+    post(client, plant, gas("gd1", datetime.now(UTC) - timedelta(seconds=5), h2s=12))
+    jobs = {j.id: j for j in JOBS}
+    app = client.app
+    sent = run_job(jobs["industry.deliver_safety_mail"], engine=app.state.engine, job_run=job_run,
+                   settings=app.state.settings)
+    checked = run_job(jobs["industry.check_gas_detectors"], engine=app.state.engine, job_run=job_run,
+                      settings=app.state.settings)
+    assert len(box.messages) == 1 and "황화수소" in box.messages[0]["Subject"]
+    assert sent and checked
+    runs = client.get("/v1/jobs", headers=plant["admin"]).json()
+    names = {r.get("job_id") for r in (runs.get("items") if isinstance(runs, dict) else runs)}
+    assert {"industry.deliver_safety_mail", "industry.check_gas_detectors"} <= names
