@@ -47,6 +47,10 @@ def render(site_id: str | None, site_names: dict[str, str]) -> None:
                           else data["stage"], delta_color="off", delta_arrow="off", help=data.get("source"))
                 if data.get("advice_ko") and lang() == "ko":
                     st.caption(data["advice_ko"])
+                if data.get("reminders"):
+                    first = data["reminders"][0]
+                    st.caption(t("safety_next_rest", at=safety_views.local_time(first["at"])[-5:],
+                                 minutes=first["minutes"]))
 
     st.subheader(t("safety_indicators"))
     this_year = datetime.now().year

@@ -177,6 +177,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "safety_attendant": ("감시인", "Attendant"),
     "safety_live_gas": ("지금 가스", "Gas now"),
     "safety_heat": ("폭염 단계 (체감온도)", "Heat stage (apparent temperature)"),
+    "safety_next_rest": ("다음 휴식 {at} ({minutes}분)", "Next rest break {at} ({minutes} min)"),
     "safety_indicators": ("회사별 재해 지표", "Accident indicators by company"),
     "safety_year": ("연도", "Year"),
     "safety_company": ("회사", "Company"),
