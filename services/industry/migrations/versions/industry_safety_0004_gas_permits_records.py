@@ -1,7 +1,7 @@
 """safety gas permits records
 
-Revision ID: industry_safety_0003
-Revises: industry_0002
+Revision ID: industry_safety_0004
+Revises: industry_0003_standards
 Create Date: 2026-12-01 00:35:05.125128
 """
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from alembic import op
 import services.common.db
 
 
-revision: str = 'industry_safety_0003'
-down_revision: str | Sequence[str] | None = 'industry_0002'
+revision: str = 'industry_safety_0004'
+down_revision: str | Sequence[str] | None = 'industry_0003_standards'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
