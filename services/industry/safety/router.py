@@ -12,7 +12,7 @@ from services.common.errors import TooManyRequests
 from services.common.ratelimit import TokenBucket
 from services.common.routing import APIRouter
 from services.common.static_pages import static_file
-from services.industry.access import officials, readers
+from services.industry.access import can_see_site, officials, readers
 from services.industry.assets.models import Sensor, Site
 from services.industry.safety import permits, records, rules, service
 from services.industry.safety.models import GasDetector
@@ -93,8 +93,6 @@ def list_detectors(session: SessionDep, principal: Principal = Depends(readers),
     if site_id:
         query = query.where(GasDetector.site_id == site_id)
     sites = {s.id: s for s in session.execute(select(Site)).scalars()}
-    from services.industry.access import can_see_site
-
     return [_detector_read(session, d) for d in session.execute(query).scalars()
             if can_see_site(principal, site_id=d.site_id, company_id=sites[d.site_id].company_id)]
 
