@@ -10,9 +10,11 @@ from __future__ import annotations
 import random
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
 from email.utils import make_msgid
 from typing import Protocol, runtime_checkable
 
@@ -60,7 +62,8 @@ class PermanentSendError(SendError):
 class Channel(Protocol):
     name: str
 
-    def send(self, message: OutgoingMessage) -> DeliveryReceipt: ...
+    def send(self, message: OutgoingMessage, *, before_handover: Callable[[], None] | None = None
+             ) -> DeliveryReceipt: ...
 
 
 @dataclass
@@ -93,7 +96,11 @@ class SmtpChannel:
         mail.set_content(message.body)
         return mail
 
-    def send(self, message: OutgoingMessage) -> DeliveryReceipt:
+    def send(self, message: OutgoingMessage, *, before_handover: Callable[[], None] | None = None
+             ) -> DeliveryReceipt:
+        """`before_handover` runs after the relay accepted sender and recipient and just before the DATA
+        command: up to there nothing was delivered, so a sender that records the call (in its own committed
+        transaction) knows after a crash whether a retry could send the message twice."""
         if "@" not in message.to:
             raise PermanentSendError(f"not an e-mail address: {message.to!r}")
         mail = self.build(message)
@@ -109,16 +116,22 @@ class SmtpChannel:
                     client.starttls(context=ssl.create_default_context())
                 if self.username:
                     client.login(self.username, self.password or "")
-                refused = client.send_message(mail)
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise _classify(exc.recipients.get(message.to, (550, b""))[0], str(exc)) from exc
+                client.ehlo_or_helo_if_needed()
+                code, reply = client.mail(self.sender)
+                if code != 250:
+                    raise _classify(code, f"sender refused: {code} {reply!r}")
+                code, reply = client.rcpt(message.to)
+                if code not in (250, 251):
+                    raise _classify(code, f"recipient refused: {code} {reply!r}")
+                if before_handover is not None:
+                    before_handover()
+                client.data(mail.as_bytes(policy=SMTP_POLICY))
+        except SendError:
+            raise
         except smtplib.SMTPResponseException as exc:
             raise _classify(exc.smtp_code, f"{exc.smtp_code} {exc.smtp_error!r}") from exc
         except OSError as exc:  # refused, reset, timed out, disconnected (SMTPException is an OSError)
             raise RetryableSendError(f"{type(exc).__name__}: {exc}") from exc
-        if refused:
-            code = next(iter(refused.values()))[0]
-            raise _classify(code, f"refused: {refused!r}")
         return DeliveryReceipt(
             channel=self.name, to=message.to, provider_id=mail["Message-ID"], accepted_at=datetime.now(UTC)
         )

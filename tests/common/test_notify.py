@@ -104,3 +104,17 @@ def test_backoff_doubles_up_to_the_cap_and_jitter_only_shortens():
     now = datetime(2026, 12, 1, tzinfo=UTC)
     assert next_attempt_at(now, 1, max_attempts=3, base_s=30) == now + timedelta(seconds=30)
     assert next_attempt_at(now, 3, max_attempts=3) is None
+
+
+def test_before_handover_runs_only_once_the_relay_took_the_recipient(smtp_server):
+    box, controller = smtp_server
+    box.refuse = {"gone@aicity.example": "550 no such user"}
+    channel = SmtpChannel(host=controller.hostname, port=controller.port, sender="alerts@aicity.example")
+    calls = []
+    with pytest.raises(PermanentSendError):
+        channel.send(OutgoingMessage(to="gone@aicity.example", subject="s", body="b", key="k1"),
+                     before_handover=lambda: calls.append(len(box.messages)))
+    assert calls == []
+    channel.send(OutgoingMessage(to="ok@aicity.example", subject="s", body="b", key="k2"),
+                 before_handover=lambda: calls.append(len(box.messages)))
+    assert calls == [0] and len(box.messages) == 1
