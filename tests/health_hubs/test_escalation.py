@@ -15,7 +15,6 @@ from services.health_hubs.care.domain import escalation_deadlines, levels_due, n
 from services.health_hubs.care.notifications import deliver_pending, escalate_overdue
 from services.health_hubs.models import EscalationContact, Notification
 from services.health_hubs.settings import HealthHubsSettings
-from tests.health_hubs.mailbox import mailbox  # noqa: F401
 
 NURSE, NURSE2, OFFICER = "nurse.kim@bukgu.example", "nurse.lee@bukgu.example", "duty@bukgu-phc.example"
 

@@ -10,11 +10,11 @@ from services.health_hubs.access import RECORD_ROLES, Actor, actor
 from services.health_hubs.care import followup, service
 from services.health_hubs.schemas import (
     AlertActionCreate,
+    AlertRead,
+    AlertResolve,
     FollowUpCallCreate,
     FollowUpCallRead,
     FollowUpList,
-    AlertRead,
-    AlertResolve,
     OverdueItem,
     ReferralChange,
     ReferralCreate,
