@@ -333,6 +333,26 @@ class AlertActionCreate(Strict):
     note: str | None = Field(default=None, max_length=400)
 
 
+class TodayReading(BaseModel):
+    resident_id: uuid.UUID
+    resident_name: str
+    centre_id: str
+    kind: str
+    measured_at: datetime
+    category: str
+    next_step: str
+    systolic: int | None
+    diastolic: int | None
+    glucose_mg_dl: int | None
+    minutes_ago: int | None = None
+
+
+class CentreToday(BaseModel):
+    day_start: datetime  # 00:00 in Pohang, as UTC
+    measured: list[TodayReading]  # each resident once, their newest reading today
+    awaiting_remeasure: list[TodayReading]
+
+
 class FollowUpItem(BaseModel):
     resident_id: uuid.UUID
     resident_name: str

@@ -69,3 +69,18 @@ def test_follow_up_lists_take_call_results_and_count_returns_within_15_days(hub)
     assert {i["resident_id"] for i in nurse_view["items"]} == {missed}
     other = hub.auth.headers("centre_staff", centre_id="C002")
     assert hub.client.get("/v1/follow-ups", headers=other).json()["items"] == []
+
+
+def test_centre_today_lists_who_measured_and_who_still_owes_a_remeasure(hub):
+    a = hub.register()["resident"]["id"]
+    b = hub.register(given_name="철수", sex="male", phone="010-2222-3333")["resident"]["id"]
+    now = datetime.now(UTC)
+    hub.post_bp(a, (191, 101), (189, 99), at=now - timedelta(minutes=3))  # crisis: asks for a re-measure
+    hub.post_bp(b, (191, 101), (189, 99), at=now - timedelta(minutes=30))
+    hub.post_bp(b, (132, 84), (130, 82), at=now - timedelta(minutes=20))  # b re-measured
+    body = hub.client.get("/v1/centre-today", headers=hub.staff).json()
+    assert {m["resident_id"] for m in body["measured"]} == {a, b}
+    assert [w["resident_id"] for w in body["awaiting_remeasure"]] == [a]
+    assert body["awaiting_remeasure"][0]["minutes_ago"] >= 2
+    other = hub.auth.headers("centre_staff", centre_id="C002")
+    assert hub.client.get("/v1/centre-today", headers=other).json()["measured"] == []

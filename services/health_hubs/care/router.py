@@ -12,6 +12,7 @@ from services.health_hubs.schemas import (
     AlertActionCreate,
     AlertRead,
     AlertResolve,
+    CentreToday,
     FollowUpCallCreate,
     FollowUpCallRead,
     FollowUpList,
@@ -103,3 +104,8 @@ def change_referral(referral_id: uuid.UUID, data: ReferralChange, request: Reque
                                        outcome_note=data.outcome_note, actor=who,
                                        settings=request.app.state.settings, now=utcnow())
     return ReferralRead(**referral.model_dump())
+
+
+@router.get("/centre-today", response_model=CentreToday)
+def centre_today(session: SessionDep, who: Actor = People) -> CentreToday:
+    return CentreToday(**service.centre_today(session, actor=who, now=utcnow()))

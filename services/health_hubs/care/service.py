@@ -2,7 +2,7 @@
 status and outcome; the overdue list for follow-up calls."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, update
 from sqlmodel import Session, select
@@ -13,7 +13,7 @@ from services.health_hubs.care.domain import ALERT_ACTIONS, next_escalation_at
 from services.health_hubs.care.notifications import escalate_overdue, notifications_of  # noqa: F401
 from services.health_hubs.centres import district_of
 from services.health_hubs.common_sql import insert_for
-from services.health_hubs.domain import UNCONTROLLED_CATEGORIES
+from services.health_hubs.domain import SEOUL, UNCONTROLLED_CATEGORIES
 from services.health_hubs.models import Alert, AlertAction, Consent, Reading, Referral, Resident
 
 # ---- alerts ------------------------------------------------------------------------------------------------
@@ -282,3 +282,40 @@ def count_waiting(session: Session, *, now: datetime) -> dict:
         Referral.status.in_(("requested", "accepted")), Referral.due_at < now)).one()
     return {"alerts_waiting": crisis, "alerts_escalated": escalated, "referrals_overdue": overdue_count}
 
+
+
+# ---- today at my centre ------------------------------------------------------------------------------------
+
+ASKS_REMEASURE = ("remeasure", "call_119", "eat_sugar_tell_staff")  # next steps that say "measure again"
+
+
+def centre_today(session: Session, *, actor: Actor, now: datetime) -> dict:
+    """Residents measured today (Pohang's day) at the caller's place, and today's readings that asked for a
+    re-measure that has not happened yet."""
+    day_start = datetime.combine(now.astimezone(SEOUL).date(), time.min, tzinfo=SEOUL).astimezone(UTC)
+    query = select(Reading, Resident).join(Resident, Resident.id == Reading.resident_id).where(
+        Reading.measured_at >= day_start, Reading.measured_at <= now, Reading.deleted_at.is_(None))
+    scope = place_filter(actor, Reading.centre_id, Resident.district)
+    if scope is not None:
+        query = query.where(scope)
+    if actor.principal.kind == "user" and actor.principal.role == "nurse":
+        query = query.where(Reading.resident_id.in_(sharing_residents()))
+    rows = session.exec(query.order_by(Reading.measured_at)).all()
+    latest: dict = {}
+    for reading, resident in rows:
+        latest[(resident.id, reading.kind)] = (reading, resident)
+    measured, waiting = {}, []
+    for reading, resident in rows:
+        item = {"resident_id": resident.id, "resident_name": resident.family_name + resident.given_name,
+                "centre_id": reading.centre_id, "kind": reading.kind, "measured_at": reading.measured_at,
+                "category": reading.category, "next_step": reading.next_step, "systolic": reading.systolic,
+                "diastolic": reading.diastolic, "glucose_mg_dl": reading.glucose_mg_dl}
+        measured[resident.id] = item  # the day's newest per resident
+        newest, _ = latest[(resident.id, reading.kind)]
+        if reading.next_step in ASKS_REMEASURE and newest.id == reading.id:
+            waiting.append({**item, "minutes_ago": int((now - reading.measured_at).total_seconds() // 60)})
+    audit(session, actor, action="search", entity="reading", purpose="centre_today",
+          detail={"measured": len(measured), "waiting": len(waiting)})
+    return {"day_start": day_start, "measured": sorted(measured.values(), key=lambda i: i["measured_at"],
+                                                       reverse=True),
+            "awaiting_remeasure": waiting}
