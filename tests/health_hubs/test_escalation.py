@@ -1,12 +1,6 @@
 """Escalation that reaches a person: the chain as data, the outbox written with each level, delivery through a
 real SMTP server (aiosmtpd), retries with backoff, never twice even when the delivery run is killed mid-way."""
 
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
@@ -15,6 +9,7 @@ from services.health_hubs.care.domain import escalation_deadlines, levels_due, n
 from services.health_hubs.care.notifications import deliver_pending, escalate_overdue
 from services.health_hubs.models import EscalationContact, Notification
 from services.health_hubs.settings import HealthHubsSettings
+from tests.health_hubs.mailbox import run_delivery
 
 NURSE, NURSE2, OFFICER = "nurse.kim@bukgu.example", "nurse.lee@bukgu.example", "duty@bukgu-phc.example"
 
@@ -125,34 +120,6 @@ def test_a_busy_relay_is_retried_with_backoff_and_a_refused_address_fails(hub, m
     assert len(mailbox.to(NURSE)) == 1 and mailbox.to(NURSE2) == []
 
 
-DELIVER = """
-import json, sys
-from datetime import datetime
-from services.common.db import make_engine
-from services.health_hubs.care.notifications import deliver_pending
-from services.health_hubs.settings import HealthHubsSettings
-s = HealthHubsSettings(database_url=sys.argv[1], smtp_host="127.0.0.1", smtp_port=int(sys.argv[2]))
-print(json.dumps(deliver_pending(make_engine(s.database_url), settings=s, now=datetime.fromisoformat(sys.argv[3]))))
-"""
-
-
-def run_delivery(hub, box, now, *, kill_after_messages=None):
-    proc = subprocess.Popen([sys.executable, "-c", DELIVER, hub.db.url, str(box.port), now.isoformat()],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
-                            start_new_session=True)
-    if kill_after_messages is None:
-        out, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, err
-        return json.loads(out.strip().splitlines()[-1])
-    deadline = time.monotonic() + 60
-    while len(box.messages) < kill_after_messages and time.monotonic() < deadline:
-        time.sleep(0.02)
-    time.sleep(box.rcpt_delay_s / 2)  # the next message is now waiting on its RCPT: nothing handed over
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    return None
-
-
 def test_killed_mid_way_and_rerun_every_notification_arrives_exactly_once(hub, mailbox):
     add_contacts(hub)
     with Session(hub.db.engine) as s:
@@ -163,15 +130,15 @@ def test_killed_mid_way_and_rerun_every_notification_arrives_exactly_once(hub, m
     t = datetime.now(UTC) + timedelta(minutes=11)
     assert escalate(hub, t)["notifications"] == 5
     mailbox.rcpt_delay_s = 1.0
-    run_delivery(hub, mailbox, t, kill_after_messages=2)
+    run_delivery(hub.db.url, mailbox, t, kill_after_messages=2)
     assert len(mailbox.messages) == 2
     with Session(hub.db.engine) as s:
         states = sorted(n.status for n in s.exec(select(Notification)).all())
     assert states.count("sent") == 2 and states.count("sending") == 1  # the killed one holds its claim
     mailbox.rcpt_delay_s = 0
-    early = run_delivery(hub, mailbox, t + timedelta(seconds=10))  # the dead claim still holds: left alone
+    early = run_delivery(hub.db.url, mailbox, t + timedelta(seconds=10))  # the dead claim still holds: left alone
     assert early["requeued"] == 0 and early["sent"] == 2
-    later = run_delivery(hub, mailbox, t + timedelta(seconds=121))
+    later = run_delivery(hub.db.url, mailbox, t + timedelta(seconds=121))
     assert later["requeued"] == 1 and later["sent"] == 1 and later["uncertain"] == 0
     addresses = [m["To"] for m in mailbox.messages]
     assert sorted(addresses) == sorted([NURSE, NURSE2, "n0@bukgu.example", "n1@bukgu.example", "n2@bukgu.example"])
