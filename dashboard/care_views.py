@@ -60,6 +60,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "note": ("메모", "Note"),
     "status": ("상태", "Status"),
     "value": ("측정값", "Value"),
+    "time": ("시각", "Time"),
 }
 
 KIND = {"bp_crisis": ("위기 혈압", "BP crisis"), "hypoglycaemia": ("저혈당", "Hypoglycaemia")}

@@ -120,7 +120,7 @@ def today_lists() -> None:
         st.subheader(f"{tr('measured_today')} ({len(body['measured'])})")
         if not body["measured"]:
             st.markdown(tr("nobody_today"))
-        rows = [{tr("resident"): r["resident_name"], "": cv.clock(r["measured_at"]),
+        rows = [{tr("resident"): r["resident_name"], tr("time"): cv.clock(r["measured_at"]),
                  tr("status"): cv.label(cv.CATEGORY, r["category"], lang), tr("value"): cv.reading_text(r)}
                 for r in body["measured"]]
         if rows:
