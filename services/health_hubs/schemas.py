@@ -353,6 +353,28 @@ class CentreToday(BaseModel):
     awaiting_remeasure: list[TodayReading]
 
 
+class TimelineEvent(BaseModel):
+    at: datetime
+    type: str  # alert | referral | call
+    code: str  # alert kind, referral status or call result
+    status: str | None
+    detail: str | None
+    by: str | None
+    extra: list[str] = []  # what was done about an alert
+
+
+class AccessLogEntry(BaseModel):
+    """One access to a resident's record: who, when, what and why."""
+
+    at: datetime
+    actor: str
+    actor_role: str | None
+    actor_place: str | None
+    action: str
+    entity: str
+    purpose: str
+
+
 class FollowUpItem(BaseModel):
     resident_id: uuid.UUID
     resident_name: str

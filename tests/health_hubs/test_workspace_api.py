@@ -84,3 +84,20 @@ def test_centre_today_lists_who_measured_and_who_still_owes_a_remeasure(hub):
     assert body["awaiting_remeasure"][0]["minutes_ago"] >= 2
     other = hub.auth.headers("centre_staff", centre_id="C002")
     assert hub.client.get("/v1/centre-today", headers=other).json()["measured"] == []
+
+
+def test_record_timeline_and_the_residents_own_access_log(hub):
+    rid = hub.register()["resident"]["id"]
+    alert_id = hub.post_bp(rid, (190, 100), (188, 100)).json()["alert_id"]
+    hub.client.post(f"/v1/alerts/{alert_id}/actions", headers=hub.staff, json={"action": "called_119"})
+    hub.client.post("/v1/referrals", headers=hub.staff, json={"resident_id": rid, "reason": "위기 혈압"})
+    hub.client.get(f"/v1/residents/{rid}", headers={**hub.nurse, "X-Purpose": "home_visit"})
+    events = hub.client.get(f"/v1/residents/{rid}/timeline", headers=hub.staff).json()
+    assert sorted(e["type"] for e in events) == ["alert", "referral"]
+    assert next(e for e in events if e["type"] == "alert")["extra"] == ["called_119"]
+    log = hub.client.get(f"/v1/residents/{rid}/access-log", headers=hub.staff).json()
+    nurse_reads = [e for e in log if e["actor_role"] == "nurse" and e["action"] == "read"]
+    assert nurse_reads and nurse_reads[0]["purpose"] == "home_visit"
+    assert any(e["entity"] == "timeline" for e in log)
+    other = hub.auth.headers("centre_staff", centre_id="C002")
+    assert hub.client.get(f"/v1/residents/{rid}/access-log", headers=other).status_code == 403

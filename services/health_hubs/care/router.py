@@ -9,6 +9,7 @@ from services.common.routing import APIRouter
 from services.health_hubs.access import RECORD_ROLES, Actor, actor
 from services.health_hubs.care import followup, service
 from services.health_hubs.schemas import (
+    AccessLogEntry,
     AlertActionCreate,
     AlertRead,
     AlertResolve,
@@ -20,6 +21,7 @@ from services.health_hubs.schemas import (
     ReferralChange,
     ReferralCreate,
     ReferralRead,
+    TimelineEvent,
 )
 
 router = APIRouter(tags=["alerts", "referrals"])
@@ -109,3 +111,17 @@ def change_referral(referral_id: uuid.UUID, data: ReferralChange, request: Reque
 @router.get("/centre-today", response_model=CentreToday)
 def centre_today(session: SessionDep, who: Actor = People) -> CentreToday:
     return CentreToday(**service.centre_today(session, actor=who, now=utcnow()))
+
+
+@router.get("/residents/{resident_id}/timeline", response_model=list[TimelineEvent])
+def resident_timeline(resident_id: uuid.UUID, session: SessionDep, who: Actor = People) -> list[TimelineEvent]:
+    return [TimelineEvent(**e) for e in service.timeline(session, resident_id=resident_id, actor=who)]
+
+
+@router.get("/residents/{resident_id}/access-log", response_model=list[AccessLogEntry])
+def resident_access_log(resident_id: uuid.UUID, session: SessionDep, who: Actor = People,
+                        limit: int = Query(default=100, ge=1, le=500)) -> list[AccessLogEntry]:
+    rows = service.access_log(session, resident_id=resident_id, actor=who, limit=limit)
+    return [AccessLogEntry(at=e.at, actor=f"{e.actor_kind}:{e.actor_id}", actor_role=e.actor_role,
+                           actor_place=e.actor_place, action=e.action, entity=e.entity, purpose=e.purpose)
+            for e in rows]

@@ -8,13 +8,29 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
-from services.health_hubs.access import Actor, audit, check_resident_access, has_consent, place_filter
+from services.health_hubs.access import (
+    Actor,
+    audit,
+    check_resident_access,
+    has_consent,
+    list_audit,
+    place_filter,
+)
 from services.health_hubs.care.domain import ALERT_ACTIONS, next_escalation_at
 from services.health_hubs.care.notifications import escalate_overdue, notifications_of  # noqa: F401
 from services.health_hubs.centres import district_of
 from services.health_hubs.common_sql import insert_for
 from services.health_hubs.domain import SEOUL, UNCONTROLLED_CATEGORIES
-from services.health_hubs.models import Alert, AlertAction, Consent, Reading, Referral, Resident
+from services.health_hubs.models import (
+    Alert,
+    AlertAction,
+    AuditEvent,
+    Consent,
+    FollowUpCall,
+    Reading,
+    Referral,
+    Resident,
+)
 
 # ---- alerts ------------------------------------------------------------------------------------------------
 
@@ -319,3 +335,44 @@ def centre_today(session: Session, *, actor: Actor, now: datetime) -> dict:
     return {"day_start": day_start, "measured": sorted(measured.values(), key=lambda i: i["measured_at"],
                                                        reverse=True),
             "awaiting_remeasure": waiting}
+
+
+# ---- a resident's record: timeline and access log -----------------------------------------------------------
+
+
+def _open(session: Session, resident_id: uuid.UUID, actor: Actor) -> Resident:
+    resident = session.get(Resident, resident_id)
+    if resident is None or resident.status == "merged":
+        raise NotFound("no such resident", code="resident_not_found")
+    check_resident_access(session, actor, resident)
+    return resident
+
+
+def timeline(session: Session, *, resident_id: uuid.UUID, actor: Actor) -> list[dict]:
+    """Alerts (with what was done), referrals and follow-up calls of one resident, newest first."""
+    resident = _open(session, resident_id, actor)
+    events: list[dict] = []
+    alerts = list(session.exec(select(Alert).where(Alert.resident_id == resident.id)).all())
+    for a in alert_views(session, alerts):
+        events.append({"at": a["created_at"], "type": "alert", "code": a["kind"], "status": a["status"],
+                       "detail": a["outcome"] or a["category"], "by": a["acknowledged_by"],
+                       "extra": [x["action"] for x in a["actions"]]})
+    for r in session.exec(select(Referral).where(Referral.resident_id == resident.id)).all():
+        events.append({"at": r.requested_at, "type": "referral", "code": r.status, "status": r.status,
+                       "detail": r.outcome or r.reason, "by": r.completed_by or r.accepted_by or r.created_by,
+                       "extra": []})
+    for c in session.exec(select(FollowUpCall).where(FollowUpCall.resident_id == resident.id)).all():
+        events.append({"at": c.called_at, "type": "call", "code": c.result, "status": c.list_kind,
+                       "detail": c.note, "by": c.called_by, "extra": []})
+    audit(session, actor, action="read", entity="timeline", entity_id=resident.id, resident_id=resident.id,
+          purpose="care")
+    return sorted(events, key=lambda e: e["at"], reverse=True)
+
+
+def access_log(session: Session, *, resident_id: uuid.UUID, actor: Actor, limit: int) -> list[AuditEvent]:
+    """Who opened or changed this resident's record, when and why (PIPA: the resident may ask)."""
+    resident = _open(session, resident_id, actor)
+    rows = list_audit(session, resident_id=resident.id, limit=limit)
+    audit(session, actor, action="read", entity="access_log", entity_id=resident.id, resident_id=resident.id,
+          purpose="care")
+    return rows
