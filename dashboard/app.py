@@ -26,6 +26,7 @@ CARE_PAGES = [
     ("care_today.py", "today", ":material/notifications_active:", "today"),
     ("care_referrals.py", "referrals", ":material/assignment_ind:", "referrals"),
     ("care_follow_ups.py", "follow_ups", ":material/call:", "follow-ups"),
+    ("care_resident.py", "record", ":material/person:", "resident"),
 ]
 ROLE_PAGES = {"centre_staff": CARE_PAGES, "nurse": CARE_PAGES}
 

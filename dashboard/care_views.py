@@ -61,6 +61,34 @@ LABELS: dict[str, tuple[str, str]] = {
     "status": ("상태", "Status"),
     "value": ("측정값", "Value"),
     "time": ("시각", "Time"),
+    "record": ("주민 기록", "Resident record"),
+    "pick_resident": ("주민 고르기", "Choose a resident"),
+    "register": ("새 주민 등록", "Register a resident"),
+    "family_name": ("성", "Family name"),
+    "given_name": ("이름", "Given name"),
+    "birth_date": ("생년월일", "Birth date"),
+    "sex": ("성별", "Sex"),
+    "consents": ("동의", "Consents"),
+    "granted": ("동의함", "granted"),
+    "withdrawn": ("동의 안 함", "not granted"),
+    "withdraw": ("철회", "Withdraw"),
+    "grant": ("동의 받기", "Record consent"),
+    "version": ("버전", "Version"),
+    "date": ("날짜", "Date"),
+    "bp_chart": ("혈압 변화 (색 띠: 분류 구간)", "Blood pressure over time (bands: categories)"),
+    "glucose_chart": ("혈당 변화 (색 띠: 분류 구간)", "Glucose over time (bands: categories)"),
+    "timeline": ("알림·의뢰·전화 기록", "Alerts, referrals and calls"),
+    "access_log": ("이 기록을 본 사람", "Who opened this record"),
+    "refer": ("보건소에 의뢰하기", "Refer to the public health centre"),
+    "new_card": ("카드 새로 발급", "Issue a new card"),
+    "card_once": ("새 카드 번호예요. 지금 한 번만 보여 드려요: {token}", "New card token, shown once: {token}"),
+    "registered": ("등록했어요. 카드 번호는 지금 한 번만 보여 드려요: {token}",
+                   "Registered. The card token is shown once: {token}"),
+    "referred": ("의뢰했어요.", "Referred."),
+    "who": ("누가", "Who"),
+    "why": ("왜", "Why"),
+    "what": ("무엇을", "What"),
+    "no_readings": ("아직 측정 기록이 없어요.", "No readings yet."),
 }
 
 KIND = {"bp_crisis": ("위기 혈압", "BP crisis"), "hypoglycaemia": ("저혈당", "Hypoglycaemia")}
@@ -195,6 +223,28 @@ def cue_wav(*, freq_hz: float = 880.0, beeps: int = 3, beep_s: float = 0.18, gap
         w.setframerate(rate)
         w.writeframes(bytes(frames))
     return out.getvalue()
+
+
+STATUS = {"open": ("열림", "open"), "acknowledged": ("확인함", "acknowledged"), "resolved": ("마무리됨", "resolved"),
+          "requested": ("요청됨", "requested"), "accepted": ("받음", "accepted"), "completed": ("완료됨", "completed"),
+          **LIST_KINDS}
+CONSENT_KINDS = {"health_data": ("건강정보 수집·이용", "Health data"),
+                 "share_public_health": ("보건소와 공유", "Sharing with the public health centre"),
+                 "reminders": ("안내 문자", "Reminders")}
+# Category bands drawn behind the charts: the same cut-offs the service classifies with (services/health_hubs/
+# rules.py, KSH 2022 for BP; ADA / KDA for fasting glucose), systolic only for BP.
+BP_BANDS = [(60, 120, "normal", "#e8f5e9"), (120, 130, "elevated", "#fffde7"), (130, 140, "prehypertension", "#fff3e0"),
+            (140, 160, "hypertension_grade1", "#ffe0b2"), (160, 180, "hypertension_grade2", "#ffccbc"),
+            (180, 260, "crisis", "#ffcdd2")]
+GLUCOSE_BANDS = [(30, 70, "hypo_level1", "#ffcdd2"), (70, 100, "normal", "#e8f5e9"),
+                 (100, 126, "impaired_fasting", "#fff3e0"), (126, 400, "diabetes_range", "#ffe0b2")]
+CATEGORY.update({"impaired_fasting": ("공복혈당장애", "impaired fasting"),
+                 "diabetes_range": ("당뇨 범위", "diabetes range")})
+
+
+def bands_frame(bands, lang: str = "ko") -> list[dict]:
+    return [{"low": lo, "high": hi, "band": label(CATEGORY, code, lang), "colour": colour}
+            for lo, hi, code, colour in bands]
 
 
 def referral_overdue(referral: dict, now: datetime) -> bool:

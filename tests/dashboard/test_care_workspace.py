@@ -196,7 +196,7 @@ def test_staff_sees_acts_and_resolves_a_new_crisis_and_the_left_one_reaches_peop
 
     # 2. a second alert is left alone: with the clock moved on it escalates level by level; every notification
     #    is read from the SMTP server exactly once, also with the delivery job killed mid-way and rerun
-    _, alert2 = crisis_reading(world, sharing_resident(world, staff, first_n + 1))
+    resident2, alert2 = crisis_reading(world, sharing_resident(world, staff, first_n + 1))
     card(page, alert2).wait_for(timeout=15_000)
     settings = HealthHubsSettings(database_url=world["health_db"])
     engine = make_engine(world["health_db"])
@@ -227,6 +227,26 @@ def test_staff_sees_acts_and_resolves_a_new_crisis_and_the_left_one_reaches_peop
         page.set_viewport_size({"width": w, "height": h})
         page.wait_for_timeout(500)
         shoot_and_check(page, "today-escalated")
+    # the resident's record: consents, chart with bands, timeline and the access log with this very opening
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.locator("[data-testid='stSidebarNavLink']").filter(has_text="주민 기록").first.click()
+    page.locator("[data-testid='stMain'] h2").filter(has_text="주민 기록").first.wait_for(timeout=60_000)
+    settle(page)
+    record = api(world, "GET", f"/v1/residents/{resident2}", token=staff).json()
+    picker = page.locator("[data-testid='stSelectbox']").filter(has_text="주민 고르기").first
+    picker.click()
+    page.keyboard.type(record["family_name"] + record["given_name"])
+    page.get_by_role("option").filter(has_text=record["birth_date"]).first.click()
+    page.get_by_text("이 기록을 본 사람").wait_for(timeout=60_000)
+    page.locator("[data-testid='stVegaLiteChart']").first.wait_for(timeout=60_000)
+    settle(page)
+    for w, h in SIZES:
+        page.set_viewport_size({"width": w, "height": h})
+        page.wait_for_timeout(500)
+        shoot_and_check(page, "resident-record")
+    log = api(world, "GET", f"/v1/residents/{resident2}/access-log", token=staff).json()
+    assert any(e["actor"].endswith("staff-c001") and e["action"] == "read" and e["entity"] == "resident"
+               for e in log)
     assert errors == []
     context.close()
 
