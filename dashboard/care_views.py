@@ -228,6 +228,8 @@ def cue_wav(*, freq_hz: float = 880.0, beeps: int = 3, beep_s: float = 0.18, gap
 STATUS = {"open": ("열림", "open"), "acknowledged": ("확인함", "acknowledged"), "resolved": ("마무리됨", "resolved"),
           "requested": ("요청됨", "requested"), "accepted": ("받음", "accepted"), "completed": ("완료됨", "completed"),
           **LIST_KINDS}
+ROLES = {"centre_staff": ("센터 직원", "centre staff"), "nurse": ("방문간호사", "nurse"), "admin": ("관리자", "admin"),
+         "health_kiosk": ("건강 키오스크", "health kiosk")}
 CONSENT_KINDS = {"health_data": ("건강정보 수집·이용", "Health data"),
                  "share_public_health": ("보건소와 공유", "Sharing with the public health centre"),
                  "reminders": ("안내 문자", "Reminders")}

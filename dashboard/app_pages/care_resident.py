@@ -158,6 +158,6 @@ else:
 st.subheader(tr("access_log"))
 code, log = cc.call("GET", f"/v1/residents/{chosen}/access-log", params={"limit": 50}, purpose="care")
 if code == 200:
-    st.dataframe([{tr("date"): cv.day_clock(e["at"]), tr("who"): e["actor"].split(":")[-1],
+    st.dataframe([{tr("date"): cv.day_clock(e["at"]), tr("who"): f"{cv.label(cv.ROLES, e['actor_role'], lang)} ({e['actor_place'] or '-'})",
                    tr("what"): f"{e['action']} · {e['entity']}", tr("why"): e["purpose"]} for e in log],
                  hide_index=True, width="stretch")

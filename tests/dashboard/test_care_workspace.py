@@ -245,8 +245,8 @@ def test_staff_sees_acts_and_resolves_a_new_crisis_and_the_left_one_reaches_peop
         page.wait_for_timeout(500)
         shoot_and_check(page, "resident-record")
     log = api(world, "GET", f"/v1/residents/{resident2}/access-log", token=staff).json()
-    assert any(e["actor"].endswith("staff-c001") and e["action"] == "read" and e["entity"] == "resident"
-               for e in log)
+    assert any(e["actor_role"] == "centre_staff" and e["actor_place"] == "C001" and e["action"] == "read"
+               and e["entity"] == "resident" for e in log)
     assert errors == []
     context.close()
 
