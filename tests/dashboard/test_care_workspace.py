@@ -133,6 +133,20 @@ def shoot_and_check(page, name):
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in bad)
 
 
+def choose(page, selectbox, option: str) -> None:
+    """Opens a select box and picks an option; again if a rerun closed the list under the pointer."""
+    for attempt in range(4):
+        settle(page)
+        selectbox.click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=5_000)
+            return
+        except Exception:
+            if attempt == 3:
+                raise
+            page.keyboard.press("Escape")
+
+
 def card(page, alert_id):
     return page.locator(f".st-key-alert_{alert_id}")
 
@@ -179,14 +193,10 @@ def test_staff_sees_acts_and_resolves_a_new_crisis_and_the_left_one_reaches_peop
     # acknowledge, record what was done, resolve
     card(page, alert1).get_by_role("button", name="확인했어요").click()
     page.locator(f".st-key-alert_{alert1}").get_by_text("staff-c001 님이").wait_for(timeout=15_000)
-    action_box = card(page, alert1).locator("[data-testid='stSelectbox']").first
-    action_box.click()
-    page.get_by_role("option", name="119에 전화했어요").click()
+    choose(page, card(page, alert1).locator("[data-testid='stSelectbox']").first, "119에 전화했어요")
     card(page, alert1).get_by_role("button", name="기록하기").click()
     card(page, alert1).get_by_text("119에 전화했어요").last.wait_for(timeout=15_000)
-    outcome_box = card(page, alert1).locator("[data-testid='stSelectbox']").nth(1)
-    outcome_box.click()
-    page.get_by_role("option", name="119로 이송했어요").click()
+    choose(page, card(page, alert1).locator("[data-testid='stSelectbox']").nth(1), "119로 이송했어요")
     card(page, alert1).get_by_role("button", name="마무리").click()
     card(page, alert1).wait_for(state="detached", timeout=15_000)
     done = [a for a in api(world, "GET", "/v1/alerts", token=staff, params={"status": "resolved"}).json()
@@ -288,8 +298,7 @@ def test_nurse_accepts_and_completes_a_referral_and_records_a_follow_up_call(wor
     settle(page)
     shoot_and_check(page, "nurse-referrals")
     ref = page.locator(f".st-key-ref_{ref_id}")
-    ref.locator("[data-testid='stSelectbox']").first.click()
-    page.get_by_role("option", name="치료 시작").click()
+    choose(page, ref.locator("[data-testid='stSelectbox']").first, "치료 시작")
     ref.get_by_role("button", name="완료").click()
     ref.wait_for(state="detached", timeout=30_000)
     got = [r for r in api(world, "GET", "/v1/referrals", token=nurse).json() if r["id"] == ref_id][0]
@@ -304,8 +313,7 @@ def test_nurse_accepts_and_completes_a_referral_and_records_a_follow_up_call(wor
     row = page.locator(f".st-key-fu_{due['resident_id']}")
     row.wait_for(timeout=30_000)
     shoot_and_check(page, "nurse-follow-ups")
-    row.locator("[data-testid='stSelectbox']").first.click()
-    page.get_by_role("option", name="오시기로 했어요").click()
+    choose(page, row.locator("[data-testid='stSelectbox']").first, "오시기로 했어요")
     row.get_by_role("button", name="통화 기록").click()
     page.wait_for_timeout(1500)
     settle(page)
