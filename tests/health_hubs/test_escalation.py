@@ -170,3 +170,20 @@ def test_a_run_that_died_while_handing_over_is_marked_uncertain_and_never_resent
     with Session(hub.db.engine) as s:
         assert sorted(n.status for n in s.exec(select(Notification)).all()) == ["sent", "uncertain"]
     assert len(mailbox.messages) == 1
+
+
+def test_simulated_staff_answer_at_human_speed_and_leave_the_demo_centre_its_fresh_work():
+    from services.health_hubs.care.domain import simulated_staff_step
+
+    t0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    a = {"centre_id": "C003", "status": "open", "kind": "bp_crisis", "created_at": t0}
+    assert simulated_staff_step(a, now=t0 + timedelta(minutes=2), reaction_min=4, leave_centre="C001") == []
+    assert [s for s, _ in simulated_staff_step(a, now=t0 + timedelta(minutes=5), reaction_min=4,
+                                               leave_centre="C001")] == ["ack", "actions"]
+    acked = {**a, "status": "acknowledged"}
+    assert simulated_staff_step(acked, now=t0 + timedelta(minutes=6), reaction_min=4, leave_centre="C001") == []
+    assert simulated_staff_step(acked, now=t0 + timedelta(minutes=9), reaction_min=4,
+                                leave_centre="C001")[0][0] == "resolve"
+    mine = {**a, "centre_id": "C001"}
+    assert simulated_staff_step(mine, now=t0 + timedelta(minutes=15), reaction_min=4, leave_centre="C001") == []
+    assert simulated_staff_step(mine, now=t0 + timedelta(minutes=21), reaction_min=4, leave_centre="C001")

@@ -103,3 +103,25 @@ def follow_up_kind(*, last_visit_at: datetime | None, last_bp_uncontrolled: bool
 
 def returned_to_care(*, first_call_at: datetime, visits: list[datetime], days: int = RETURN_TO_CARE_DAYS) -> bool:
     return any(first_call_at <= v <= first_call_at + timedelta(days=days) for v in visits)
+
+
+# ---- simulated staff (demo) ----------------------------------------------------------------------------------
+# In the demo city somebody answers alerts at human speed, so they do not pile up: a few minutes to acknowledge
+# (the chain's 10 minutes are rarely missed), a re-measure, then a resolution. The signed-in demo user's own
+# centre is left alone for a while so there is live work on their screen.
+
+
+def simulated_staff_step(alert: dict, *, now: datetime, reaction_min: float, leave_centre: str | None,
+                         leave_for_min: float = 20.0) -> list[tuple[str, dict | None]]:
+    """What simulated staff do with one alert now: [(path suffix, body)], empty for 'not yet'."""
+    age_min = (now - alert["created_at"]).total_seconds() / 60
+    if alert["centre_id"] == leave_centre and age_min < leave_for_min:
+        return []
+    if age_min < reaction_min:
+        return []
+    if alert["status"] == "open":
+        return [("ack", None), ("actions", {"action": "remeasured"})]
+    if alert["status"] == "acknowledged" and age_min >= reaction_min + 4:
+        outcome = "stable_after_remeasure" if alert["kind"] == "hypoglycaemia" or age_min % 3 else "seen_by_clinic"
+        return [("resolve", {"outcome": outcome})]
+    return []
