@@ -101,3 +101,26 @@ def test_record_timeline_and_the_residents_own_access_log(hub):
     assert any(e["entity"] == "timeline" for e in log)
     other = hub.auth.headers("centre_staff", centre_id="C002")
     assert hub.client.get(f"/v1/residents/{rid}/access-log", headers=other).status_code == 403
+
+
+def test_erasure_takes_the_workspace_rows_with_it(hub):
+    from sqlmodel import Session, select
+
+    from services.health_hubs.care.notifications import escalate_overdue
+    from services.health_hubs.models import AlertAction, EscalationContact, FollowUpCall, Notification
+
+    rid = hub.register()["resident"]["id"]
+    alert_id = hub.post_bp(rid, (190, 100), (188, 100)).json()["alert_id"]
+    with Session(hub.db.engine) as s:
+        s.add(EscalationContact(district="Buk-gu", level=1, name="김간호", address="n@bukgu.example"))
+        s.commit()
+        escalate_overdue(s, now=datetime.now(UTC) + timedelta(minutes=11))
+        s.commit()
+    hub.client.post(f"/v1/alerts/{alert_id}/actions", headers=hub.staff, json={"action": "family_called"})
+    hub.client.post("/v1/follow-ups/calls", headers=hub.staff,
+                    json={"resident_id": rid, "list_kind": "missed", "result": "reached"})
+    r = hub.client.post(f"/v1/residents/{rid}/erasure", headers=hub.staff, json={"reason": "resident_request"})
+    assert r.status_code == 201, r.text
+    with Session(hub.db.engine) as s:
+        for table in (AlertAction, Notification, FollowUpCall):
+            assert s.exec(select(table)).all() == []
