@@ -162,6 +162,18 @@ def minutes_between(earlier: str | datetime | None, later: datetime) -> int:
     return 0 if value is None else int((later - value).total_seconds() // 60)
 
 
+def phone_text(phone: str | None) -> str:
+    """010-1234-5678 from the stored digits."""
+    if not phone:
+        return "-"
+    d = "".join(c for c in phone if c.isdigit())
+    if len(d) == 11:
+        return f"{d[:3]}-{d[3:7]}-{d[7:]}"
+    if len(d) == 10:
+        return f"{d[:3]}-{d[3:6]}-{d[6:]}"
+    return phone
+
+
 def reading_text(reading: dict | None) -> str:
     if not reading:
         return ""

@@ -34,7 +34,7 @@ for kind in cv.LIST_KINDS:
             a, b = st.columns([3, 2])
             last = (f" · {tr('call_result')}: {cv.label(cv.CALL_RESULTS, item['last_call_result'], lang)}"
                     if item["last_call_result"] else "")
-            a.markdown(f"**{item['resident_name']}** · {item['phone'] or '-'} · {item['centre_id']}  \n"
+            a.markdown(f"**{item['resident_name']}** · {cv.phone_text(item['phone'])} · {item['centre_id']}  \n"
                        f"{tr('last_visit')}: {cv.day_clock(item['last_visit_at'])} "
                        f"({item['days_since_visit']}일 전) · {cv.label(cv.CATEGORY, item['last_category'], lang)}"
                        f" · {tr('calls')} {item['calls']}{last}")

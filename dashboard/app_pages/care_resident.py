@@ -73,9 +73,9 @@ if code != 200:
     st.error(cc.error_text(code, person, lang))
     st.stop()
 st.subheader(f"{person['family_name']}{person['given_name']} · {person['birth_date']} · {person['centre_id']}"
-             f" · {person['phone'] or '-'}")
+             f" · {cv.phone_text(person['phone'])}")
 
-b1, b2, b3 = st.columns([2, 3, 2])
+b2, b3 = st.columns([3, 2])
 with b2.form("refer", border=False):
     reason = st.text_input(tr("reason"), max_chars=200, value="혈압이 계속 높아요")
     if st.form_submit_button(tr("refer")):

@@ -138,11 +138,12 @@ def _work(rng, residents, consents, readings, now) -> tuple[list[dict], list[dic
     last_visit: dict = {}
     for r in readings:
         last_visit[r["resident_id"]] = max(last_visit.get(r["resident_id"], r["measured_at"]), r["measured_at"])
-    overdue = [rid for rid, at in last_visit.items() if at < now - timedelta(days=95)]
-    for rid in overdue[:8]:
+    overdue = [rid for rid, at in last_visit.items() if at < now - timedelta(days=35)]
+    for rid in overdue[:12]:
         res = by_id[rid]
+        kind = "missed" if last_visit[rid] < now - timedelta(days=90) else "uncontrolled"
         calls.append({"resident_id": rid, "centre_id": res["centre_id"], "district": res["district"],
-                      "list_kind": "missed", "result": rng.choice(["reached", "unreachable", "will_come"]),
+                      "list_kind": kind, "result": rng.choice(["reached", "unreachable", "will_come"]),
                       "note": None, "called_at": now - timedelta(days=rng.randint(3, 9)), "called_by": "seed"})
     return referrals, calls
 

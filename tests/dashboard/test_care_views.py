@@ -48,3 +48,8 @@ def test_times_in_pohang_and_overdue_referrals():
     assert cv.reading_text({"kind": "bp", "systolic": 191, "diastolic": 101}) == "191/101 mmHg"
     assert cv.referral_overdue({"status": "requested", "due_at": (NOW - timedelta(days=1)).isoformat()}, NOW)
     assert not cv.referral_overdue({"status": "completed", "due_at": (NOW - timedelta(days=1)).isoformat()}, NOW)
+
+
+def test_phone_numbers_are_written_as_people_write_them():
+    assert cv.phone_text("01012345678") == "010-1234-5678" and cv.phone_text(None) == "-"
+    assert cv.phone_text("0542701234") == "054-270-1234"
