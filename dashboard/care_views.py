@@ -253,6 +253,7 @@ BP_BANDS = [(60, 120, "normal", "#e8f5e9"), (120, 130, "elevated", "#fffde7"), (
 GLUCOSE_BANDS = [(30, 70, "hypo_level1", "#ffcdd2"), (70, 100, "normal", "#e8f5e9"),
                  (100, 126, "impaired_fasting", "#fff3e0"), (126, 400, "diabetes_range", "#ffe0b2")]
 CATEGORY.update({"impaired_fasting": ("공복혈당장애", "impaired fasting"),
+                 "impaired_tolerance": ("내당능장애", "impaired tolerance"),
                  "diabetes_range": ("당뇨 범위", "diabetes range")})
 
 
