@@ -9,7 +9,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 
 import streamlit as st  # noqa: E402
 
-from dashboard import api, views  # noqa: E402
+from dashboard import api, care_views, session_store, views  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 # (file, label key, icon, url path); the first is the default page after sign-in.
@@ -21,6 +21,14 @@ PAGES = [
     ("academy.py", "academy", ":material/school:", "academy"),
     ("industry.py", "industry", ":material/factory:", "industry"),
 ]
+# The staff and nurse workspace (labels from dashboard/care_views.py): these roles land on it, not on aggregates.
+CARE_PAGES = [
+    ("care_today.py", "today", ":material/notifications_active:", "today"),
+    ("care_referrals.py", "referrals", ":material/assignment_ind:", "referrals"),
+    ("care_follow_ups.py", "follow_ups", ":material/call:", "follow-ups"),
+    ("care_resident.py", "record", ":material/person:", "resident"),
+]
+ROLE_PAGES = {"centre_staff": CARE_PAGES, "nurse": CARE_PAGES}
 
 st.set_page_config(page_title="aicity", page_icon=":material/location_city:", layout="wide")
 lang = st.session_state.setdefault("lang", "ko")
@@ -49,16 +57,25 @@ with st.sidebar:
         st.rerun()
 
 session = st.session_state.get("session")
+if session is None and not st.session_state.get("clear_cookie"):
+    session = session_store.restore()  # a reload or a direct link keeps the person signed in
+    if session is not None:
+        st.session_state["session"] = session
 if session is None:
+    with st.sidebar:
+        session_store.clear_if_asked()
     page = st.navigation([st.Page(sign_in_page, title=views.t("sign_in", lang), icon=":material/login:",
                                   url_path="sign-in")])
 else:
-    pages = [st.Page(str(PAGES_DIR / file), title=views.t(key, lang), icon=icon, url_path=url, default=i == 0)
-             for i, (file, key, icon, url) in enumerate(PAGES)]
+    role_pages = ROLE_PAGES.get(session.role)
+    title = care_views.t if role_pages else views.t
+    pages = [st.Page(str(PAGES_DIR / file), title=title(key, lang), icon=icon, url_path=url, default=i == 0)
+             for i, (file, key, icon, url) in enumerate(role_pages or PAGES)]
     page = st.navigation(pages)
     with st.sidebar:
         st.caption(views.t("signed_in_as", lang, user=session.username, role=session.role))
+        session_store.keep(session)
         if st.button(views.t("sign_out", lang), key="sign_out"):
-            st.session_state.pop("session", None)  # cached replies are keyed by token: nothing to clear
+            session_store.forget()  # cached replies are keyed by token: nothing to clear
             st.rerun()
 page.run()

@@ -6,17 +6,23 @@ from sqlmodel import Session
 
 from services.common.jobs import Job
 from services.health_hubs.access import purge_audit
-from services.health_hubs.care.service import escalate_overdue
+from services.health_hubs.care.notifications import deliver_pending, escalate_overdue
 from services.health_hubs.readings.service import reclassify
 from services.health_hubs.rules import rule_set
 
 
 def escalate_alerts(engine, *, settings, now) -> dict:
-    """Crisis / hypoglycaemia alerts not acknowledged within alert_ack_minutes go to the district nurse."""
+    """Crisis / hypoglycaemia alerts nobody acknowledged move up the chain (care/domain.py ESCALATION_CHAIN),
+    each level writing its notifications into the outbox in the same transaction."""
     with Session(engine) as session:
-        escalated = escalate_overdue(session, now=now)
+        summary = escalate_overdue(session, now=now)
         session.commit()
-    return {"escalated": escalated}
+    return summary
+
+
+def deliver_notifications(engine, *, settings, now, channel=None) -> dict:
+    """Sends the outbox's due notifications (SMTP e-mail here), with backoff; never twice."""
+    return deliver_pending(engine, settings=settings, now=now, channel=channel)
 
 
 def purge_audit_log(engine, *, settings, now) -> dict:
@@ -44,6 +50,9 @@ def reclassify_readings(engine, *, settings, now) -> dict:
 JOBS: list[Job] = [
     Job(id="health_hubs.escalate_alerts", func=escalate_alerts, trigger={"trigger": "interval", "minutes": 1},
         description="escalate unacknowledged crisis and hypoglycaemia alerts to the district nurse"),
+    Job(id="health_hubs.deliver_notifications", func=deliver_notifications,
+        trigger={"trigger": "interval", "seconds": 20},
+        description="deliver escalation notifications from the outbox, retrying with backoff"),
     Job(id="health_hubs.purge_audit", func=purge_audit_log, trigger={"trigger": "cron", "hour": 3, "minute": 10},
         description="keep the access log two years, then delete it"),
     Job(id="health_hubs.reclassify_readings", func=reclassify_readings,

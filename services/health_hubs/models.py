@@ -174,6 +174,74 @@ class Referral(HealthHubsModel, table=True):
     created_by: str = Field(max_length=64)
 
 
+class AlertAction(HealthHubsModel, table=True):
+    """What the staff did about an alert (care/domain.py ALERT_ACTIONS), in order; kept as history."""
+
+    __tablename__ = "alert_action"
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: uuid.UUID = Field(foreign_key="alert.id", index=True)
+    action: str = Field(max_length=24)
+    note: str | None = Field(default=None, max_length=400)
+    at: datetime = _at()
+    by: str = Field(max_length=64)
+
+
+class FollowUpCall(HealthHubsModel, table=True):
+    """One follow-up call to a resident on a follow-up list and its result (care/domain.py CALL_RESULTS)."""
+
+    __tablename__ = "follow_up_call"
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: uuid.UUID = Field(foreign_key="resident.id", index=True)
+    centre_id: str = Field(max_length=8, index=True)
+    district: str = Field(max_length=20, index=True)
+    list_kind: str = Field(max_length=16)  # uncontrolled | missed | lost
+    result: str = Field(max_length=16)
+    note: str | None = Field(default=None, max_length=400)
+    called_at: datetime = _at(index=True)
+    called_by: str = Field(max_length=64)
+
+
+class EscalationContact(HealthHubsModel, table=True):
+    """Who is told at each level of the escalation chain (services/health_hubs/care/chain.py), per district."""
+
+    __tablename__ = "escalation_contact"
+    __table_args__ = (UniqueConstraint("district", "level", "address"),)
+    id: int | None = Field(default=None, primary_key=True)
+    district: str = Field(max_length=20, index=True)
+    level: int  # 1 district nurse, 2 public health centre duty officer
+    name: str = Field(max_length=60)
+    channel: str = Field(default="email", max_length=16)
+    address: str = Field(max_length=200)
+    active: bool = True
+
+
+class Notification(HealthHubsModel, table=True):
+    """The outbox: one message to one person about one escalation level of one alert. The unique key makes a
+    second escalation run write nothing; the delivery job (health_hubs.deliver_notifications) sends it.
+    status: pending -> sending (claimed; nothing handed over yet) -> handing_over (the relay took the recipient;
+    DATA follows) -> sent; or failed (permanent / attempts used up) or uncertain (the sender died while handing
+    over: it may have arrived, so it is never sent again and the alert shows it)."""
+
+    __table_args__ = (UniqueConstraint("alert_id", "level", "address"),
+                      Index("ix_notification_due", "status", "next_attempt_at"))
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    alert_id: uuid.UUID = Field(foreign_key="alert.id", index=True)
+    level: int
+    channel: str = Field(max_length=16)
+    recipient_name: str = Field(max_length=60)
+    address: str = Field(max_length=200)
+    subject: str = Field(max_length=200)
+    body: str = Field(max_length=2000)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    created_at: datetime = _at()
+    next_attempt_at: datetime | None = _at(nullable=True)
+    claimed_until: datetime | None = _at(nullable=True)
+    sent_at: datetime | None = _at(nullable=True)
+    provider_id: str | None = Field(default=None, max_length=200)
+    last_error: str | None = Field(default=None, max_length=400)
+
+
 class ResidentErasure(HealthHubsModel, table=True):
     """That a resident's record was erased on request (PIPA Art. 36, 37(5)): when, by whom, why and how many rows
     went. Nothing identifying is kept: the id is a random UUID that, once every row it keyed is gone, leads to

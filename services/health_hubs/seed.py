@@ -10,7 +10,15 @@ from sqlalchemy.engine import Engine
 
 from services.health_hubs.centres import get_centre
 from services.health_hubs.domain import average_sitting, classify_reading, to_jamo
-from services.health_hubs.models import Consent, Reading, Resident, ResidentToken
+from services.health_hubs.models import (
+    Consent,
+    EscalationContact,
+    FollowUpCall,
+    Reading,
+    Referral,
+    Resident,
+    ResidentToken,
+)
 from services.health_hubs.residents.service import token_hash
 from services.health_hubs.rules import rule_set
 
@@ -72,13 +80,72 @@ def seed(engine: Engine, *, settings, credentials: dict) -> dict:
             tokens.append({"token_hash": token_hash(demo_token(centre_id, n)), "resident_id": rid,
                            "issued_at": registered, "revoked_at": None})
             readings += _history(rng, rid, centre_id, device, max(start, registered), now, rules)
+    referrals, calls = _work(rng, residents, consents, readings, now)
     with engine.begin() as conn:
         conn.execute(insert(Resident), residents)
         conn.execute(insert(Consent), consents)
         conn.execute(insert(ResidentToken), tokens)
         for i in range(0, len(readings), 2000):
             conn.execute(insert(Reading), readings[i:i + 2000])
-    return {"seeded": True, "residents": len(residents), "readings": len(readings), "centres": len(DEMO_CENTRES)}
+        conn.execute(insert(EscalationContact), DEMO_CONTACTS)
+        if referrals:
+            conn.execute(insert(Referral), referrals)
+        if calls:
+            conn.execute(insert(FollowUpCall), calls)
+    return {"seeded": True, "residents": len(residents), "readings": len(readings), "centres": len(DEMO_CENTRES),
+            "referrals": len(referrals), "follow_up_calls": len(calls)}
+
+
+# Who the escalation chain tells in the demo (e-mail through the local SMTP relay, HEALTH_HUBS_SMTP_*).
+DEMO_CONTACTS = [
+    {"district": "Buk-gu", "level": 1, "name": "북구 방문간호사", "channel": "email",
+     "address": "nurse.bukgu@health.aicity.example", "active": True},
+    {"district": "Buk-gu", "level": 2, "name": "북구보건소 당직", "channel": "email",
+     "address": "duty.bukgu@health.aicity.example", "active": True},
+    {"district": "Nam-gu", "level": 1, "name": "남구 방문간호사", "channel": "email",
+     "address": "nurse.namgu@health.aicity.example", "active": True},
+    {"district": "Nam-gu", "level": 2, "name": "남구보건소 당직", "channel": "email",
+     "address": "duty.namgu@health.aicity.example", "active": True},
+]
+
+
+def _work(rng, residents, consents, readings, now) -> tuple[list[dict], list[dict]]:
+    """Work already on the desk: referrals for residents with repeated uncontrolled readings (some overdue,
+    some accepted), and a few follow-up calls from last week, so the workspace looks lived in."""
+    from services.health_hubs.domain import UNCONTROLLED_CATEGORIES
+
+    sharing = {c["resident_id"] for c in consents if c["kind"] == "share_public_health" and c["granted"]}
+    uncontrolled: dict = {}
+    for r in readings:
+        if r["kind"] == "bp" and r["category"] in UNCONTROLLED_CATEGORIES and r["measured_at"] > now - timedelta(
+                days=60):
+            uncontrolled[r["resident_id"]] = uncontrolled.get(r["resident_id"], 0) + 1
+    by_id = {r["id"]: r for r in residents}
+    referrals, calls = [], []
+    picked = [rid for rid, n in sorted(uncontrolled.items(), key=lambda kv: -kv[1]) if n >= 3 and rid in sharing]
+    for i, rid in enumerate(picked[:24]):
+        res = by_id[rid]
+        requested = now - timedelta(days=rng.choice([1, 2, 3, 5, 9, 12]))
+        accepted = i % 3 == 0
+        referrals.append({
+            "id": uuid.uuid4(), "resident_id": rid, "open_key": str(rid), "centre_id": res["centre_id"],
+            "district": res["district"], "reason": f"{uncontrolled[rid]} uncontrolled BP sittings in 60 days",
+            "evidence": [], "status": "accepted" if accepted else "requested", "requested_at": requested,
+            "due_at": requested + timedelta(days=30 if accepted else 7),
+            "accepted_at": requested + timedelta(days=1) if accepted else None,
+            "accepted_by": "user:nurse-bukgu" if accepted else None, "completed_at": None, "completed_by": None,
+            "outcome": None, "outcome_note": None, "created_by": "system"})
+    last_visit: dict = {}
+    for r in readings:
+        last_visit[r["resident_id"]] = max(last_visit.get(r["resident_id"], r["measured_at"]), r["measured_at"])
+    overdue = [rid for rid, at in last_visit.items() if at < now - timedelta(days=35)]
+    for rid in overdue[:12]:
+        res = by_id[rid]
+        kind = "missed" if last_visit[rid] < now - timedelta(days=90) else "uncontrolled"
+        calls.append({"resident_id": rid, "centre_id": res["centre_id"], "district": res["district"],
+                      "list_kind": kind, "result": rng.choice(["reached", "unreachable", "will_come"]),
+                      "note": None, "called_at": now - timedelta(days=rng.randint(3, 9)), "called_by": "seed"})
+    return referrals, calls
 
 
 def _history(rng, rid, centre_id, device, since, now, rules) -> list[dict]:

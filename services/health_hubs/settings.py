@@ -23,3 +23,13 @@ class HealthHubsSettings(ServiceSettings):
     referral_complete_days: int = 30  # an accepted referral not completed by then is overdue
     audit_retention_days: int = 730  # PIPA: access logs kept at least two years
     batch_max_items: int = 1000
+    # escalation notifications (outbox delivered by health_hubs.deliver_notifications) through SMTP e-mail in the
+    # demo and tests; a city would plug an SMS / alimtalk gateway adapter in instead
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_sender: str = "alerts@health.aicity.example"
+    smtp_security: str = "none"  # none | starttls | tls
+    notify_max_attempts: int = 8  # then the notification is failed and the alert shows it
+    notify_backoff_s: float = 30.0  # first retry delay; doubles per attempt up to notify_backoff_max_s
+    notify_backoff_max_s: float = 1800.0
+    notify_claim_s: int = 120  # a claimed message not finished by then belongs to a sender that died

@@ -1,12 +1,16 @@
 """`aicity simulate` for the health hubs: kiosks tap demo cards and post BP sittings and glucose readings through
 the HTTP API, with an occasional retry (same client_id) and an offline backlog sent as a batch."""
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from services.health_hubs.care.domain import simulated_staff_step
 from services.health_hubs.seed import RESIDENTS_PER_CENTRE, demo_token
+
+STAFF_EVERY_S = 30  # simulated staff look at their alerts about this often
 
 
 class Simulator:
@@ -16,12 +20,46 @@ class Simulator:
                        if d.get("kind") == "health_kiosk"]
         self.client = httpx.Client(base_url=base_url, timeout=10.0)
         self.backlog: dict[str, list[dict]] = {}
+        admin = credentials.get("accounts", {}).get("admin")
+        self.staff_login = ("admin", admin["password"]) if admin else None
+        self.staff_token: str | None = None
+        self.staff_next = 0.0
+        self.reaction_min: dict[str, float] = {}
 
     def step(self) -> None:
         if not self.kiosks:
             return
         for _ in range(max(1, int(self.rate))):
             self._one()
+        if self.staff_login and time.monotonic() >= self.staff_next:
+            self.staff_next = time.monotonic() + STAFF_EVERY_S
+            try:
+                self._staff()
+            except httpx.HTTPError:
+                self.staff_token = None
+
+    def _staff(self) -> None:
+        """Simulated centre staff answer alerts at human speed (3-8 minutes), except fresh ones at C001, the
+        centre whose demo staff member signs in to the dashboard."""
+        if self.staff_token is None:
+            r = self.client.post("/v1/auth/token", data={"username": self.staff_login[0],
+                                                         "password": self.staff_login[1]})
+            if r.status_code != 200:
+                return
+            self.staff_token = r.json()["access_token"]
+        headers = {"Authorization": f"Bearer {self.staff_token}", "X-Purpose": "simulated_staff"}
+        r = self.client.get("/v1/alerts", params={"limit": 200}, headers=headers)
+        if r.status_code == 401:
+            self.staff_token = None
+            return
+        now = datetime.now(UTC)
+        for alert in r.json() if r.status_code == 200 else []:
+            if alert["status"] == "resolved":
+                continue
+            reaction = self.reaction_min.setdefault(alert["id"], self.rng.uniform(3, 8))
+            alert = {**alert, "created_at": datetime.fromisoformat(alert["created_at"])}
+            for suffix, body in simulated_staff_step(alert, now=now, reaction_min=reaction, leave_centre="C001"):
+                self.client.post(f"/v1/alerts/{alert['id']}/{suffix}", json=body, headers=headers)
 
     def _one(self) -> None:
         centre, key = self.rng.choice(self.kiosks)

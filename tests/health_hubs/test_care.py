@@ -37,9 +37,9 @@ def test_unacknowledged_alert_escalates_to_the_district_nurse(hub):
     rid = hub.register()["resident"]["id"]
     alert_id = hub.post_bp(rid, (190, 100), (188, 100)).json()["alert_id"]
     now = datetime.now(UTC)
-    assert run(hub, "health_hubs.escalate_alerts", now + timedelta(minutes=5))["summary"] == {"escalated": 0}
-    assert run(hub, "health_hubs.escalate_alerts", now + timedelta(minutes=11))["summary"] == {"escalated": 1}
-    assert run(hub, "health_hubs.escalate_alerts", now + timedelta(minutes=12))["summary"] == {"escalated": 0}
+    assert run(hub, "health_hubs.escalate_alerts", now + timedelta(minutes=5))["summary"]["escalated"] == 0
+    assert run(hub, "health_hubs.escalate_alerts", now + timedelta(minutes=11))["summary"]["escalated"] == 1
+    assert run(hub, "health_hubs.escalate_alerts", now + timedelta(minutes=12))["summary"]["escalated"] == 0
     alerts = hub.client.get("/v1/alerts", headers=hub.nurse).json()
     assert alerts[0]["id"] == alert_id and alerts[0]["escalation_level"] == 1
     assert hub.client.get("/v1/alerts", headers=hub.auth.headers("nurse", district="Nam-gu")).json() == []

@@ -7,14 +7,21 @@ from fastapi import Query, Request
 from services.common.db import SessionDep, utcnow
 from services.common.routing import APIRouter
 from services.health_hubs.access import RECORD_ROLES, Actor, actor
-from services.health_hubs.care import service
+from services.health_hubs.care import followup, service
 from services.health_hubs.schemas import (
+    AccessLogEntry,
+    AlertActionCreate,
     AlertRead,
     AlertResolve,
+    CentreToday,
+    FollowUpCallCreate,
+    FollowUpCallRead,
+    FollowUpList,
     OverdueItem,
     ReferralChange,
     ReferralCreate,
     ReferralRead,
+    TimelineEvent,
 )
 
 router = APIRouter(tags=["alerts", "referrals"])
@@ -25,18 +32,47 @@ People = actor(roles=RECORD_ROLES)
 def list_alerts(session: SessionDep, who: Actor = People,
                 status: str | None = Query(default=None, pattern="^(open|acknowledged|resolved)$"),
                 limit: int = Query(default=100, ge=1, le=500)) -> list[AlertRead]:
-    return [AlertRead(**a.model_dump()) for a in service.list_alerts(session, actor=who, status=status, limit=limit)]
+    alerts = service.list_alerts(session, actor=who, status=status, limit=limit)
+    return [AlertRead(**a) for a in service.alert_views(session, alerts)]
+
+
+def _view(session, alert) -> AlertRead:
+    return AlertRead(**service.alert_views(session, [alert])[0])
 
 
 @router.post("/alerts/{alert_id}/ack", response_model=AlertRead)
 def acknowledge_alert(alert_id: uuid.UUID, session: SessionDep, who: Actor = People) -> AlertRead:
-    return AlertRead(**service.acknowledge(session, alert_id=alert_id, actor=who, now=utcnow()).model_dump())
+    return _view(session, service.acknowledge(session, alert_id=alert_id, actor=who, now=utcnow()))
+
+
+@router.post("/alerts/{alert_id}/actions", response_model=AlertRead, status_code=201)
+def record_alert_action(alert_id: uuid.UUID, data: AlertActionCreate, session: SessionDep,
+                        who: Actor = People) -> AlertRead:
+    alert = service.record_action(session, alert_id=alert_id, action=data.action, note=data.note, actor=who,
+                                  now=utcnow())
+    return _view(session, alert)
 
 
 @router.post("/alerts/{alert_id}/resolve", response_model=AlertRead)
 def resolve_alert(alert_id: uuid.UUID, data: AlertResolve, session: SessionDep, who: Actor = People) -> AlertRead:
     alert = service.resolve(session, alert_id=alert_id, outcome=data.outcome, actor=who, now=utcnow())
-    return AlertRead(**alert.model_dump())
+    return _view(session, alert)
+
+
+@router.get("/follow-ups", response_model=FollowUpList)
+def follow_ups(session: SessionDep, who: Actor = People, limit: int = Query(default=200, ge=1, le=1000),
+               period_days: int = Query(default=90, ge=1, le=366)) -> FollowUpList:
+    now = utcnow()
+    items = followup.follow_up_list(session, actor=who, now=now, limit=limit)
+    return FollowUpList(items=items, **followup.return_to_care(session, actor=who, now=now,
+                                                               period_days=period_days))
+
+
+@router.post("/follow-ups/calls", response_model=FollowUpCallRead, status_code=201)
+def record_follow_up_call(data: FollowUpCallCreate, session: SessionDep, who: Actor = People) -> FollowUpCallRead:
+    call = followup.record_call(session, resident_id=data.resident_id, list_kind=data.list_kind, result=data.result,
+                                note=data.note, actor=who, now=utcnow())
+    return FollowUpCallRead(**call.model_dump())
 
 
 @router.get("/referrals", response_model=list[ReferralRead])
@@ -70,3 +106,22 @@ def change_referral(referral_id: uuid.UUID, data: ReferralChange, request: Reque
                                        outcome_note=data.outcome_note, actor=who,
                                        settings=request.app.state.settings, now=utcnow())
     return ReferralRead(**referral.model_dump())
+
+
+@router.get("/centre-today", response_model=CentreToday)
+def centre_today(session: SessionDep, who: Actor = People) -> CentreToday:
+    return CentreToday(**service.centre_today(session, actor=who, now=utcnow()))
+
+
+@router.get("/residents/{resident_id}/timeline", response_model=list[TimelineEvent])
+def resident_timeline(resident_id: uuid.UUID, session: SessionDep, who: Actor = People) -> list[TimelineEvent]:
+    return [TimelineEvent(**e) for e in service.timeline(session, resident_id=resident_id, actor=who)]
+
+
+@router.get("/residents/{resident_id}/access-log", response_model=list[AccessLogEntry])
+def resident_access_log(resident_id: uuid.UUID, session: SessionDep, who: Actor = People,
+                        limit: int = Query(default=100, ge=1, le=500)) -> list[AccessLogEntry]:
+    rows = service.access_log(session, resident_id=resident_id, actor=who, limit=limit)
+    return [AccessLogEntry(at=e.at, actor=f"{e.actor_kind}:{e.actor_id}", actor_role=e.actor_role,
+                           actor_place=e.actor_place, action=e.action, entity=e.entity, purpose=e.purpose)
+            for e in rows]

@@ -2,17 +2,35 @@
 status and outcome; the overdue list for follow-up calls."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
-from services.health_hubs.access import Actor, audit, check_resident_access, has_consent, place_filter
+from services.health_hubs.access import (
+    Actor,
+    audit,
+    check_resident_access,
+    has_consent,
+    list_audit,
+    place_filter,
+)
+from services.health_hubs.care.domain import ALERT_ACTIONS, next_escalation_at
+from services.health_hubs.care.notifications import escalate_overdue, notifications_of  # noqa: F401
 from services.health_hubs.centres import district_of
 from services.health_hubs.common_sql import insert_for
-from services.health_hubs.domain import UNCONTROLLED_CATEGORIES
-from services.health_hubs.models import Alert, Reading, Referral, Resident
+from services.health_hubs.domain import SEOUL, UNCONTROLLED_CATEGORIES
+from services.health_hubs.models import (
+    Alert,
+    AlertAction,
+    AuditEvent,
+    Consent,
+    FollowUpCall,
+    Reading,
+    Referral,
+    Resident,
+)
 
 # ---- alerts ------------------------------------------------------------------------------------------------
 
@@ -74,6 +92,9 @@ def get_alert(session: Session, alert_id: uuid.UUID, actor: Actor) -> Alert:
         raise Forbidden("alert of another centre", code="wrong_place")
     if p.role == "nurse" and p.district != alert.district:
         raise Forbidden("alert of another district", code="wrong_place")
+    if p.kind == "user" and p.role == "nurse" and not has_consent(session, alert.resident_id, "share_public_health"):
+        raise Forbidden("the resident has not agreed to share with the public health centre",
+                        code="no_sharing_consent")
     return alert
 
 
@@ -82,6 +103,8 @@ def list_alerts(session: Session, *, actor: Actor, status: str | None, limit: in
     scope = place_filter(actor, Alert.centre_id, Alert.district)
     if scope is not None:
         query = query.where(scope)
+    if actor.principal.kind == "user" and actor.principal.role == "nurse":
+        query = query.where(Alert.resident_id.in_(sharing_residents()))
     if status:
         query = query.where(Alert.status == status)
     rows = list(session.exec(query.order_by(Alert.created_at.desc()).limit(limit)).all())
@@ -115,12 +138,54 @@ def resolve(session: Session, *, alert_id: uuid.UUID, outcome: str, actor: Actor
     return session.get(Alert, alert_id)
 
 
-def escalate_overdue(session: Session, *, now: datetime) -> int:
-    """Open alerts nobody acknowledged in time go to the district's nurses (level 1). One statement."""
-    result = session.execute(update(Alert).where(
-        Alert.status == "open", Alert.escalation_level == 0, Alert.ack_due_at < now,
-    ).values(escalation_level=1, escalated_at=now))
-    return result.rowcount
+def record_action(session: Session, *, alert_id: uuid.UUID, action: str, note: str | None, actor: Actor,
+                  now: datetime) -> Alert:
+    """What was done about an alert (ALERT_ACTIONS). Recording one acknowledges an open alert: somebody is on it."""
+    if action not in ALERT_ACTIONS:
+        raise Unprocessable(f"unknown action {action!r}", code="unknown_action")
+    alert = get_alert(session, alert_id, actor)
+    if alert.status == "resolved":
+        raise Conflict("alert already resolved", code="alert_resolved")
+    session.execute(update(Alert).where(Alert.id == alert.id, Alert.status == "open").values(
+        status="acknowledged", acknowledged_at=now, acknowledged_by=actor.label))
+    session.add(AlertAction(alert_id=alert.id, action=action, note=note, at=now, by=actor.label))
+    session.flush()
+    session.expire(alert)
+    audit(session, actor, action="update", entity="alert", entity_id=alert.id, resident_id=alert.resident_id,
+          purpose="alert_response", detail={"action": action})
+    return session.get(Alert, alert_id)
+
+
+def alert_views(session: Session, alerts: list[Alert]) -> list[dict]:
+    """Alerts with what the workspace shows beside them: the reading, what was done, who was told and when
+    the next escalation falls due."""
+    ids = [a.id for a in alerts]
+    notes = notifications_of(session, ids)
+    actions: dict = {}
+    readings: dict = {}
+    if ids:
+        for act in session.exec(select(AlertAction).where(AlertAction.alert_id.in_(ids)).order_by(AlertAction.id)):
+            actions.setdefault(act.alert_id, []).append(act)
+        for r in session.exec(select(Reading).where(Reading.id.in_([a.reading_id for a in alerts]))):
+            readings[r.id] = r
+    out = []
+    for a in alerts:
+        r = readings.get(a.reading_id)
+        out.append({**a.model_dump(),
+                    "reading": None if r is None else {"kind": r.kind, "systolic": r.systolic,
+                                                       "diastolic": r.diastolic, "glucose_mg_dl": r.glucose_mg_dl,
+                                                       "measured_at": r.measured_at, "category": r.category},
+                    "next_escalation_at": next_escalation_at(status=a.status, level=a.escalation_level,
+                                                             ack_due_at=a.ack_due_at),
+                    "actions": [x.model_dump() for x in actions.get(a.id, [])],
+                    "notifications": [n.model_dump() for n in notes.get(a.id, [])]})
+    return out
+
+
+def sharing_residents():
+    """Residents whose newest share_public_health consent is a yes (a nurse sees only them)."""
+    newest = select(func.max(Consent.id)).where(Consent.kind == "share_public_health").group_by(Consent.resident_id)
+    return select(Consent.resident_id).where(Consent.id.in_(newest), Consent.granted.is_(True))
 
 
 # ---- referrals ---------------------------------------------------------------------------------------------
@@ -233,3 +298,81 @@ def count_waiting(session: Session, *, now: datetime) -> dict:
         Referral.status.in_(("requested", "accepted")), Referral.due_at < now)).one()
     return {"alerts_waiting": crisis, "alerts_escalated": escalated, "referrals_overdue": overdue_count}
 
+
+
+# ---- today at my centre ------------------------------------------------------------------------------------
+
+ASKS_REMEASURE = ("remeasure", "call_119", "eat_sugar_tell_staff")  # next steps that say "measure again"
+
+
+def centre_today(session: Session, *, actor: Actor, now: datetime) -> dict:
+    """Residents measured today (Pohang's day) at the caller's place, and today's readings that asked for a
+    re-measure that has not happened yet."""
+    day_start = datetime.combine(now.astimezone(SEOUL).date(), time.min, tzinfo=SEOUL).astimezone(UTC)
+    query = select(Reading, Resident).join(Resident, Resident.id == Reading.resident_id).where(
+        Reading.measured_at >= day_start, Reading.measured_at <= now, Reading.deleted_at.is_(None))
+    scope = place_filter(actor, Reading.centre_id, Resident.district)
+    if scope is not None:
+        query = query.where(scope)
+    if actor.principal.kind == "user" and actor.principal.role == "nurse":
+        query = query.where(Reading.resident_id.in_(sharing_residents()))
+    rows = session.exec(query.order_by(Reading.measured_at)).all()
+    latest: dict = {}
+    for reading, resident in rows:
+        latest[(resident.id, reading.kind)] = (reading, resident)
+    measured, waiting = {}, []
+    for reading, resident in rows:
+        item = {"resident_id": resident.id, "resident_name": resident.family_name + resident.given_name,
+                "centre_id": reading.centre_id, "kind": reading.kind, "measured_at": reading.measured_at,
+                "category": reading.category, "next_step": reading.next_step, "systolic": reading.systolic,
+                "diastolic": reading.diastolic, "glucose_mg_dl": reading.glucose_mg_dl}
+        measured[resident.id] = item  # the day's newest per resident
+        newest, _ = latest[(resident.id, reading.kind)]
+        if reading.next_step in ASKS_REMEASURE and newest.id == reading.id:
+            waiting.append({**item, "minutes_ago": int((now - reading.measured_at).total_seconds() // 60)})
+    audit(session, actor, action="search", entity="reading", purpose="centre_today",
+          detail={"measured": len(measured), "waiting": len(waiting)})
+    return {"day_start": day_start, "measured": sorted(measured.values(), key=lambda i: i["measured_at"],
+                                                       reverse=True),
+            "awaiting_remeasure": waiting}
+
+
+# ---- a resident's record: timeline and access log -----------------------------------------------------------
+
+
+def _open(session: Session, resident_id: uuid.UUID, actor: Actor) -> Resident:
+    resident = session.get(Resident, resident_id)
+    if resident is None or resident.status == "merged":
+        raise NotFound("no such resident", code="resident_not_found")
+    check_resident_access(session, actor, resident)
+    return resident
+
+
+def timeline(session: Session, *, resident_id: uuid.UUID, actor: Actor) -> list[dict]:
+    """Alerts (with what was done), referrals and follow-up calls of one resident, newest first."""
+    resident = _open(session, resident_id, actor)
+    events: list[dict] = []
+    alerts = list(session.exec(select(Alert).where(Alert.resident_id == resident.id)).all())
+    for a in alert_views(session, alerts):
+        events.append({"at": a["created_at"], "type": "alert", "code": a["kind"], "status": a["status"],
+                       "detail": a["outcome"] or a["category"], "by": a["acknowledged_by"],
+                       "extra": [x["action"] for x in a["actions"]]})
+    for r in session.exec(select(Referral).where(Referral.resident_id == resident.id)).all():
+        events.append({"at": r.requested_at, "type": "referral", "code": r.status, "status": r.status,
+                       "detail": r.outcome or r.reason, "by": r.completed_by or r.accepted_by or r.created_by,
+                       "extra": []})
+    for c in session.exec(select(FollowUpCall).where(FollowUpCall.resident_id == resident.id)).all():
+        events.append({"at": c.called_at, "type": "call", "code": c.result, "status": c.list_kind,
+                       "detail": c.note, "by": c.called_by, "extra": []})
+    audit(session, actor, action="read", entity="timeline", entity_id=resident.id, resident_id=resident.id,
+          purpose="care")
+    return sorted(events, key=lambda e: e["at"], reverse=True)
+
+
+def access_log(session: Session, *, resident_id: uuid.UUID, actor: Actor, limit: int) -> list[AuditEvent]:
+    """Who opened or changed this resident's record, when and why (PIPA: the resident may ask)."""
+    resident = _open(session, resident_id, actor)
+    rows = list_audit(session, resident_id=resident.id, limit=limit)
+    audit(session, actor, action="read", entity="access_log", entity_id=resident.id, resident_id=resident.id,
+          purpose="care")
+    return rows

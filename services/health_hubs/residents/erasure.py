@@ -24,9 +24,12 @@ from services.common.errors import Forbidden, NotFound
 from services.health_hubs.access import Actor, audit
 from services.health_hubs.models import (
     Alert,
+    AlertAction,
     AuditEvent,
     Consent,
     DuplicateCandidate,
+    FollowUpCall,
+    Notification,
     Reading,
     Referral,
     Resident,
@@ -121,6 +124,11 @@ def erase(session: Session, *, resident_id: uuid.UUID, reason: str, actor: Actor
     def gone(table, *where) -> None:
         removed[table.__tablename__] = session.execute(delete(table).where(*where)).rowcount or 0
 
+    alert_ids = select(Alert.id).where(or_(Alert.resident_id.in_(group), Alert.reading_id.in_(reading_ids))
+                                       ).scalar_subquery()
+    gone(AlertAction, AlertAction.alert_id.in_(alert_ids))  # notes staff wrote about the person
+    gone(Notification, Notification.alert_id.in_(alert_ids))  # the escalation messages sent about them
+    gone(FollowUpCall, FollowUpCall.resident_id.in_(group))
     gone(Alert, or_(Alert.resident_id.in_(group), Alert.reading_id.in_(reading_ids)))
     gone(Referral, Referral.resident_id.in_(group))
     gone(Reading, Reading.resident_id.in_(group))

@@ -1,0 +1,64 @@
+"""Referral worklist: referrals to the district nurse / public health centre with their status and due date,
+overdue ones first; the nurse accepts, records the visit and completes with a result."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from dashboard import care_client as cc
+from dashboard import care_views as cv
+
+lang = st.session_state.get("lang", "ko")
+session = st.session_state.get("session")
+
+
+def tr(key: str, **fmt) -> str:
+    return cv.t(key, lang, **fmt)
+
+
+st.header(tr("referrals"))
+now = datetime.now(UTC)
+status, body = cc.call("GET", "/v1/referrals", params={"limit": 300}, purpose="referral_review")
+if status != 200:
+    st.error(cc.error_text(status, body, lang))
+    st.stop()
+error = st.session_state.pop("care_error", None)
+if error:
+    st.error(error)
+open_ones = [r for r in body if r["status"] != "completed"]
+open_ones.sort(key=lambda r: (not cv.referral_overdue(r, now), r["due_at"]))
+names: dict = {}
+for r in open_ones[:60]:  # the resident's name through the record (audited, consent-checked)
+    code, resident = cc.call("GET", f"/v1/residents/{r['resident_id']}", purpose="referral")
+    names[r["resident_id"]] = (f"{resident['family_name']}{resident['given_name']}" if code == 200
+                               else r["resident_id"][:8])
+if not open_ones:
+    st.success(tr("no_referrals"))
+for r in open_ones:
+    late = cv.referral_overdue(r, now)
+    with st.container(border=True, key=f"ref_{r['id']}"):
+        a, b = st.columns([3, 2])
+        a.markdown(f"**{names.get(r['resident_id'], r['resident_id'][:8])}** · {r['centre_id']} · {r['reason']}")
+        due = f"{tr('due')} {cv.day_clock(r['due_at'])}"
+        b.markdown(f":red[**{tr('overdue')} · {due}**]" if late else due)
+        st.markdown(f"{tr('status')}: {tr(r['status'])} · {cv.day_clock(r['requested_at'])}")
+        if r["status"] == "requested":
+            if st.button(tr("accept"), key=f"accept_{r['id']}", type="primary"):
+                code, reply = cc.call("PATCH", f"/v1/referrals/{r['id']}", json={"status": "accepted"},
+                                      purpose="referral")
+                if code != 200:
+                    st.session_state["care_error"] = cc.error_text(code, reply, lang)
+                st.rerun()
+        else:
+            with st.form(f"complete_{r['id']}", border=False):
+                c1, c2 = st.columns([1, 2])
+                outcome = c1.selectbox(tr("outcome"), list(cv.REFERRAL_OUTCOMES), key=f"refout_{r['id']}",
+                                       format_func=lambda c: cv.label(cv.REFERRAL_OUTCOMES, c, lang))
+                note = c2.text_input(tr("note"), key=f"refnote_{r['id']}", max_chars=400)
+                if st.form_submit_button(tr("complete")):
+                    code, reply = cc.call("PATCH", f"/v1/referrals/{r['id']}", purpose="referral",
+                                          json={"status": "completed", "outcome": outcome,
+                                                "outcome_note": note or None})
+                    if code != 200:
+                        st.session_state["care_error"] = cc.error_text(code, reply, lang)
+                    st.rerun()

@@ -1,0 +1,96 @@
+"""A real SMTP server for the health hubs tests: aiosmtpd in-process on a free loopback port, keeping every
+message it accepts; RCPT can be slowed down (to catch a sender mid-way) or refused with a chosen reply."""
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from email import message_from_bytes
+from email.policy import default as default_policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Mailbox:
+    def __init__(self):
+        self.messages = []
+        self.refuse: dict[str, str] = {}
+        self.rcpt_delay_s = 0.0
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.rcpt_delay_s:
+            await asyncio.sleep(self.rcpt_delay_s)
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+
+@contextmanager
+def running_mailbox():
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    box.host, box.port = controller.hostname, controller.port
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox():
+    with running_mailbox() as box:
+        yield box
+
+
+DELIVER = """
+import json, sys
+from datetime import datetime
+from services.common.db import make_engine
+from services.health_hubs.care.notifications import deliver_pending
+from services.health_hubs.settings import HealthHubsSettings
+s = HealthHubsSettings(database_url=sys.argv[1], smtp_host="127.0.0.1", smtp_port=int(sys.argv[2]))
+print(json.dumps(deliver_pending(make_engine(s.database_url), settings=s, now=datetime.fromisoformat(sys.argv[3]))))
+"""
+
+
+def run_delivery(database_url: str, box, now, *, kill_after_messages=None):
+    """The delivery job in its own process (as the worker runs it); with `kill_after_messages`, SIGKILLed once
+    that many messages arrived, while the next one waits on its RCPT."""
+    proc = subprocess.Popen([sys.executable, "-c", DELIVER, database_url, str(box.port), now.isoformat()],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+                            start_new_session=True)
+    if kill_after_messages is None:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        return json.loads(out.strip().splitlines()[-1])
+    deadline = time.monotonic() + 60
+    while len(box.messages) < kill_after_messages and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(box.rcpt_delay_s / 2)  # the next message is now waiting on its RCPT: nothing handed over
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    return None
