@@ -23,3 +23,9 @@ class HealthHubsSettings(ServiceSettings):
     referral_complete_days: int = 30  # an accepted referral not completed by then is overdue
     audit_retention_days: int = 730  # PIPA: access logs kept at least two years
     batch_max_items: int = 1000
+    # Device clocks (README "Sync protocol"): a device time more than this ahead of the server, a reading older
+    # than this when it arrives, or a kiosk whose own clock (X-Device-Time) is this far behind, is quarantined
+    # for staff to confirm.
+    device_future_window_s: int = 600
+    device_past_window_days: int = 30
+    device_clock_behind_s: int = 300
