@@ -46,10 +46,12 @@ def test_a_bad_item_is_rejected_by_its_index_and_the_rest_are_stored(hub):
     naive = {**bp_body(rid), "measured_at": "2026-11-30T09:00:00"}
     huge = bp_body(rid, (1200, 80), (120, 80))
     no_id = {k: v for k, v in bp_body(rid).items() if k != "client_id"}
-    results = batch(hub, [good1, naive, huge, "not an object", no_id, good2])
+    extra = {**bp_body(rid), "colour": "red"}
+    results = batch(hub, [good1, naive, huge, "not an object", no_id, good2, extra])
     assert [(x["index"], x["outcome"], x["error"]) for x in results] == [
         (0, "created", None), (1, "rejected", "naive_datetime"), (2, "rejected", "implausible_systolic"),
-        (3, "rejected", "invalid_item"), (4, "rejected", "missing_field"), (5, "created", None)]
+        (3, "rejected", "invalid_item"), (4, "rejected", "missing_field"), (5, "created", None),
+        (6, "rejected", "unknown_field")]
     assert results[1]["client_id"] == naive["client_id"] and "measured_at" in results[1]["detail"]
     assert results[2]["detail"].startswith("bp.0.systolic")
     assert stored(hub, good1["client_id"]) and stored(hub, good2["client_id"])
@@ -239,10 +241,33 @@ def test_an_edit_rechecks_consent_and_erasure_and_a_deletion_is_always_allowed(h
     assert stored(hub, body["client_id"]).systolic == body["bp"][0]["systolic"] - 1  # (128+126)/2, unchanged
     result = batch(hub, [edit(body, t0 + timedelta(minutes=2), deleted=True)])[0]
     assert result["outcome"] == "deleted"
+    r = hub.client.post(f"/v1/residents/{rid}/consents", headers=hub.staff,
+                        json={"kind": "health_data", "granted": True})
+    held = batch(hub, [bp_body(rid, at=datetime(1970, 1, 1, tzinfo=UTC))])[0]
+    assert held["outcome"] == "quarantined"
     r = hub.client.post(f"/v1/residents/{rid}/erasure", headers=hub.staff, json={"reason": "resident_request"})
     assert r.status_code in (200, 201), r.text
     result = batch(hub, [edit(body, t0 + timedelta(minutes=3))])[0]
     assert (result["outcome"], result["error"]) == ("rejected", "resident_erased")
+    with Session(hub.db.engine) as s:  # the held item went with the resident
+        assert s.exec(select(ReadingQuarantine)).all() == []
+
+
+def test_an_edit_may_name_the_record_since_merged_into_the_stored_one(hub):
+    kept = hub.register()["resident"]["id"]
+    dup = hub.register(phone="010-9999-0000", confirm_new=True)["resident"]["id"]
+    t0 = datetime.now(UTC) - timedelta(hours=1)
+    body = edit(bp_body(dup, at=t0), t0)
+    assert batch(hub, [body])[0]["outcome"] == "created"
+    r = hub.client.post(f"/v1/residents/{kept}/merge", headers=hub.staff,
+                        json={"merged_id": dup, "reason": "same person"})
+    assert r.status_code == 201, r.text
+    assert str(stored(hub, body["client_id"]).resident_id) == kept
+    result = batch(hub, [edit(bp_body(dup, (140, 88), (140, 88), at=t0, client_id=body["client_id"]),
+                              t0 + timedelta(minutes=1))])[0]
+    assert result["outcome"] == "updated"
+    row = stored(hub, body["client_id"])
+    assert (str(row.resident_id), row.systolic) == (kept, 140)
 
 
 # ---- device clocks and quarantine -----------------------------------------------------------------------------
@@ -276,15 +301,25 @@ def test_a_reset_clock_and_a_slow_clock_are_held_for_staff_with_the_skew_per_kio
     assert (r1["outcome"], r1["error"], r1["category"]) == ("quarantined", "device_time_too_old", "crisis")
     r2 = batch(hub, [slow], headers={**hub.kiosk, "X-Device-Time": behind.isoformat()})[0]
     assert (r2["outcome"], r2["error"]) == ("quarantined", "device_clock_behind")
+    fast_id, fast_key = hub.auth.device("health_kiosk", "C001")
+    fast = {"Authorization": f"Bearer {fast_key}", "X-Device-Time": (now + timedelta(hours=1)).isoformat()}
+    r3 = batch(hub, [bp_body(rid, at=now - timedelta(minutes=1))], headers=fast)[0]
+    assert (r3["outcome"], r3["error"]) == ("quarantined", "device_clock_ahead")
+    r = hub.client.post("/v1/readings/batch", json={"items": [slow]}, headers={**hub.kiosk, "X-Device-Time": "x"})
+    assert r.status_code == 422 and r.json()["error"] == "bad_device_time"
     assert stored(hub, reset["client_id"]) is None and stored(hub, slow["client_id"]) is None
     assert hub.client.get("/v1/alerts", headers=hub.staff).json() == []  # nothing stored until confirmed
 
-    clocks = hub.client.get("/v1/devices/clocks", headers=hub.staff).json()
-    assert [(c["device_id"], c["quarantined_open"]) for c in clocks] == [(hub.kiosk_id, 2)]
-    assert clocks[0]["skew_s"] == pytest.approx(-3 * 3600, abs=60) and clocks[0]["source"] == "header"
+    clocks = {c["device_id"]: c for c in hub.client.get("/v1/devices/clocks", headers=hub.staff).json()}
+    assert {d: c["quarantined_open"] for d, c in clocks.items()} == {hub.kiosk_id: 2, fast_id: 1}
+    assert clocks[hub.kiosk_id]["skew_s"] == pytest.approx(-3 * 3600, abs=60)
+    assert clocks[hub.kiosk_id]["source"] == "header"
+    assert clocks[fast_id]["skew_s"] == pytest.approx(3600, abs=60)
+    assert hub.client.get("/v1/devices/clocks", headers=hub.auth.headers("centre_staff", centre_id="C002")
+                          ).json() == []
 
     held = {q["client_id"]: q for q in hub.client.get("/v1/readings/quarantine", headers=hub.staff).json()}
-    assert set(held) == {reset["client_id"], slow["client_id"]}
+    assert {reset["client_id"], slow["client_id"]} <= set(held) and len(held) == 3
     suggested = datetime.fromisoformat(held[slow["client_id"]]["suggested_measured_at"])
     assert abs(suggested - (now - timedelta(minutes=1))) < timedelta(seconds=60)  # the skew taken off
     other = hub.auth.headers("centre_staff", centre_id="C002")
@@ -307,7 +342,7 @@ def test_a_reset_clock_and_a_slow_clock_are_held_for_staff_with_the_skew_per_kio
     assert body["quarantine"]["status"] == "confirmed"
     r = hub.client.post(f"/v1/readings/quarantine/{qid}/confirm", headers=hub.staff, json={})
     assert r.status_code == 409 and r.json()["error"] == "quarantine_closed"
-    assert hub.client.get("/v1/readings/quarantine", headers=hub.staff).json() == []
+    assert len(hub.client.get("/v1/readings/quarantine", headers=hub.staff).json()) == 1  # the fast kiosk's
 
 
 def test_a_live_reading_from_the_future_is_held_but_the_resident_still_gets_the_advice(hub):
