@@ -6,14 +6,14 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, File, Form, Query, Request, UploadFile
+from fastapi import Depends, File, Form, Header, Query, Request, UploadFile
 from pydantic import ValidationError
 
 from services.common.auth import DeviceKind, Principal, Role, require_any, require_device, require_roles
 from services.common.db import SessionDep, utcnow
 from services.common.errors import Forbidden, Unprocessable
 from services.common.routing import APIRouter
-from services.transit.boarding import routes, service, sync
+from services.transit.boarding import holds, routes, service, sync
 from services.transit.boarding.domain import SEOUL
 from services.transit.boarding.faces import BadPhoto
 from services.transit.boarding.schemas import (
@@ -142,6 +142,9 @@ def create_boarding_batch(
     request: Request, session: SessionDep, principal: Bus,
     events: str = Form(..., description="JSON array of events (BatchEvent), oldest first"),
     frames: list[UploadFile] | None = File(default=None, description="every event's frames, in event order"),
+    x_device_time: str | None = Header(default=None, max_length=64, description="the bus's clock when it sent "
+                                       "the queue (aware ISO time): its skew is kept; beyond the window every "
+                                       "event is held"),
 ) -> dict:
     settings = request.app.state.settings
     try:
@@ -156,15 +159,17 @@ def create_boarding_batch(
         raise Unprocessable("every event needs a frame_count 0-5, adding up to the frames sent",
                             code="frame_count_mismatch")
     now = utcnow()
+    skew = sync.device_skew(x_device_time, now)
     parsed = sync.parse_events(raw, place=principal.place, now=now,
                                future=timedelta(seconds=settings.boarding_future_window_s),
-                               past=timedelta(days=settings.boarding_past_window_days))
+                               past=timedelta(days=settings.boarding_past_window_days), skew_s=skew)
     slices, at = [], 0
     for n in counts:
         slices.append(data[at:at + n])
         at += n
-    items = service.board_batch(session, events=parsed, frames=slices, device_id=principal.id, settings=settings,
-                                index=request.app.state.gallery, now=now)
+    items = holds.run_batch(session, parsed=parsed, frames=slices, device_id=principal.id,
+                            bus_id=principal.place or "", skew_s=skew, settings=settings,
+                            index=request.app.state.gallery, now=now)
     return {"items": items}
 
 

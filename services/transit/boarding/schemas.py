@@ -100,6 +100,7 @@ class BatchItem(BaseModel):
     answer: BoardingAnswer | None = None
     error: str | None = None
     detail: str | None = None
+    hold_id: uuid.UUID | None = Field(default=None, description="set when the event is held for its device time")
 
 
 class BatchAnswer(BaseModel):

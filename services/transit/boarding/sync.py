@@ -24,6 +24,15 @@ class ItemError:
     detail: str
 
 
+@dataclass(frozen=True)
+class Held:
+    """A well-formed event whose device time is not believable: held for an official (boarding/holds.py)."""
+
+    index: int
+    event: BatchEvent
+    code: str
+
+
 def frame_counts(raw: list) -> list[int] | None:
     """Each event's number of frames, read before anything else so the frames can be dealt out even when an
     event is otherwise malformed; None when one is unreadable (then no frame can be attributed)."""
@@ -60,10 +69,46 @@ def check_time(occurred_at: datetime, *, now: datetime, future: timedelta, past:
     return None
 
 
-def parse_events(raw: list, *, place: str | None, now: datetime, future: timedelta,
-                 past: timedelta) -> list[BatchEvent | ItemError]:
-    """Every event checked on its own; the first of a repeated event_id is kept, the others refused."""
-    out: list[BatchEvent | ItemError] = []
+def device_skew(device_time: str | None, now: datetime) -> float | None:
+    """Seconds the device clock (X-Device-Time) is ahead of the server (negative: behind); None when not sent."""
+    from services.common.errors import Unprocessable
+
+    if not device_time:
+        return None
+    try:
+        at = datetime.fromisoformat(device_time)
+    except ValueError:
+        raise Unprocessable("X-Device-Time is not an ISO time", code="bad_device_time") from None
+    if at.tzinfo is None:
+        raise Unprocessable("X-Device-Time needs a time zone", code="naive_datetime")
+    return round((at - now).total_seconds(), 3)
+
+
+def check_clock(skew_s: float | None, *, window: timedelta) -> str | None:
+    """The bus's own clock (X-Device-Time) more than the window off either way: every event time is suspect."""
+    if skew_s is None:
+        return None
+    if skew_s > window.total_seconds():
+        return "device_clock_ahead"
+    if skew_s < -window.total_seconds():
+        return "device_clock_behind"
+    return None
+
+
+def suggested_time(occurred_at: datetime, *, skew_s: float | None, received_at: datetime) -> datetime | None:
+    """Offered to the official who confirms: the device time less the bus's skew, or the arrival time for a
+    time from the future; None: keep the device time."""
+    if skew_s is not None:
+        return occurred_at - timedelta(seconds=skew_s)
+    return received_at if occurred_at > received_at else None
+
+
+def parse_events(raw: list, *, place: str | None, now: datetime, future: timedelta, past: timedelta,
+                 skew_s: float | None = None) -> list[BatchEvent | ItemError | Held]:
+    """Every event checked on its own; the first of a repeated event_id is kept, the others refused; a
+    well-formed event with an unbelievable time (or from a bus whose clock is off) is Held."""
+    clock = check_clock(skew_s, window=future)
+    out: list[BatchEvent | ItemError | Held] = []
     seen: set[uuid.UUID] = set()
     for index, value in enumerate(raw):
         event_id = _event_id(value)
@@ -81,9 +126,13 @@ def parse_events(raw: list, *, place: str | None, now: datetime, future: timedel
             problem = (422, "duplicate_event_id", "this event_id appears earlier in the batch")
         elif place is not None and ev.bus_id != place:
             problem = (403, "wrong_place", "device of another bus")
-        elif (bad := check_route(ev.route_id, ev.stop_id)) or (
-                bad := check_time(ev.occurred_at, now=now, future=future, past=past)):
+        elif bad := check_route(ev.route_id, ev.stop_id):
             problem = (422, *bad)
         seen.add(ev.event_id)
-        out.append(ItemError(index, ev.event_id, *problem) if problem else ev)
+        if problem:
+            out.append(ItemError(index, ev.event_id, *problem))
+        else:
+            late = check_time(ev.occurred_at, now=now, future=future, past=past)
+            held = clock or (late[0] if late else None)
+            out.append(Held(index, ev, held) if held else ev)
     return out
