@@ -94,6 +94,33 @@ def test_a_create_and_a_newer_edit_of_one_id_in_one_batch_store_the_newest(hub, 
     assert stored(hub, cid).systolic == 150
 
 
+def test_concurrent_versions_of_one_id_leave_the_newest_stored(hub):
+    """Eight versions of one record sent at once (a kiosk retrying while it edits): one is created, the newest
+    is what stays, and none is answered as applied when an older one is stored."""
+    rid = hub.register()["resident"]["id"]
+    t0 = datetime.now(UTC) - timedelta(hours=1)
+    cid = str(uuid.uuid4())
+    versions = [edit(bp_body(rid, (120 + 5 * i, 80), (120 + 5 * i, 80), at=t0, client_id=cid),
+                     t0 + timedelta(minutes=i)) for i in range(8)]
+    answers: dict[int, str] = {}
+    start = threading.Barrier(len(versions))
+
+    def send(i):
+        start.wait()
+        answers[i] = batch(hub, [versions[i]])[0]["outcome"]
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(versions))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(answers) == list(range(8)) and list(answers.values()).count("created") == 1
+    assert set(answers.values()) <= {"created", "updated", "stale"}
+    assert answers[7] in ("created", "updated")  # the newest is never stale
+    row = stored(hub, cid)
+    assert (row.systolic, row.device_updated_at) == (155, t0 + timedelta(minutes=7))
+
+
 def _kiosk_actor(hub) -> Actor:
     return Actor(Principal(kind="device", id=hub.kiosk_id, device_kind="health_kiosk", place="C001"), None, None)
 
