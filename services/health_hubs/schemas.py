@@ -291,7 +291,8 @@ class BatchAnswer(BaseModel):
 class ReadingRead(BpGrade):
     id: uuid.UUID
     resident_id: uuid.UUID
-    centre_id: str
+    centre_id: str  # where it was measured
+    home_centre_id: str | None = None  # the resident's home centre then (README "Sync protocol")
     kind: str
     measured_at: datetime
     systolic: int | None

@@ -421,7 +421,8 @@ def test_a_reading_taken_at_another_centre_is_stored_with_both_centres_seen_at_h
     row = stored(hub, away_body["client_id"])
     assert (row.centre_id, row.home_centre_id) == ("C002", "C001")
     seen = hub.client.get(f"/v1/residents/{rid}/readings", headers=hub.staff).json()
-    assert {x["id"] for x in seen} == {home_body["client_id"], away_body["client_id"]}
+    assert {x["id"]: (x["centre_id"], x["home_centre_id"]) for x in seen} == {
+        home_body["client_id"]: ("C001", "C001"), away_body["client_id"]: ("C002", "C001")}
     other = hub.auth.headers("centre_staff", centre_id="C002")
     assert hub.client.get(f"/v1/residents/{rid}/readings", headers=other).status_code == 403
     month = datetime.now(UTC).astimezone(timezone(timedelta(hours=9))).strftime("%Y-%m")  # Pohang time
