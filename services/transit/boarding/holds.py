@@ -56,6 +56,9 @@ def run_batch(session: Session, *, parsed: list, frames: list[list[bytes]], devi
     ids = [p.event.event_id if isinstance(p, Held) else p.event_id for p in parsed
            if isinstance(p, (Held, BoardingEvent))]
     known = {h.event_id: h for h in session.scalars(select(BoardingHold).where(BoardingHold.event_id.in_(ids)))}
+    # an event decided before (sent live, then again in a queue with a wrong clock) answers its decision
+    decided = set(session.scalars(select(Boarding.event_id).where(Boarding.event_id.in_(ids)))) - set(known)
+    parsed = [p.event if isinstance(p, Held) and p.event.event_id in decided else p for p in parsed]
     done: dict[int, dict] = {}
     to_decide: list = []
     for i, p in enumerate(parsed):

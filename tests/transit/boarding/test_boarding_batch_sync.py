@@ -149,3 +149,14 @@ def test_a_held_boarding_without_a_card_can_only_be_discarded(api, service_db):
     again = send(api, [event], [shrunk("people/obama/2.jpg")]).json()["items"][0]
     assert (again["status"], again["error"]) == (410, "event_discarded")
     assert stored(service_db) == set()
+
+
+def test_an_event_decided_live_is_not_held_when_the_queue_sends_it_again_with_a_wrong_clock(api):
+    card = api.card(api.rider(), "senior")
+    live = api.event(card_id=card, occurred_at=datetime.now(UTC) - timedelta(minutes=1), **AT)
+    first = api.client.post("/v1/boardings", headers=api.bus, data=live)
+    assert first.status_code == 200, first.text
+    r = api.client.post("/v1/boardings/batch", headers={**api.bus, "X-Device-Time": "1970-01-01T00:00:00+00:00"},
+                        data={"events": json.dumps([{**live, "frame_count": 0}])})
+    item = r.json()["items"][0]
+    assert item["status"] == 200 and item["answer"] == first.json()
