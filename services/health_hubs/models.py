@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.common.db import UTCDateTime, new_registry
@@ -104,6 +104,8 @@ class Reading(HealthHubsModel, table=True):
     id: uuid.UUID = Field(primary_key=True)
     resident_id: uuid.UUID = Field(foreign_key="resident.id")
     centre_id: str = Field(max_length=8, index=True)  # where it was measured
+    # the resident's home centre when measured (a resident may visit another centre; README "Sync protocol")
+    home_centre_id: str | None = Field(default=None, max_length=8, index=True)
     device_id: str = Field(max_length=40)
     kind: str = Field(max_length=8)  # bp | glucose
     measured_at: datetime = _at(index=True)  # device time of the measurement
@@ -125,6 +127,47 @@ class Reading(HealthHubsModel, table=True):
     category: str = Field(max_length=24)
     rule_version: str = Field(max_length=20, index=True)
     next_step: str = Field(max_length=20)
+
+
+class ReadingQuarantine(HealthHubsModel, table=True):
+    """A kiosk item whose device times are not believable (outside the windows, or the kiosk's clock is off):
+    kept as sent until staff confirm it (with a corrected time) or discard it; never silently stored or lost.
+    One row per (device, client_id, device edit time), so a retried batch quarantines once. Goes with the
+    resident on erasure (ON DELETE CASCADE)."""
+
+    __tablename__ = "reading_quarantine"
+    __table_args__ = (UniqueConstraint("device_id", "client_id", "edited_at"),)
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    client_id: uuid.UUID = Field(index=True)
+    resident_id: uuid.UUID = Field(sa_column=Column(ForeignKey("resident.id", ondelete="CASCADE"), nullable=False,
+                                                    index=True))
+    device_id: str = Field(max_length=40)
+    centre_id: str = Field(max_length=8, index=True)  # the measuring centre (its staff confirm)
+    district: str = Field(max_length=20)
+    reason: str = Field(max_length=32)  # a code of sync_rules.CLOCK_CODES
+    measured_at: datetime = _at()  # as the device sent it
+    edited_at: datetime = _at()
+    skew_s: float | None = None  # the device clock minus the server's, when the device sent its clock
+    suggested_measured_at: datetime | None = _at(nullable=True)
+    category: str | None = Field(default=None, max_length=24)  # for triage; None when the values are invalid
+    item: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # the item as sent
+    received_at: datetime = _at()
+    status: str = Field(default="open", max_length=12, index=True)  # open | confirmed | discarded
+    decided_at: datetime | None = _at(nullable=True)
+    decided_by: str | None = Field(default=None, max_length=64)
+    outcome: str | None = Field(default=None, max_length=20)  # the sync outcome of the confirmed item
+
+
+class DeviceClock(HealthHubsModel, table=True):
+    """The last clock skew seen per kiosk (device clock minus server clock, seconds; positive: ahead)."""
+
+    __tablename__ = "device_clock"
+    device_id: str = Field(primary_key=True, max_length=40)
+    centre_id: str = Field(max_length=8, index=True)
+    district: str = Field(max_length=20)
+    skew_s: float
+    source: str = Field(max_length=16)  # header (X-Device-Time) | measured_at (a live reading)
+    observed_at: datetime = _at()
 
 
 class Alert(HealthHubsModel, table=True):

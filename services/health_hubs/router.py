@@ -21,13 +21,15 @@ Kiosk contract (the kiosk web page; auth: the kiosk's device key, `Authorization
    Show `next_step.ko` / `.en` as given: plain words, never a diagnosis. `alert_id` set means the centre's staff
    have been alerted. Errors (422 unless said): `implausible_systolic`, `implausible_diastolic`,
    `systolic_below_diastolic`, `implausible_pulse`, `implausible_glucose`, `control_solution_sample`,
-   `no_valid_measurement`, `bp_missing`, `glucose_missing`, `device_time_in_future`, 404 `resident_not_found`,
+   `no_valid_measurement`, `bp_missing`, `glucose_missing`, 404 `resident_not_found`,
    409 `consent_required`, 409 `client_id_taken`, 410 `resident_erased` (the record was erased on request:
    drop the reading, do not retry; in a batch the item is `rejected` with that error).
 3. `POST /v1/readings/batch` `{"items": [<reading as above> + "updated_at"? (device time of the last edit),
    "deleted"? (bool)]}` -> 200 `{"results": [{"client_id", "outcome": created | updated | deleted | unchanged |
-   stale | ignored_deleted | rejected, "error", "category"}], "counts"}`: an offline backlog; the newest device
-   time wins on edits and a deleted record is never revived.
+   stale | ignored_deleted | quarantined | rejected, "index", "error", "category", "quarantine_id"}], "counts"}`:
+   an offline backlog; each item answers for itself, the newest device time wins and a deleted record is never
+   revived. A device time outside the windows is quarantined for staff (202 `{"quarantined": true, ...}` to a
+   single reading); send the kiosk's clock in `X-Device-Time`. The whole protocol: README "Sync protocol".
 
 People endpoints (bearer token): residents, consents, cards, duplicates and merge (centre_staff of the
 resident's centre, nurse of its district with sharing consent, admin), readings, FHIR export, alerts, referrals;

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
@@ -217,7 +217,8 @@ class BatchItem(ReadingIn):
 
 
 class BatchIn(Strict):
-    items: list[BatchItem] = Field(min_length=1)
+    # Each item is validated on its own (a malformed one is `rejected` by its index, the rest are stored).
+    items: list[Any] = Field(min_length=1, description="readings as BatchItem; see README 'Sync protocol'")
 
 
 class NextStep(BaseModel):
@@ -272,11 +273,14 @@ class ReadingAnswer(BpGrade):
 
 
 class BatchResult(BaseModel):
+    index: int = Field(description="the item's position in the batch")
     client_id: uuid.UUID | None
-    outcome: str  # created | updated | deleted | unchanged | stale | ignored_deleted | rejected
+    # created | updated | deleted | unchanged | stale | ignored_deleted | quarantined | rejected
+    outcome: str
     error: str | None = None
     detail: str | None = None
     category: str | None = None
+    quarantine_id: uuid.UUID | None = None
 
 
 class BatchAnswer(BaseModel):
@@ -287,7 +291,8 @@ class BatchAnswer(BaseModel):
 class ReadingRead(BpGrade):
     id: uuid.UUID
     resident_id: uuid.UUID
-    centre_id: str
+    centre_id: str  # where it was measured
+    home_centre_id: str | None = None  # the resident's home centre then (README "Sync protocol")
     kind: str
     measured_at: datetime
     systolic: int | None

@@ -158,7 +158,7 @@ def _history(rng, rid, centre_id, device, since, now, rules) -> list[dict]:
         at = at.replace(hour=rng.randint(0, 8), minute=rng.randint(0, 59))  # 9:00-17:59 Seoul time
         if at > now:
             continue
-        base = {"id": uuid.uuid4(), "resident_id": rid, "centre_id": centre_id, "device_id": device,
+        base = {"id": uuid.uuid4(), "resident_id": rid, "centre_id": centre_id, "home_centre_id": centre_id, "device_id": device,
                 "measured_at": at, "device_updated_at": at, "received_at": at, "updated_at": at,
                 "deleted_at": None, "rule_version": rules.version, "sample_type": None, "meter_seq": None}
         sys_now = p["sys"] + rng.gauss(0, 9)

@@ -33,3 +33,9 @@ class HealthHubsSettings(ServiceSettings):
     notify_backoff_s: float = 30.0  # first retry delay; doubles per attempt up to notify_backoff_max_s
     notify_backoff_max_s: float = 1800.0
     notify_claim_s: int = 120  # a claimed message not finished by then belongs to a sender that died
+    # Device clocks (README "Sync protocol"): a device time more than this ahead of the server, a reading older
+    # than this when it arrives, or a kiosk whose own clock (X-Device-Time) is this far behind, is quarantined
+    # for staff to confirm.
+    device_future_window_s: int = 600
+    device_past_window_days: int = 30
+    device_clock_behind_s: int = 300

@@ -63,7 +63,7 @@ class Simulator:
 
     def _one(self) -> None:
         centre, key = self.rng.choice(self.kiosks)
-        headers = {"Authorization": f"Bearer {key}"}
+        headers = {"Authorization": f"Bearer {key}", "X-Device-Time": datetime.now(UTC).isoformat()}
         token = demo_token(centre, self.rng.randint(1, RESIDENTS_PER_CENTRE))
         who = self.client.post("/v1/kiosk/identify", json={"token": token}, headers=headers)
         if who.status_code != 200 or not who.json()["can_measure"]:

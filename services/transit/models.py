@@ -16,4 +16,5 @@ job_run = define_job_run_table(TransitModel.metadata)
 def load_all_tables() -> None:
     """Imports every module that defines transit tables, so the metadata is complete (migrations, tests)."""
     import services.transit.boarding.models  # noqa: F401
+    import services.transit.boarding.sync_models  # noqa: F401
     import services.transit.signals.models  # noqa: F401

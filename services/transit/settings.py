@@ -51,6 +51,10 @@ class TransitSettings(ServiceSettings):
     boarding_liveness_min_motion: float = 0.04
     # A worker's gallery catches up with the change log at least this often even without NOTIFY.
     boarding_gallery_poll_s: float = 5.0
+    # A bus's offline queue (README "Sync protocol"): an event more than this ahead of the server's clock, or
+    # older than this when it arrives, is refused by its index (occurred_at_in_future / occurred_at_too_old).
+    boarding_future_window_s: int = 300
+    boarding_past_window_days: int = 7
 
     def default_secrets(self) -> list[str]:
         left = super().default_secrets()

@@ -28,7 +28,8 @@ const Screens = (() => {
 
   // fetch with the bearer key; resolves {ok, status, body}; rejects with NetworkError when nothing came back.
   async function api(key, method, path, { json, form, timeoutMs = 15000 } = {}) {
-    const headers = { Authorization: "Bearer " + key, Accept: "application/json" };
+    // X-Device-Time: this device's clock, so the service can report its skew (README "Sync protocol")
+    const headers = { Authorization: "Bearer " + key, Accept: "application/json", "X-Device-Time": new Date().toISOString() };
     let body;
     if (json !== undefined) {
       headers["Content-Type"] = "application/json";

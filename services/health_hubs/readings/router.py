@@ -1,17 +1,27 @@
-"""HTTP endpoints for kiosk readings (device key) and a resident's readings (staff, nurses)."""
+"""HTTP endpoints for kiosk readings (device key), a resident's readings (staff, nurses), and the sync
+protocol's quarantine and device clocks (README "Sync protocol")."""
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
-from fastapi import Query, Request, Response
+from fastapi import Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from services.common.auth import DeviceKind
 from services.common.db import SessionDep, utcnow
-from services.common.errors import PayloadTooLarge
+from services.common.errors import PayloadTooLarge, Unprocessable
 from services.common.routing import APIRouter
 from services.health_hubs.access import RECORD_ROLES, Actor, actor
 from services.health_hubs.domain import NEXT_STEPS
 from services.health_hubs.readings import service
+from services.health_hubs.readings.schemas import (
+    ConfirmAnswer,
+    DeviceClockRead,
+    QuarantineConfirm,
+    QuarantinedAnswer,
+    QuarantineRead,
+)
 from services.health_hubs.residents.service import open_resident
 from services.health_hubs.rules import rule_set
 from services.health_hubs.schemas import (
@@ -27,6 +37,9 @@ from services.health_hubs.schemas import (
 router = APIRouter(tags=["readings"])
 Kiosk = actor(devices=(DeviceKind.health_kiosk,))
 People = actor(roles=RECORD_ROLES)
+DEVICE_TIME = Header(default=None, alias="X-Device-Time", max_length=64,
+                     description="the kiosk's clock when it sent the request (aware ISO time): its skew is recorded "
+                                 "and, beyond the windows, its items are quarantined")
 
 
 def answer(outcome: service.Outcome) -> ReadingAnswer:
@@ -41,30 +54,58 @@ def answer(outcome: service.Outcome) -> ReadingAnswer:
     )
 
 
-@router.post("/readings", response_model=ReadingAnswer, status_code=201)
+def _source(who: Actor, device_time: str | None, now: datetime) -> service.Source:
+    skew = None
+    if device_time:
+        try:
+            at = datetime.fromisoformat(device_time)
+        except ValueError:
+            raise Unprocessable("X-Device-Time is not an ISO time", code="bad_device_time") from None
+        if at.tzinfo is None:
+            raise Unprocessable("X-Device-Time needs a time zone", code="naive_datetime")
+        skew = round((at - now).total_seconds(), 3)
+    return service.Source(device_id=who.principal.id, centre_id=who.principal.place, skew_s=skew)
+
+
+@router.post("/readings", response_model=ReadingAnswer, status_code=201,
+             responses={202: {"model": QuarantinedAnswer, "description": "held for its device time"}})
 def post_reading(item: ReadingIn, request: Request, response: Response, session: SessionDep,
-                 who: Actor = Kiosk) -> ReadingAnswer:
+                 who: Actor = Kiosk, device_time: str | None = DEVICE_TIME):
     settings = request.app.state.settings
-    outcome = service.single(session, item=item, actor=who, rules=rule_set(settings.rules_version),
-                             settings=settings, now=utcnow())
+    now = utcnow()
+    outcome = service.single(session, item=item, actor=who, source=_source(who, device_time, now),
+                             rules=rule_set(settings.rules_version), settings=settings, now=now)
+    if outcome.outcome == "quarantined":
+        q = outcome.quarantine
+        step = None
+        if q.category is not None:
+            code = service.measure_values(item, rule_set(settings.rules_version))["next_step"]
+            step = NextStep(code=code, **NEXT_STEPS.get(code, NEXT_STEPS["none"]))
+        body = QuarantinedAnswer(client_id=item.client_id, resident_id=item.resident_id, kind=item.kind,
+                                 measured_at=item.measured_at, quarantine_id=q.id, error=outcome.error,
+                                 detail=outcome.detail, category=q.category, next_step=step)
+        return JSONResponse(body.model_dump(mode="json"), status_code=202)
     if outcome.outcome == "replayed":
         response.status_code = 200
     return answer(outcome)
 
 
 @router.post("/readings/batch", response_model=BatchAnswer)
-def post_batch(data: BatchIn, request: Request, session: SessionDep, who: Actor = Kiosk) -> BatchAnswer:
+def post_batch(data: BatchIn, request: Request, session: SessionDep, who: Actor = Kiosk,
+               device_time: str | None = DEVICE_TIME) -> BatchAnswer:
     settings = request.app.state.settings
     if len(data.items) > settings.batch_max_items:
         raise PayloadTooLarge(f"at most {settings.batch_max_items} items per batch", code="batch_too_large")
-    outcomes = service.ingest(session, items=data.items, actor=who, rules=rule_set(settings.rules_version),
-                              settings=settings, now=utcnow())
+    now = utcnow()
+    outcomes = service.ingest(session, items=service.parse_items(data.items), source=_source(who, device_time, now),
+                              actor=who, rules=rule_set(settings.rules_version), settings=settings, now=now)
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.outcome] = counts.get(o.outcome, 0) + 1
     return BatchAnswer(counts=counts, results=[
-        BatchResult(client_id=o.client_id, outcome=o.outcome, error=o.error, detail=o.detail,
-                    category=o.reading.category if o.reading is not None else None) for o in outcomes])
+        BatchResult(index=o.index, client_id=o.client_id, outcome=o.outcome, error=o.error, detail=o.detail,
+                    category=o.category, quarantine_id=o.quarantine.id if o.quarantine is not None else None)
+        for o in outcomes])
 
 
 @router.get("/residents/{resident_id}/readings", response_model=list[ReadingRead])
@@ -75,3 +116,33 @@ def resident_readings(resident_id: uuid.UUID, session: SessionDep, who: Actor = 
     rows = service.list_readings(session, resident_id=resident_id, since=since, include_deleted=include_deleted,
                                  limit=limit)
     return [ReadingRead(**r.model_dump()) for r in rows]
+
+
+@router.get("/readings/quarantine", response_model=list[QuarantineRead])
+def quarantine_list(session: SessionDep, who: Actor = People,
+                    status: Literal["open", "confirmed", "discarded"] | None = "open",
+                    limit: int = Query(default=200, ge=1, le=2000)) -> list[QuarantineRead]:
+    """Kiosk items held for their device times, of the caller's centre (staff) or district (nurses)."""
+    return [QuarantineRead(**r.model_dump()) for r in service.list_quarantine(session, actor=who, status=status,
+                                                                             limit=limit)]
+
+
+@router.post("/readings/quarantine/{quarantine_id}/confirm", response_model=ConfirmAnswer)
+def quarantine_confirm(quarantine_id: uuid.UUID, body: QuarantineConfirm, request: Request, session: SessionDep,
+                       who: Actor = People) -> ConfirmAnswer:
+    settings = request.app.state.settings
+    row, outcome = service.confirm(session, quarantine_id=quarantine_id, measured_at=body.measured_at, actor=who,
+                                   rules=rule_set(settings.rules_version), settings=settings, now=utcnow())
+    return ConfirmAnswer(quarantine=QuarantineRead(**row.model_dump()), outcome=outcome.outcome,
+                         reading=answer(outcome) if outcome.reading is not None else None)
+
+
+@router.post("/readings/quarantine/{quarantine_id}/discard", response_model=QuarantineRead)
+def quarantine_discard(quarantine_id: uuid.UUID, session: SessionDep, who: Actor = People) -> QuarantineRead:
+    return QuarantineRead(**service.discard(session, quarantine_id=quarantine_id, actor=who, now=utcnow()).model_dump())
+
+
+@router.get("/devices/clocks", response_model=list[DeviceClockRead])
+def device_clocks(session: SessionDep, who: Actor = People) -> list[DeviceClockRead]:
+    """The clock skew each kiosk last reported and its items waiting in quarantine."""
+    return [DeviceClockRead(**d) for d in service.device_clocks(session, actor=who)]

@@ -3,22 +3,21 @@ ridership (officials)."""
 
 import json
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, File, Form, Query, Request, UploadFile
-from pydantic import TypeAdapter, ValidationError
+from fastapi import Depends, File, Form, Header, Query, Request, UploadFile
+from pydantic import ValidationError
 
 from services.common.auth import DeviceKind, Principal, Role, require_any, require_device, require_roles
 from services.common.db import SessionDep, utcnow
 from services.common.errors import Forbidden, Unprocessable
 from services.common.routing import APIRouter
-from services.transit.boarding import routes, service
+from services.transit.boarding import holds, routes, service, sync
 from services.transit.boarding.domain import SEOUL
 from services.transit.boarding.faces import BadPhoto
 from services.transit.boarding.schemas import (
     BatchAnswer,
-    BatchEvent,
     BoardingAnswer,
     BoardingEvent,
     BoardingPage,
@@ -143,6 +142,9 @@ def create_boarding_batch(
     request: Request, session: SessionDep, principal: Bus,
     events: str = Form(..., description="JSON array of events (BatchEvent), oldest first"),
     frames: list[UploadFile] | None = File(default=None, description="every event's frames, in event order"),
+    x_device_time: str | None = Header(default=None, max_length=64, description="the bus's clock when it sent "
+                                       "the queue (aware ISO time): its skew is kept; beyond the window every "
+                                       "event is held"),
 ) -> dict:
     settings = request.app.state.settings
     try:
@@ -151,17 +153,23 @@ def create_boarding_batch(
         raise Unprocessable("events is not JSON", code="validation_error") from None
     if not isinstance(raw, list) or not 1 <= len(raw) <= 50:
         raise Unprocessable("events must be a JSON array of 1-50 events", code="validation_error")
-    try:
-        parsed = TypeAdapter(list[BatchEvent]).validate_python(raw)
-    except ValidationError as exc:
-        raise Unprocessable(exc.errors(include_url=False, include_context=False), code="validation_error") from None
-    if any(e.occurred_at.tzinfo is None for e in parsed):
-        raise Unprocessable("occurred_at needs a UTC offset", code="naive_datetime")
-    if len({e.event_id for e in parsed}) != len(parsed):
-        raise Unprocessable("an event_id appears twice in the batch", code="duplicate_event_id")
+    counts = sync.frame_counts(raw)
     data = _read_uploads(frames, settings.boarding_max_image_bytes)
-    items = service.board_batch(session, events=parsed, frames=data, device_id=principal.id, settings=settings,
-                                index=request.app.state.gallery, now=utcnow(), place=principal.place)
+    if counts is None or sum(counts) != len(data):
+        raise Unprocessable("every event needs a frame_count 0-5, adding up to the frames sent",
+                            code="frame_count_mismatch")
+    now = utcnow()
+    skew = sync.device_skew(x_device_time, now)
+    parsed = sync.parse_events(raw, place=principal.place, now=now,
+                               future=timedelta(seconds=settings.boarding_future_window_s),
+                               past=timedelta(days=settings.boarding_past_window_days), skew_s=skew)
+    slices, at = [], 0
+    for n in counts:
+        slices.append(data[at:at + n])
+        at += n
+    items = holds.run_batch(session, parsed=parsed, frames=slices, device_id=principal.id,
+                            bus_id=principal.place or "", skew_s=skew, settings=settings,
+                            index=request.app.state.gallery, now=now)
     return {"items": items}
 
 

@@ -94,11 +94,13 @@ class BoardingAnswer(BaseModel):
 
 
 class BatchItem(BaseModel):
-    event_id: uuid.UUID
+    index: int = Field(description="the event's position in the batch")
+    event_id: uuid.UUID | None = Field(description="None when the event's own event_id was unreadable")
     status: int
     answer: BoardingAnswer | None = None
     error: str | None = None
     detail: str | None = None
+    hold_id: uuid.UUID | None = Field(default=None, description="set when the event is held for its device time")
 
 
 class BatchAnswer(BaseModel):

@@ -302,26 +302,26 @@ def _replay(existing: Boarding, fingerprint: str) -> dict:
     return existing.answer
 
 
-def board_batch(session: Session, *, events: list, frames: list[bytes], device_id: str, settings,
-                index: GalleryIndex, now: datetime, place: str | None) -> list[dict]:
-    """A queue a bus kept while offline. Each event takes its `frame_count` frames in turn; events are
-    decided in the order they happened (occurred_at, then position) and answered in the order sent; one
-    bad event does not sink the others (savepoint per event)."""
-    if sum(e.frame_count for e in events) != len(frames):
-        raise Unprocessable("frame counts do not add up to the frames sent", code="frame_count_mismatch")
-    slices, at = [], 0
-    for e in events:
-        slices.append(frames[at : at + e.frame_count])
-        at += e.frame_count
+def board_batch(session: Session, *, events: list, frames: list[list[bytes]], device_id: str, settings,
+                index: GalleryIndex, now: datetime) -> list[dict]:
+    """A queue a bus kept while offline, already checked item by item (boarding/sync.py: an ItemError answers
+    for itself); `frames[i]` are event i's frames. Events are decided in the order they happened (occurred_at,
+    then position) and answered in the order sent; one bad event does not sink the others (savepoint per
+    event)."""
     results: list[dict | None] = [None] * len(events)
-    for i in sorted(range(len(events)), key=lambda i: (events[i].occurred_at, i)):
+    valid = []
+    for i, e in enumerate(events):
+        if isinstance(e, BoardingEvent):
+            valid.append(i)
+        else:
+            results[i] = {"index": i, "event_id": str(e.event_id) if e.event_id else None, "status": e.status,
+                          "error": e.code, "detail": e.detail}
+    for i in sorted(valid, key=lambda i: (events[i].occurred_at, i)):
         e = events[i]
-        item = {"event_id": str(e.event_id)}
+        item = {"index": i, "event_id": str(e.event_id)}
         try:
-            if place is not None and e.bus_id != place:
-                raise DomainError("device of another bus", code="wrong_place", status_code=403)
             with session.begin_nested():
-                answer = board(session, ev=e, frames=slices[i], device_id=device_id, settings=settings,
+                answer = board(session, ev=e, frames=frames[i], device_id=device_id, settings=settings,
                                index=index, now=now)
             item.update(status=200, answer=answer)
         except DomainError as exc:

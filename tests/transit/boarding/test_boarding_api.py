@@ -4,7 +4,7 @@ erasure, offline batches, presentation attacks, ridership."""
 import io
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -155,14 +155,16 @@ def test_a_card_tap_without_a_face_always_works(api):
 
 
 def test_an_offline_bus_sends_its_queue_in_a_batch(api, service_db):
-    rider = api.rider(routes=["R100"])
+    rider = api.rider(routes=["101"])
     api.enrol(rider, "people/obama/1.jpg")
     card = api.card(rider, "senior")
-    t = [datetime(2025, 9, 1, 7, m, tzinfo=UTC) for m in (1, 2, 3)]
+    day = datetime.now(UTC) - timedelta(days=1)  # within TRANSIT_BOARDING_PAST_WINDOW_DAYS
+    t = [day.replace(hour=7, minute=m, second=0, microsecond=0) for m in (1, 2, 3)]
+    at = {"route_id": "101", "stop_id": "Pohang Stn"}  # a real stop (routes.py): the batch checks them
     events = [
-        {**api.event(card_id=card, occurred_at=t[2]), "frame_count": 1},  # sent out of order
-        {**api.event(card_id=card, occurred_at=t[0]), "frame_count": 0},
-        {**api.event(occurred_at=t[1], route_id="R100"), "frame_count": 1},
+        {**api.event(card_id=card, occurred_at=t[2], **at), "frame_count": 1},  # sent out of order
+        {**api.event(card_id=card, occurred_at=t[0], **at), "frame_count": 0},
+        {**api.event(occurred_at=t[1], **at), "frame_count": 1},
     ]
     files = [("frames", ("a.jpg", shrunk("people/obama/2.jpg"), "image/jpeg")),
              ("frames", ("b.jpg", shrunk("people/obama/4.jpg"), "image/jpeg"))]
