@@ -172,6 +172,12 @@ def withdraw(session: Session, *, enrolment_id: int, now: datetime, status: str 
     enrolment, offering = _locked_enrolment(session, enrolment_id)
     if enrolment.status in domain.ENDED:
         return enrolment, None  # withdrawing twice changes nothing
+    return _leave(session, enrolment, offering, now=now, status=status)
+
+
+def _leave(session: Session, enrolment: Enrolment, offering: Offering, *, now: datetime, status: str
+           ) -> tuple[Enrolment, Enrolment | None]:
+    """Ends a live enrolment; call with the offering locked and the enrolment read under that lock."""
     promoted = None
     if enrolment.status == "waitlisted":
         seats.leave_waitlist(session, offering.id)
@@ -248,10 +254,15 @@ def accept_offer(session: Session, *, enrolment_id: int, now: datetime) -> Enrol
 
 
 def decline_offer(session: Session, *, enrolment_id: int, now: datetime) -> tuple[Enrolment, Enrolment | None]:
-    enrolment = get_enrolment(session, enrolment_id)
+    """The status is read under the offering's lock, as accept_offer reads it: an accept and a decline of the
+    same offer are serialised, and the second one sees what the first decided (one outcome, both answers
+    agree). Declining twice answers the same decline again."""
+    enrolment, offering = _locked_enrolment(session, enrolment_id)
+    if enrolment.status == "declined":
+        return enrolment, None
     if enrolment.status != "offered":
         raise Conflict(f"no open offer (status {enrolment.status})", code="no_offer")
-    return withdraw(session, enrolment_id=enrolment_id, now=now, status="declined")
+    return _leave(session, enrolment, offering, now=now, status="declined")
 
 
 def notify(session: Session, kind: str, enrolment: Enrolment, now: datetime, payload: dict) -> None:
