@@ -17,7 +17,27 @@ class Learner(TalentAcademyModel, table=True):
     residence: str = Field(max_length=64)  # city of residence, e.g. "Pohang"
     sponsor_company_id: str | None = Field(default=None, max_length=64)  # nominee of a partner company
     skills: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The learner's consent to show partner companies their profile (skills, assessment) and to be matched to
+    # openings; without it they are never a candidate (PIPA art. 17, provision to a third party needs consent).
+    consent_to_share: bool = False
+    consent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    contact: str | None = Field(default=None, max_length=120)  # phone or e-mail for offers; erased with the record
+    erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class LearnerAccess(TalentAcademyModel, table=True):
+    """Every read of a learner's record by staff or a partner: who, in what role and company, what, when."""
+
+    __tablename__ = "learner_access"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    actor_id: str = Field(max_length=64, index=True)
+    actor_role: str | None = Field(default=None, max_length=24)
+    actor_company: str | None = Field(default=None, max_length=64)
+    action: str = Field(max_length=24)  # read_learner | read_path | read_enrolment | read_waitlist | read_matches ...
+    learner_id: uuid.UUID | None = Field(default=None, index=True)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class Invitation(TalentAcademyModel, table=True):
