@@ -79,6 +79,18 @@ class Enrolment(TalentAcademyModel, table=True):
     assessment_score: float | None = None
     completion_status: str | None = Field(default=None, max_length=16)  # completed | not_completed
     completion_reasons: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    application_no: str | None = Field(default=None, max_length=16, unique=True)  # given to self-applicants
+
+
+class ApplicantLink(TalentAcademyModel, table=True):
+    """A personal status link of one application: only the SHA-256 of its random token is kept. One is made on
+    applying, another on each look-up by application number and birth date."""
+
+    __tablename__ = "applicant_link"
+    id: int | None = Field(default=None, primary_key=True)
+    enrolment_id: int = Field(foreign_key="enrolment.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class Notification(TalentAcademyModel, table=True):

@@ -13,7 +13,14 @@ from services.talent_academy.catalogue import domain as catalogue_rules
 from services.talent_academy.catalogue import service as catalogue
 from services.talent_academy.catalogue.models import Course, Offering, SeatReservation
 from services.talent_academy.enrolment import domain, seats
-from services.talent_academy.enrolment.models import Enrolment, Invitation, Learner, LearnerAccess, Notification
+from services.talent_academy.enrolment.models import (
+    ApplicantLink,
+    Enrolment,
+    Invitation,
+    Learner,
+    LearnerAccess,
+    Notification,
+)
 from services.talent_academy.enrolment.schemas import EnrolmentRead, LearnerCreate
 
 E = Enrolment
@@ -81,7 +88,9 @@ def erase_learner(session: Session, *, learner_id: uuid.UUID, now: datetime) -> 
                         consent_to_share=False, erased_at=now, created_at=now)
     session.add(anonymous)
     session.flush()
-    kept = session.execute(update(E).where(E.learner_id == learner_id).values(
+    mine = select(E.id).where(E.learner_id == learner_id).scalar_subquery()
+    session.execute(delete(ApplicantLink).where(ApplicantLink.enrolment_id.in_(mine)))
+    kept = session.execute(update(E).where(E.learner_id == learner_id).values(application_no=None,
         learner_id=anonymous.id, assessment_score=None, completion_reasons=[], missing_prerequisites=[])).rowcount
     removed = session.execute(delete(Match).where(Match.learner_id == learner_id, Match.status != "hired")).rowcount
     session.execute(update(Match).where(Match.learner_id == learner_id).values(learner_id=anonymous.id,

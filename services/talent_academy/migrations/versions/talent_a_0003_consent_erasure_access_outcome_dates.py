@@ -1,4 +1,4 @@
-"""learner consent, contact and erasure; learner access log; outcome employment date and evidence source
+"""learner consent, contact and erasure; learner access log; application numbers and status links; outcome employment date and evidence source
 
 Revision ID: talent_a_0003
 Revises: talent_a_0002
@@ -27,6 +27,20 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('employed_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('evidence_source', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False,
                                       server_default='survey'))
+    with op.batch_alter_table('enrolment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('application_no', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_enrolment_application_no'), ['application_no'])
+    op.create_table('applicant_link',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('enrolment_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', services.common.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['enrolment_id'], ['enrolment.id'], name=op.f('fk_applicant_link_enrolment_id_enrolment')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_applicant_link')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_applicant_link_token_hash'))
+    )
+    with op.batch_alter_table('applicant_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_applicant_link_enrolment_id'), ['enrolment_id'], unique=False)
     op.create_table('learner_access',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', services.common.db.UTCDateTime(timezone=True), nullable=False),
@@ -50,6 +64,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_learner_access_actor_id'))
         batch_op.drop_index(batch_op.f('ix_learner_access_at'))
     op.drop_table('learner_access')
+    with op.batch_alter_table('applicant_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_applicant_link_enrolment_id'))
+    op.drop_table('applicant_link')
+    with op.batch_alter_table('enrolment', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_enrolment_application_no'), type_='unique')
+        batch_op.drop_column('application_no')
     with op.batch_alter_table('outcome', schema=None) as batch_op:
         batch_op.drop_column('evidence_source')
         batch_op.drop_column('employed_on')
