@@ -22,6 +22,13 @@ PAGES = [
     ("industry.py", "industry", ":material/factory:", "industry"),
 ]
 
+# People who are not officials see their own workspace (academy staff; a partner company's own people).
+ROLE_PAGES = {
+    "academy_staff": [("academy_staff.py", "academy_staff", ":material/school:", "academy-staff"),
+                      ("academy.py", "academy", ":material/monitoring:", "academy")],
+    "partner": [("partner.py", "partner", ":material/handshake:", "partner")],
+}
+
 st.set_page_config(page_title="aicity", page_icon=":material/location_city:", layout="wide")
 lang = st.session_state.setdefault("lang", "ko")
 
@@ -54,7 +61,7 @@ if session is None:
                                   url_path="sign-in")])
 else:
     pages = [st.Page(str(PAGES_DIR / file), title=views.t(key, lang), icon=icon, url_path=url, default=i == 0)
-             for i, (file, key, icon, url) in enumerate(PAGES)]
+             for i, (file, key, icon, url) in enumerate(ROLE_PAGES.get(session.role, PAGES))]
     page = st.navigation(pages)
     with st.sidebar:
         st.caption(views.t("signed_in_as", lang, user=session.username, role=session.role))

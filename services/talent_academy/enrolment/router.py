@@ -23,6 +23,7 @@ from services.talent_academy.enrolment.schemas import (
     LearnerCreate,
     LearnerRead,
     PathRead,
+    StaffEnrolmentRead,
     WithdrawalRead,
 )
 
@@ -114,6 +115,15 @@ def enrol_bulk(offering_id: int, data: BulkEnrolmentCreate, session: SessionDep,
     """Staff enrol a list of learners in order, through the same seat rule; each item answers for itself."""
     items = service.enrol_bulk(session, offering_id=offering_id, learner_ids=data.learner_ids, now=utcnow())
     return committed([BulkEnrolmentItem(**item) for item in items])
+
+
+@router.get("/offerings/{offering_id}/enrolments", response_model=list[StaffEnrolmentRead])
+def list_enrolments(offering_id: int, session: SessionDep, principal: Principal = Staff,
+                    status: str | None = Query(None, max_length=16)):
+    """The applications queue of one offering for staff, with each learner's name and consent (audited)."""
+    rows = service.enrolments_with_names(session, offering_id=offering_id, status=status)
+    audit_read(session, principal, "read_enrolments", [r["learner_id"] for r in rows], offering_id=offering_id)
+    return rows
 
 
 @router.get("/offerings/{offering_id}/waitlist", response_model=list[EnrolmentRead])

@@ -87,3 +87,11 @@ class LearnerAccessRead(BaseModel):
     action: str
     learner_id: uuid.UUID | None
     detail: dict
+
+
+class StaffEnrolmentRead(EnrolmentRead):
+    name: str
+    consent_to_share: bool
+    sessions_attended: int
+    projects_passed: int
+    assessment_score: float | None

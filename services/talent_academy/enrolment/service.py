@@ -235,6 +235,18 @@ def waitlist(session: Session, offering_id: int) -> list[EnrolmentRead]:
     return [read(session, e, i) for i, e in enumerate(rows, start=1)]
 
 
+def enrolments_with_names(session: Session, *, offering_id: int, status: str | None) -> list[dict]:
+    catalogue.get_offering(session, offering_id)
+    query = (select(E, Learner.name, Learner.consent_to_share).join(Learner, Learner.id == E.learner_id)
+             .where(E.offering_id == offering_id).order_by(E.applied_at, E.id))
+    if status:
+        query = query.where(E.status == status)
+    return [{**read(session, e).model_dump(), "name": name, "consent_to_share": consent,
+             "sessions_attended": e.sessions_attended, "projects_passed": e.projects_passed,
+             "assessment_score": e.assessment_score}
+            for e, name, consent in session.execute(query).all()]
+
+
 def get_enrolment(session: Session, enrolment_id: int) -> Enrolment:
     enrolment = session.get(E, enrolment_id)
     if enrolment is None:
