@@ -41,15 +41,26 @@ def w(key: str, **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
-def said(reply: api.Reply) -> None:
+def said(reply: api.Reply, done: str | None = None) -> None:
+    """Runs the page again at once so every figure shows the change; the answer is shown at the top."""
     if reply.ok:
-        st.success(w("done"), icon=":material/check_circle:")
+        st.session_state["staff_flash"] = ("ok", done or w("done"))
     else:
         detail = reply.data.get("detail") if isinstance(reply.data, dict) else reply.detail
-        st.error(w("refused", d=f"{reply.detail} — {detail}"), icon=":material/block:")
+        st.session_state["staff_flash"] = ("error", w("refused", d=f"{reply.detail} — {detail}"))
+    st.rerun()
+
+
+def flash() -> None:
+    kind, text = st.session_state.pop("staff_flash", (None, None))
+    if kind == "ok":
+        st.success(text, icon=":material/check_circle:")
+    elif kind == "error":
+        st.error(text, icon=":material/block:")
 
 
 st.header(w("title"))
+flash()
 
 st.subheader(w("offerings"))
 reply = fetch(SERVICE, "/v1/offerings")
@@ -93,11 +104,8 @@ if offerings:
     ended = date.fromisoformat(picked["ends_on"]) < date.today()
     if st.button(w("evaluate"), disabled=not ended, key="staff_evaluate"):
         result = api.send(SERVICE, "POST", f"/v1/offerings/{oid}/completions", token=token())
-        if result.ok:
-            done = sum(r["completion_status"] == "completed" for r in result.data)
-            st.success(w("evaluated", c=done, n=len(result.data) - done), icon=":material/check_circle:")
-        else:
-            said(result)
+        done = sum(r["completion_status"] == "completed" for r in result.data) if result.ok else 0
+        said(result, w("evaluated", c=done, n=len(result.data) - done) if result.ok else None)
     starters = [r for r in rows if r.get("completion_status") or r["status"] == "enrolled"]
     if starters:
         with st.form("staff_outcome"):

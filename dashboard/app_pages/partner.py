@@ -31,15 +31,26 @@ def w(key: str, **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
-def said(reply: api.Reply) -> None:
+def said(reply: api.Reply, done: str | None = None) -> None:
+    """Runs the page again at once so every figure shows the change; the answer is shown at the top."""
     if reply.ok:
-        st.success(w("done"), icon=":material/check_circle:")
+        st.session_state["partner_flash"] = ("ok", done or w("done"))
     else:
         detail = reply.data.get("detail") if isinstance(reply.data, dict) else reply.detail
-        st.error(w("refused", d=f"{reply.detail} — {detail}"), icon=":material/block:")
+        st.session_state["partner_flash"] = ("error", w("refused", d=f"{reply.detail} — {detail}"))
+    st.rerun()
+
+
+def flash() -> None:
+    kind, text = st.session_state.pop("partner_flash", (None, None))
+    if kind == "ok":
+        st.success(text, icon=":material/check_circle:")
+    elif kind == "error":
+        st.error(text, icon=":material/block:")
 
 
 st.header(w("title"))
+flash()
 
 st.subheader(w("placement"))
 commitments = fetch(SERVICE, "/v1/commitments")

@@ -64,8 +64,14 @@ def sign_in(page, url, username, password):
     page.locator("input[type='text']").first.fill(username)
     page.locator("input[type='password']").fill(password)
     page.get_by_role("button", name="로그인").click()
-    page.wait_for_selector("[data-testid='stSidebarNavLink']", timeout=60_000)
-    wait_for_render(page)
+    try:
+        page.locator("[data-testid='stMain'] h2").first.wait_for(timeout=60_000)
+        wait_for_render(page)
+    except Exception:
+        shoot(page, f"failed-sign-in-{username}")
+        raise AssertionError(page.locator("body").inner_text()[:3000]) from None
+    errors = [e.inner_text() for e in page.locator("[data-testid='stException']").all()]
+    assert errors == [], errors
 
 
 def pick(page, label, option):
@@ -192,13 +198,12 @@ def test_applicant_staff_and_partner_walk(browser, running_suite, dashboard_url)
         wait_for_render(page)
         page.get_by_role("button", name="단계 바꾸기").click()
         page.get_by_text("처리했어요.").first.wait_for(timeout=60_000)
-    page.reload()
     wait_for_render(page)
-    page.get_by_role("heading", name="협력 기업").first.wait_for()
     after = page.locator("[data-testid='stMetricValue']").first.inner_text()
     assert after != before, (before, after)
-    matches = page.locator("[data-testid='stMain']").inner_text()
-    assert "hired" in matches
+    assert (before, after) == ("0%", "6%")  # 0 then 1 hire of the 18 seats steelworks committed
+    hired = httpx.get(academy + "/v1/matches", headers=staff, params={"status": "hired"}, timeout=30).json()
+    assert len(hired) == 1 and hired[0]["company_id"] == "steelworks"
     shoot(page, "partner-1366x768")
     page.set_viewport_size(PHONE)
     page.wait_for_timeout(500)
