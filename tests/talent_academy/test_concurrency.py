@@ -97,7 +97,7 @@ def test_accept_and_decline_of_one_offer_raced_settle_once(live_academy, client_
             assert offer["id"] == second and offer["status"] == "offered"
             barrier = threading.Barrier(2)
 
-            def send(action, barrier=barrier):
+            def send(action, barrier=barrier, second=second):
                 barrier.wait(timeout=10)
                 return http.post(f"/v1/enrolments/{second}/{action}")
 
