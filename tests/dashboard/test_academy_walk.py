@@ -5,6 +5,7 @@ them, and the placement figure on the dashboard moves. Screenshots at 390x844 an
 serious or critical violation on the applicant pages."""
 
 import os
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -56,6 +57,17 @@ def staff_token(suite):
                    data={"username": "academy", "password": "academy-demo-pass"}, timeout=30)
     r.raise_for_status()
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def until_match(academy, staff, status, timeout_s=60):
+    """Waits until the partner's one nomination has reached `status` in the service."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        matches = httpx.get(academy + "/v1/matches", headers=staff, timeout=30).json()
+        if matches and matches[-1]["status"] == status:
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"the nomination never became {status}: {matches}")
 
 
 def sign_in(page, url, username, password):
@@ -193,12 +205,15 @@ def test_applicant_staff_and_partner_walk(browser, running_suite, dashboard_url)
     metric = page.locator("[data-testid='stMetricValue']").first
     before = metric.inner_text()
     page.get_by_role("button", name="이 수료생을 면접에 부르기").click()
-    page.get_by_text("처리했어요.").first.wait_for(timeout=60_000)
-    for _ in ("offer", "hired"):
+    until_match(academy, staff, "interview")
+    for step in ("offer", "hired"):
         wait_for_render(page)
-        page.get_by_role("button", name="단계 바꾸기").click()
-        page.get_by_text("처리했어요.").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(300)
+        page.get_by_role("button", name="단계 바꾸기").last.click()
+        until_match(academy, staff, step)
+    page.get_by_text("처리했어요.").first.wait_for(timeout=60_000)
     wait_for_render(page)
+    page.wait_for_timeout(300)
     after = page.locator("[data-testid='stMetricValue']").first.inner_text()
     assert after != before, (before, after)
     assert (before, after) == ("0%", "6%")  # 0 then 1 hire of the 18 seats steelworks committed
