@@ -153,11 +153,13 @@ def test_applicant_staff_and_partner_walk(browser, running_suite, dashboard_url)
     page.get_by_role("button", name="자리 받기").wait_for()
     assert "자리가 났어요" in page.locator("#status-line").inner_text()
     inside(page, "#accept")
+    assert page.locator("#withdraw").is_hidden()  # an offer is accepted or declined
     assert_accessible(page, "academy offer (phone)")
     shoot(page, "applicant-offer-390x844")
     page.get_by_role("button", name="자리 받기").click()
     page.locator("body[data-status='enrolled']").wait_for()
     assert "등록되었어요" in page.locator("#status-line").inner_text()
+    assert page.locator("#accept").is_hidden() and page.locator("#withdraw").is_visible()
     shoot(page, "applicant-enrolled-390x844")
     # the same status found by number and birth date, in English, on a desktop
     desk = browser.new_context(viewport=DESKTOP, locale="ko-KR")
