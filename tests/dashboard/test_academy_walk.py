@@ -2,7 +2,7 @@
 suite: an applicant on a phone (390x844) applies, is waitlisted, gets an offer when a seat frees and accepts it;
 staff decide completion and record an outcome in the dashboard; a partner invites a consenting completer, hires
 them, and the placement figure on the dashboard moves. Screenshots at 390x844 and 1366x768; axe-core finds no
-serious or critical violation on the applicant pages."""
+serious or critical violation on the applicant pages nor on the two workspaces."""
 
 import os
 import time
@@ -193,6 +193,7 @@ def test_applicant_staff_and_partner_walk(browser, running_suite, dashboard_url)
     page.get_by_text("으로 판정했어요").first.wait_for(timeout=60_000)
     page.get_by_role("button", name="저장").click()
     page.get_by_text("처리했어요.").first.wait_for(timeout=60_000)
+    assert_accessible(page, "academy staff workspace")
     shoot(page, "staff-1366x768")
     page.set_viewport_size(PHONE)
     page.wait_for_timeout(500)
@@ -221,6 +222,7 @@ def test_applicant_staff_and_partner_walk(browser, running_suite, dashboard_url)
     assert (before, after) == ("0%", "6%")  # 0 then 1 hire of the 18 seats steelworks committed
     hired = httpx.get(academy + "/v1/matches", headers=staff, params={"status": "hired"}, timeout=30).json()
     assert len(hired) == 1 and hired[0]["company_id"] == "steelworks"
+    assert_accessible(page, "partner workspace")
     shoot(page, "partner-1366x768")
     page.set_viewport_size(PHONE)
     page.wait_for_timeout(500)
