@@ -139,6 +139,11 @@ def test_matching_only_consenting_replanned_without_rejected_pairs_and_a_hire_is
         academy.post(f"/v1/matches/{mine[1]['id']}/status", {"status": status}, headers=steel, expect=200)
     commitments = academy.get("/v1/commitments", headers=steel).json()
     assert commitments[0]["hired"] == 1 and commitments[0]["seats"] == 2
+    # a learner who takes consent back: the open proposal is withdrawn and the partner no longer sees the profile
+    rematched = again[0]["learner_id"]
+    academy.client.put(f"/v1/learners/{rematched}/consent", headers=academy.headers, json={"consent_to_share": False})
+    seen = next(m for m in academy.get("/v1/matches", headers=steel).json() if m["learner_id"] == rematched)
+    assert seen["status"] == "rejected" and seen["explanation"] == {}
     with Session(academy.engine) as session:
         outcome = session.execute(select(Outcome).where(Outcome.enrolment_id == mine[1]["enrolment_id"])).scalar_one()
         assert (outcome.employed, outcome.partner_hire, outcome.evidence_source, outcome.employed_on) == (

@@ -7,6 +7,7 @@ from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
 from services.common.routing import APIRouter
 from services.talent_academy.access import Staff, StaffOrPartner, audit_read, check_company, partner_company
+from services.talent_academy.enrolment.models import Learner
 from services.talent_academy.partners import service
 from services.talent_academy.partners.models import HiringCommitment, Match, Opening
 from services.talent_academy.partners.schemas import (
@@ -91,6 +92,11 @@ def list_matches(session: SessionDep, principal: Principal = StaffOrPartner,
         query = query.where(Match.status == status)
     matches = session.execute(query).scalars().all()
     audit_read(session, principal, "read_matches", [m.learner_id for m in matches])
+    if own:  # a partner sees the profile behind a match only while the learner consents to share it
+        consenting = set(session.execute(select(Learner.id).where(
+            Learner.id.in_([m.learner_id for m in matches]), Learner.consent_to_share.is_(True))).scalars())
+        return [MatchRead(**{**m.model_dump(), "explanation": m.explanation if m.learner_id in consenting else {}})
+                for m in matches]
     return matches
 
 
