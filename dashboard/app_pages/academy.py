@@ -36,7 +36,8 @@ if not problem(reply):
         left, right = st.columns(2)
         with left:
             st.subheader(t("enrolment_funnel"))
-            stages = [(t(k), int(df[k].sum())) for k in ("applications", "capacity", "starters")]
+            stages = [(t(k), int(pd.to_numeric(df[k], errors="coerce").fillna(0).sum()))  # suppressed cells count 0
+                      for k in ("applications", "capacity", "starters")]
             stages.append((t("waitlist_length"), int(df["waitlist_length"].sum())))
             st.altair_chart(views.funnel_chart(stages, value_title=t("count")), width="stretch")
         with right:
