@@ -47,11 +47,13 @@ class Reply:
         return self.status == "ok"
 
 
-def _request(method: str, url: str, *, token: str | None, params: tuple = (), data: dict | None = None) -> dict:
+def _request(method: str, url: str, *, token: str | None, params: tuple = (), data: dict | None = None,
+             json: Any = None) -> dict:
     """Plain, picklable result so st.cache_data can keep it."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = httpx.request(method, url, headers=headers, params=list(params), data=data, timeout=TIMEOUT_S)
+        response = httpx.request(method, url, headers=headers, params=list(params), data=data, json=json,
+                                 timeout=TIMEOUT_S)
     except httpx.HTTPError as exc:  # refused, timed out, reset: the service is not answering
         return {"status": "down", "data": None, "detail": type(exc).__name__}
     fetched_at = datetime.now(UTC).isoformat()
@@ -62,6 +64,10 @@ def _request(method: str, url: str, *, token: str | None, params: tuple = (), da
     if response.status_code < 300:
         return {"status": "ok", "data": body, "detail": "", "fetched_at": fetched_at}
     code = body.get("error", "") if isinstance(body, dict) else ""
+    if method != "GET" and isinstance(body, dict):  # a refused action: keep the service's detail to show it
+        return {"status": "refused" if response.status_code in (409, 422) else
+                {401: "unauthorized", 403: "forbidden", 404: "missing"}.get(response.status_code, "error"),
+                "data": body, "detail": f"{response.status_code} {code}".strip(), "fetched_at": fetched_at}
     status = {401: "unauthorized", 403: "forbidden", 404: "missing", 405: "missing"}.get(response.status_code, "error")
     return {"status": status, "data": None, "detail": f"{response.status_code} {code}".strip(), "fetched_at": fetched_at}
 
@@ -132,6 +138,15 @@ def sign_in(username: str, password: str) -> tuple[Session | None, str]:
             continue
         return None, raw["status"]  # wrong password: every service would say the same
     return None, last
+
+
+def send(service: str, method: str, path: str, *, token: str | None, json: Any = None) -> Reply:
+    """A change (POST / PUT / DELETE) with the signed-in person's token; never cached. The cache is cleared after
+    a change so the page shows what it did."""
+    raw = _request(method, base_url(service) + path, token=token, json=json)
+    if raw["status"] == "ok":
+        clear_cache()
+    return Reply(service=service, path=path, **raw)
 
 
 def clear_cache() -> None:

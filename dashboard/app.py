@@ -28,7 +28,15 @@ CARE_PAGES = [
     ("care_follow_ups.py", "follow_ups", ":material/call:", "follow-ups"),
     ("care_resident.py", "record", ":material/person:", "resident"),
 ]
-ROLE_PAGES = {"centre_staff": CARE_PAGES, "nurse": CARE_PAGES}
+# People who are not officials see their own workspace (centre staff and nurses; academy staff; a partner company's
+# own people).
+ROLE_PAGES = {
+    "centre_staff": CARE_PAGES,
+    "nurse": CARE_PAGES,
+    "academy_staff": [("academy_staff.py", "academy_staff", ":material/school:", "academy-staff"),
+                      ("academy.py", "academy", ":material/monitoring:", "academy")],
+    "partner": [("partner.py", "partner", ":material/handshake:", "partner")],
+}
 
 st.set_page_config(page_title="aicity", page_icon=":material/location_city:", layout="wide")
 lang = st.session_state.setdefault("lang", "ko")
@@ -68,7 +76,7 @@ if session is None:
                                   url_path="sign-in")])
 else:
     role_pages = ROLE_PAGES.get(session.role)
-    title = care_views.t if role_pages else views.t
+    title = care_views.t if role_pages is CARE_PAGES else views.t
     pages = [st.Page(str(PAGES_DIR / file), title=title(key, lang), icon=icon, url_path=url, default=i == 0)
              for i, (file, key, icon, url) in enumerate(role_pages or PAGES)]
     page = st.navigation(pages)

@@ -188,6 +188,7 @@ SCREENS = [  # (label, service, path, demo device name): the citizen screens, op
     ("health kiosk", "health_hubs", "/screens/health-kiosk", "kiosk-C001"),
     ("enrolment kiosk", "transit", "/screens/enrol", "enrol-kiosk-1"),
     ("bus door display", "transit", "/screens/door?bus=bus-101&route=101&stop=Jukdo%20Market", "bus-101"),
+    ("academy (apply)", "talent_academy", "/screens/academy", None),  # public: no device key
 ]
 
 
@@ -195,7 +196,9 @@ def _screen_links() -> list[str]:
     devices = json.loads(CREDENTIALS_FILE.read_text()).get("devices", {}) if CREDENTIALS_FILE.exists() else {}
     lines = []
     for label, service, path, device in SCREENS:
-        if device in devices:
+        if device is None:
+            lines.append(f"{label:<16} http://127.0.0.1:{SERVICES[service].port}{path}")
+        elif device in devices:
             sep = "&" if "?" in path else "?"
             url = f"http://127.0.0.1:{SERVICES[service].port}{path}{sep}key={devices[device]['key']}"
             lines.append(f"{label:<16} {url}")

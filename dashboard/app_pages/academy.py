@@ -36,12 +36,13 @@ if not problem(reply):
         left, right = st.columns(2)
         with left:
             st.subheader(t("enrolment_funnel"))
-            stages = [(t(k), int(df[k].sum())) for k in ("applications", "capacity", "starters")]
+            stages = [(t(k), int(pd.to_numeric(df[k], errors="coerce").fillna(0).sum()))  # suppressed cells count 0
+                      for k in ("applications", "capacity", "starters")]
             stages.append((t("waitlist_length"), int(df["waitlist_length"].sum())))
             st.altair_chart(views.funnel_chart(stages, value_title=t("count")), width="stretch")
         with right:
             st.subheader(t("outcomes"))
-            rate_cols = ["completion_rate", "employment_rate_3m", "employment_rate_6m", "in_field_rate_6m",
+            rate_cols = ["completion_rate", "employment_rate_3m", "employment_rate_6m", "in_field_rate_180d",
                          "partner_hire_share"]
             long = df.melt(id_vars="track", value_vars=rate_cols, var_name="rate", value_name="value").dropna()
             if long.empty:
@@ -52,7 +53,11 @@ if not problem(reply):
                                                 y_title="%").encode(xOffset="rate:N"), width="stretch")
         rows = df.copy()
         rows["suppressed"] = rows["suppressed"].map(lambda cols: list(cols or []))
-        table(rows.drop(columns=["track_id"]).set_index("track").reset_index())
+        table(rows.drop(columns=["track_id", "definitions"], errors="ignore").set_index("track").reset_index())
+        with st.expander(t("definitions")):  # each figure with its definition and source
+            for key, d in (reply.data[0].get("definitions") or {}).items():
+                st.markdown(f"**{t(key)}** — {d['definition_ko'] if lang() == 'ko' else d['definition']}  \n"
+                            f"_{d['source']}_")
     as_of(reply.fetched_at)
 
 st.subheader(t("offerings"))

@@ -28,3 +28,15 @@ def check_company(principal: Principal, company_id: str) -> None:
     own = partner_company(principal)
     if own is not None and own != company_id:
         raise Forbidden("record of another company", code="wrong_place")
+
+
+def audit_read(session, principal: Principal, action: str, learner_ids, **detail) -> None:
+    """One access-log row per learner whose record the caller is shown, in the request's own transaction
+    (the read and its trail commit together). Learner records are personal data (PIPA art. 29)."""
+    from services.talent_academy.enrolment.models import LearnerAccess
+
+    for learner_id in dict.fromkeys(learner_ids):  # each learner once per request, in order
+        session.add(LearnerAccess(actor_id=str(principal.id)[:64], actor_role=principal.role or principal.device_kind,
+                                  actor_company=principal.company_id, action=action, learner_id=learner_id,
+                                  detail=detail))
+    session.flush()

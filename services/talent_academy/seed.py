@@ -104,7 +104,7 @@ def _cohort(session, rng, counts, track_id, course_id, skills, starts: date, tod
         learner = Learner(id=uuid.UUID(int=rng.getrandbits(128)), name=f"Learner {counts['learners'] + 1}",
                           birth_date=date(rng.randint(1988, 2005), rng.randint(1, 12), rng.randint(1, 28)),
                           residence="Pohang" if rng.random() < 0.8 else rng.choice(["Gyeongju", "Daegu", "Ulsan"]),
-                          sponsor_company_id=sponsor,
+                          sponsor_company_id=sponsor, consent_to_share=rng.random() < 0.7,
                           skills=sorted(set(rng.sample(EXTRA_SKILLS, 2)) | set(rng.sample(skills, 1))))
         session.add(learner)
         session.flush()  # no ORM relationships: the learner row must exist before its enrolment
@@ -165,9 +165,12 @@ def _progress(session, rng, counts, e, offering, start_at, today) -> None:
         company = None
         if employed:
             company = rng.choices([c[0] for c in COMPANIES] + [None], weights=[14, 8, 5, 5, 8, 60])[0]
+        began = offering.ends_on + timedelta(days=rng.randint(1, (when - offering.ends_on).days))  # first day
         session.add(Outcome(enrolment_id=e.id, checkpoint_months=months, employed=employed,
                             in_field=employed and rng.random() < 0.7, company_id=company,
-                            partner_hire=company in {c[0] for c in COMPANIES if c[2]}, observed_on=when))
+                            partner_hire=company in {c[0] for c in COMPANIES if c[2]}, observed_on=when,
+                            employed_on=began if employed else None,
+                            evidence_source="employment_insurance" if rng.random() < 0.6 else "survey"))
         counts["outcomes"] += 1
 
 

@@ -2,11 +2,12 @@
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from services.common.db import utcnow
 from services.talent_academy import jobs
+from services.talent_academy.catalogue.models import Offering
 from services.talent_academy.enrolment.models import Notification
 
 
@@ -152,6 +153,41 @@ def test_prerequisites_block_or_lock_content_and_cycles_are_refused(academy):
     locked = academy.offering(course="ML-201", prerequisite_mode="lock_content")
     r = academy.enrol(locked["id"], kim).json()
     assert r["status"] == "enrolled" and r["content_locked"] and r["missing_prerequisites"] == ["PY-100"]
+
+
+def test_lock_content_is_lifted_on_completion_and_a_locked_learner_cannot_complete(academy):
+    academy.course("PY-100", term=1)
+    academy.course("ML-201", term=2)
+    academy.course("DL-301", term=3)
+    academy.post("/v1/courses/ML-201/prerequisites", {"requires": "PY-100"}, expect=201)
+    academy.post("/v1/courses/DL-301/prerequisites", {"requires": "ML-201"}, expect=201)
+    kim, lee = academy.learner(name="Kim"), academy.learner(name="Lee")
+    py = academy.offering(course="PY-100")
+    ml = academy.offering(course="ML-201", prerequisite_mode="lock_content")
+    py_kim = academy.enrol(py["id"], kim).json()
+    ml_kim, ml_lee = (academy.enrol(ml["id"], x).json() for x in (kim, lee))
+    assert ml_kim["content_locked"] and ml_lee["content_locked"]
+    # both cohorts end; everyone passes every bar; Lee never took PY-100
+    with Session(academy.engine) as session:
+        past = date.today() - timedelta(days=10)
+        session.execute(update(Offering).values(starts_on=past - timedelta(weeks=12), ends_on=past))
+        session.commit()
+    for e in (py_kim, ml_kim, ml_lee):
+        academy.client.put(f"/v1/enrolments/{e['id']}/progress", headers=academy.headers,
+                           json={"sessions_attended": 60, "projects_passed": 3, "assessment_score": 90})
+    done = academy.post(f"/v1/offerings/{py['id']}/completions", expect=200).json()
+    assert done[0]["completion_status"] == "completed"
+    unlocked = academy.get(f"/v1/enrolments/{ml_kim['id']}").json()
+    assert unlocked["content_locked"] is False and unlocked["missing_prerequisites"] == []
+    results = {r["learner_id"]: r for r in academy.post(f"/v1/offerings/{ml['id']}/completions", expect=200).json()}
+    assert results[kim]["completion_status"] == "completed"
+    assert results[lee]["completion_status"] == "not_completed"
+    assert results[lee]["unmet"] == ["prerequisites not completed: PY-100"]
+    # and Lee cannot pass the blocking prerequisite further down the chain
+    dl = academy.offering(course="DL-301")
+    r = academy.enrol(dl["id"], lee)
+    assert r.status_code == 422 and r.json()["error"] == "prerequisites_missing"
+    assert academy.enrol(dl["id"], kim).json()["status"] == "enrolled"
 
 
 def test_learners_are_idempotent_and_partners_stay_in_their_company(academy, auth):

@@ -75,3 +75,46 @@ def test_200_concurrent_applications_for_30_seats(live_academy, client_for, auth
     assert after[0]["id"] == listed[1]["id"]
     seats = academy.get(f"/v1/offerings/{offering['id']}").json()
     assert seats["seats_taken"] == 30 and seats["waitlist_count"] == 169
+
+
+
+def test_accept_and_decline_of_one_offer_raced_settle_once(live_academy, client_for, auth, service_db):
+    """Accept and decline of the same offer sent together, 20 times over real HTTP: one outcome each time, and
+    both answers agree with it (accept says enrolled only if the learner stays enrolled, and then decline is
+    refused; or decline wins and accept is refused); the seat counter equals the seats held."""
+    engine = service_db("talent_academy").engine
+    staff = auth.headers("academy_staff")
+    academy = Academy(client_for("talent_academy"), staff, engine)
+    academy.course("AI-101")
+    finals = []
+    with httpx.Client(base_url=live_academy, headers=staff, timeout=60) as http, ThreadPoolExecutor(2) as pool:
+        for _ in range(20):
+            offering = academy.offering(capacity=1, offer_ttl_hours=48)
+            holder, waiting = academy.learner(name="holder"), academy.learner(name="waiting")
+            first = academy.enrol(offering["id"], holder).json()["id"]
+            second = academy.enrol(offering["id"], waiting).json()["id"]
+            offer = http.post(f"/v1/enrolments/{first}/withdraw").json()["promoted"]
+            assert offer["id"] == second and offer["status"] == "offered"
+            barrier = threading.Barrier(2)
+
+            def send(action, barrier=barrier, second=second):
+                barrier.wait(timeout=10)
+                return http.post(f"/v1/enrolments/{second}/{action}")
+
+            accept, decline = pool.map(send, ["accept", "decline"])
+            final = http.get(f"/v1/enrolments/{second}").json()["status"]
+            finals.append(final)
+            if final == "enrolled":
+                assert accept.status_code == 200 and accept.json()["status"] == "enrolled"
+                assert decline.status_code == 409 and decline.json()["error"] == "no_offer", decline.text
+            else:
+                assert final == "declined"
+                assert accept.status_code == 409 and accept.json()["error"] == "no_offer", accept.text
+                assert decline.status_code == 200 and decline.json()["enrolment"]["status"] == "declined"
+            with Session(engine) as session:
+                row = session.execute(select(Offering).where(Offering.id == offering["id"])).scalar_one()
+                held = session.execute(select(func.count()).select_from(Enrolment).where(
+                    Enrolment.offering_id == offering["id"], Enrolment.status.in_(("enrolled", "offered")))
+                ).scalar_one()
+                assert row.seats_taken == held == (1 if final == "enrolled" else 0), (row.seats_taken, held)
+    assert set(finals) <= {"enrolled", "declined"} and len(finals) == 20

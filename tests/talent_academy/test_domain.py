@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from services.talent_academy.catalogue import domain as cat
@@ -124,38 +125,175 @@ def rec(status="enrolled", enrolled=True, withdrawn=None, **kw):
     return out.LearnerRecord(status=status, enrolled_at=BEFORE if enrolled else None, withdrawn_at=withdrawn, **kw)
 
 
-def test_kpi_every_starter_stays_in_the_denominator():
+def test_kpis_by_hand_kdt_and_cirr():
+    """A cohort ending 2025-05-23: the 3-month window ends 2025-08-23, K-Digital Training's 6 months on
+    2025-11-23, CIRR's 180 days on 2025-11-19. Nine starters, eight completers."""
+    ends = date(2025, 5, 23)
+    job = {"employed_on": None, "in_field_on": None, "partner_on": None}
+
+    def hired(day, in_field=True, partner=False, **kw):
+        return rec(completion_status="completed", employed_on=day, in_field_on=day if in_field else None,
+                   partner_on=day if partner else None, **kw)
+
     records = [
-        *[rec(completion_status="completed", employed_3m=True, employed_6m=True, in_field_6m=True,
-              partner_hire_6m=True) for _ in range(3)],
-        *[rec(completion_status="completed", employed_6m=True, in_field_6m=False) for _ in range(2)],
-        rec(completion_status="completed"),  # no outcome recorded: still counted, as not employed
-        rec(status="withdrawn", withdrawn=AFTER, completion_status="not_completed"),  # dropout: counted
+        *[hired(date(2025, 6, 10), partner=True) for _ in range(3)],  # within every window
+        hired(date(2025, 9, 1)),  # after 3 months, within 6 months and 180 days
+        hired(date(2025, 11, 21)),  # day 182: within KDT's 6 months, outside CIRR's 180 days
+        hired(date(2025, 12, 9)),  # day 200: within neither
+        rec(completion_status="completed", **job),  # no outcome recorded: counted, as not employed
+        rec(completion_status="completed", **job),  # not employed
+        rec(status="withdrawn", withdrawn=AFTER, completion_status="not_completed", employed_on=date(2025, 7, 1),
+            in_field_on=date(2025, 7, 1)),  # a dropout with a job: a starter, never a completer
         rec(status="withdrawn", withdrawn=BEFORE),  # left before the start: not a starter
         rec(status="waitlisted", enrolled=False),
         rec(status="expired", enrolled=False),
     ]
-    ends = date(2025, 5, 23)
-    c = out.cohort_counts(records, capacity=8, start=START_AT, ends_on=ends, today=date(2026, 1, 1))
+    c = out.cohort_counts(records, capacity=10, start=START_AT, ends_on=ends, today=date(2026, 1, 1))
     r = out.rates(c)
-    assert (r["applications"], r["starters"], r["waitlist_length"]) == (10, 7, 1)
-    assert r["fill_rate"] == round(7 / 8, 4)
-    assert r["completion_rate"] == round(6 / 7, 4)
-    assert r["employment_rate_3m"] == round(3 / 7, 4)
-    assert r["employment_rate_6m"] == round(5 / 7, 4)
-    assert r["in_field_rate_6m"] == round(3 / 7, 4)
-    assert r["partner_hire_share"] == round(3 / 5, 4)  # of the employed
+    assert (r["applications"], r["starters"], r["completers"], r["waitlist_length"]) == (12, 9, 8, 1)
+    assert r["fill_rate"] == 0.9
+    assert r["completion_rate"] == round(8 / 9, 4)  # 8 of 9 starters
+    assert r["employment_rate_3m"] == round(3 / 8, 4)  # completers employed by 2025-08-23 / completers
+    assert r["employment_rate_6m"] == 0.625  # KDT: 5 of 8: by 2025-11-23, over completers, not starters
+    assert r["in_field_rate_180d"] == round(4 / 9, 4)  # CIRR: graduates by 2025-11-19, over everyone enrolled
+    assert r["partner_hire_share"] == round(3 / 5, 4)
     assert r["suppressed"] == []
+    # the windows count once closed: on 2025-11-23 the 6-month figure is not due yet, on the 24th it is
+    assert out.rates(out.cohort_counts(records, capacity=10, start=START_AT, ends_on=ends,
+                                       today=date(2025, 11, 23)))["employment_rate_6m"] is None
+    assert out.rates(out.cohort_counts(records, capacity=10, start=START_AT, ends_on=ends,
+                                       today=date(2025, 11, 24)))["employment_rate_6m"] == 0.625
+    for key in ("employment_rate_6m", "in_field_rate_180d"):
+        assert out.DEFINITIONS[key]["definition"] and out.DEFINITIONS[key]["source"]
+    assert "6개월 내" in out.DEFINITIONS["employment_rate_6m"]["source"]
+
+
+def test_observation_dates_are_checked():
+    starts, today = date(2025, 3, 3), date(2026, 1, 1)
+    check = out.observation_problem
+    assert check(observed_on=date(2025, 12, 1), employed_on=date(2025, 6, 1), employed=True, starts_on=starts,
+                 today=today) is None
+    assert check(observed_on=date(2026, 1, 2), employed_on=None, employed=False, starts_on=starts,
+                 today=today)[0] == "observation_in_future"
+    assert check(observed_on=date(1999, 1, 1), employed_on=None, employed=False, starts_on=starts,
+                 today=today)[0] == "observation_before_programme"
+    assert check(observed_on=date(2025, 12, 1), employed_on=None, employed=True, starts_on=starts,
+                 today=today)[0] == "employment_date_missing"
+    assert check(observed_on=date(2025, 12, 1), employed_on=date(2025, 1, 1), employed=True, starts_on=starts,
+                 today=today)[0] == "employment_before_programme"
+    assert check(observed_on=date(2025, 12, 1), employed_on=date(2025, 12, 2), employed=True, starts_on=starts,
+                 today=today)[0] == "employment_after_observation"
 
 
 def test_kpis_wait_for_their_dates_and_small_cells_are_suppressed():
     ends = date(2025, 5, 23)
-    records = [rec(completion_status="completed", employed_6m=True) for _ in range(6)]
+    records = [rec(completion_status="completed", employed_on=date(2025, 6, 1)) for _ in range(6)]
     mid = out.rates(out.cohort_counts(records, capacity=6, start=START_AT, ends_on=ends, today=date(2025, 9, 1)))
-    assert mid["completion_rate"] == 1.0 and mid["employment_rate_3m"] == 0.0 and mid["employment_rate_6m"] is None
-    small = out.rates(out.cohort_counts(records[:4], capacity=6, start=START_AT, ends_on=ends, today=date(2026, 1, 1)))
-    assert small["completion_rate"] is None and "completion_rate" in small["suppressed"]
+    assert mid["completion_rate"] == 1.0 and mid["employment_rate_3m"] == 1.0 and mid["employment_rate_6m"] is None
+    c = out.cohort_counts(records[:4], capacity=6, start=START_AT, ends_on=ends, today=date(2026, 1, 1))
+    small = out.rates(c, out.primary_hidden(c))
+    assert small["completion_rate"] is None and small["starters"] is None and small["fill_rate"] is None
+    assert set(small["suppressed"]) == set(out.CELLS)
     assert out.checkpoint_date(date(2025, 8, 31), 6) == date(2026, 2, 28)
+
+
+def counts(starters, completed, employed=0):
+    return out.Counts(applications=starters, capacity=30, starters=starters, ended_starters=starters,
+                      completed=completed, due_3m_completers=completed, employed_3m=employed,
+                      due_6m_completers=completed, employed_6m=employed, partner_hires_6m=employed // 2,
+                      due_180d_starters=starters, in_field_180d=employed)
+
+
+def determinable(groups, hidden_c, hidden_t, hidden_city, key):
+    """Every linear combination of the published cells of `key` (cohort, track and city rows): which hidden
+    cohort numerators (and primary-hidden track sums) it pins down exactly. Rank test: a cell is determined
+    iff its indicator vector lies in the row space of the published equations."""
+    cells = [(t, i) for t, parts in groups.items() for i in range(len(parts))]
+    col = {cell: j for j, cell in enumerate(cells)}
+    rows = []
+    for t, parts in groups.items():
+        for i in range(len(parts)):
+            if key not in hidden_c[t][i]:
+                v = np.zeros(len(cells))
+                v[col[(t, i)]] = 1
+                rows.append(v)
+        if key not in hidden_t[t]:
+            v = np.zeros(len(cells))
+            for i in range(len(parts)):
+                v[col[(t, i)]] = 1
+            rows.append(v)
+    if key not in hidden_city:
+        rows.append(np.ones(len(cells)))
+    a = np.array(rows) if rows else np.zeros((0, len(cells)))
+    base = np.linalg.matrix_rank(a) if rows else 0
+    num, den = out.CELLS[key]
+    exposed = []
+
+    def pinned(v):
+        return np.linalg.matrix_rank(np.vstack([a, v])) == base
+
+    for t, parts in groups.items():
+        for i, c in enumerate(parts):
+            if key in hidden_c[t][i] and 0 < getattr(c, den) < out.MIN_CELL:
+                v = np.zeros(len(cells))
+                v[col[(t, i)]] = 1
+                if pinned(v):
+                    exposed.append((t, i))
+        total = sum(parts, out.Counts())
+        if key in hidden_t[t] and 0 < getattr(total, den) < out.MIN_CELL:
+            v = np.zeros(len(cells))
+            for i in range(len(parts)):
+                v[col[(t, i)]] = 1
+            if pinned(v):
+                exposed.append((t, None))
+    return exposed
+
+
+def test_suppression_survives_every_subtraction_by_hand():
+    # the issue's case: a 4-starter cohort beside a 30-starter one; track minus cohort gave it back exactly
+    groups = {"ai": [counts(4, 3, 2), counts(30, 24, 15)], "data": [counts(3, 3, 1), counts(20, 18, 12)],
+              "robotics": [counts(25, 20, 10), counts(26, 21, 11)]}
+    hc, ht, city = out.suppress(groups)
+    assert "completion_rate" in hc["ai"][0] and "starters" in hc["ai"][0]
+    assert "completion_rate" not in hc["ai"][1]
+    assert {"starters", "completion_rate"} <= ht["ai"] and {"starters", "completion_rate"} <= ht["data"]
+    assert "completion_rate" not in ht["robotics"]
+    assert "completion_rate" not in city  # two hidden tracks: city - published = ai_4 + data_3, not either one
+    for key in out.CELLS:
+        assert determinable(groups, hc, ht, city, key) == [], key
+    # with the data track's small cohort gone, the ai track is the only hidden one: the city hides it too
+    groups["data"] = groups["data"][1:]
+    hc, ht, city = out.suppress(groups)
+    assert "completion_rate" in city
+    for key in out.CELLS:
+        assert determinable(groups, hc, ht, city, key) == [], key
+
+
+def test_suppression_survives_every_subtraction_on_random_tables():
+    rng = np.random.default_rng(21)
+    checked = hidden_seen = 0
+    for _ in range(300):
+        groups = {}
+        for t in range(rng.integers(1, 5)):
+            parts = []
+            for _ in range(rng.integers(1, 5)):
+                starters = int(rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 12, 30]))
+                completed = int(rng.integers(0, starters + 1))
+                parts.append(counts(starters, completed, int(rng.integers(0, completed + 1))))
+            groups[f"t{t}"] = parts
+        hc, ht, city = out.suppress(groups)
+        for key in out.CELLS:
+            assert determinable(groups, hc, ht, city, key) == [], (key, groups)
+            checked += 1
+        hidden_seen += sum(bool(h) for parts in hc.values() for h in parts)
+    assert checked == 300 * len(out.CELLS) and hidden_seen > 100
+
+
+def test_names_of_only_spaces_or_control_characters_are_refused():
+    assert enr.clean_name("  김민수 ") == "김민수"
+    assert enr.clean_name("Anne-Marie O'Neil") == "Anne-Marie O'Neil"
+    for bad in ("", "   ", "\t\n", "\u3000", "\x00", "\u200b", "Kim\x07", "\u202eKim", "\x1b[31m"):
+        assert enr.clean_name(bad) is None, repr(bad)
 
 
 def test_matching_respects_seat_capacities_and_maximises_fit():
@@ -181,6 +319,14 @@ def test_matching_prefers_more_placements_over_one_great_fit():
     vacancies = [par.Vacancy(10, 1, frozenset({"a"}), "ai"), par.Vacancy(20, 1, frozenset({"b"}), "ai")]
     placed = {p["graduate"]: p["opening"] for p in par.match(grads, vacancies)}
     assert placed == {1: 20, 2: 10}
+
+
+def test_matching_replans_without_rejected_pairs():
+    # 1 fits X best, 2 second; once (1, X) was rejected the plan gives X to 2 instead of leaving it empty
+    grads = [par.Graduate(1, frozenset({"a", "b"}), "ai", 90), par.Graduate(2, frozenset({"a"}), "ai", 60)]
+    vacancies = [par.Vacancy(10, 1, frozenset({"a", "b"}), "ai")]
+    assert [(p["graduate"], p["opening"]) for p in par.match(grads, vacancies)] == [(1, 10)]
+    assert [(p["graduate"], p["opening"]) for p in par.match(grads, vacancies, excluded={(1, 10)})] == [(2, 10)]
 
 
 def test_match_steps():

@@ -19,7 +19,7 @@ def test_seed_once_then_simulate(client_for, auth, service_db):
         rows = outcomes.indicators(session, today=date.today(), by="track")
     assert {r["track_id"] for r in rows} == {t[0] for t in seed.TRACKS}
     for r in rows:
-        assert 0.5 < r["completion_rate"] < 0.95 and 0.3 < r["employment_rate_6m"] < 0.75
+        assert 0.5 < r["completion_rate"] < 0.95 and 0.4 < r["employment_rate_6m"] < 0.85  # KDT reports 67-68%
         assert r["fill_rate"] <= 1 and r["partner_hire_share"] is not None
 
     sim = Simulator(base_url="http://testserver", credentials={}, rng=random.Random(3), rate=3)

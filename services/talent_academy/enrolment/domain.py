@@ -1,5 +1,6 @@
 """Pure rules of enrolment: waitlist order and positions, offer expiry, what an enrolment may do next."""
 
+import unicodedata
 from datetime import datetime, timedelta
 
 SEAT_HOLDING = ("offered", "enrolled")
@@ -28,3 +29,13 @@ def offer_lapsed(expires_at: datetime | None, now: datetime) -> bool:
 
 def needs_reminder(expires_at: datetime | None, reminded_at: datetime | None, now: datetime) -> bool:
     return expires_at is not None and reminded_at is None and expires_at - OFFER_REMINDER_BEFORE <= now < expires_at
+
+
+def clean_name(raw: str) -> str | None:
+    """A person's name as stored: surrounding whitespace removed. None when it is not a name: empty once
+    trimmed, or holding any control / format / unassigned character (NUL, tab, zero-width space, bidi marks),
+    which would print as nothing or reorder what staff read. Decided here, so both databases refuse alike."""
+    name = raw.strip()
+    if not name or any(unicodedata.category(ch).startswith("C") for ch in name):
+        return None
+    return name

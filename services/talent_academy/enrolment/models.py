@@ -17,7 +17,27 @@ class Learner(TalentAcademyModel, table=True):
     residence: str = Field(max_length=64)  # city of residence, e.g. "Pohang"
     sponsor_company_id: str | None = Field(default=None, max_length=64)  # nominee of a partner company
     skills: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The learner's consent to show partner companies their profile (skills, assessment) and to be matched to
+    # openings; without it they are never a candidate (PIPA art. 17, provision to a third party needs consent).
+    consent_to_share: bool = False
+    consent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    contact: str | None = Field(default=None, max_length=120)  # phone or e-mail for offers; erased with the record
+    erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class LearnerAccess(TalentAcademyModel, table=True):
+    """Every read of a learner's record by staff or a partner: who, in what role and company, what, when."""
+
+    __tablename__ = "learner_access"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    actor_id: str = Field(max_length=64, index=True)
+    actor_role: str | None = Field(default=None, max_length=24)
+    actor_company: str | None = Field(default=None, max_length=64)
+    action: str = Field(max_length=24)  # read_learner | read_path | read_enrolment | read_waitlist | read_matches ...
+    learner_id: uuid.UUID | None = Field(default=None, index=True)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class Invitation(TalentAcademyModel, table=True):
@@ -59,6 +79,18 @@ class Enrolment(TalentAcademyModel, table=True):
     assessment_score: float | None = None
     completion_status: str | None = Field(default=None, max_length=16)  # completed | not_completed
     completion_reasons: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    application_no: str | None = Field(default=None, max_length=16, unique=True)  # given to self-applicants
+
+
+class ApplicantLink(TalentAcademyModel, table=True):
+    """A personal status link of one application: only the SHA-256 of its random token is kept. One is made on
+    applying, another on each look-up by application number and birth date."""
+
+    __tablename__ = "applicant_link"
+    id: int | None = Field(default=None, primary_key=True)
+    enrolment_id: int = Field(foreign_key="enrolment.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class Notification(TalentAcademyModel, table=True):

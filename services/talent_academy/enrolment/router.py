@@ -2,7 +2,7 @@
 
 import uuid
 
-from fastapi import Response
+from fastapi import Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -10,16 +10,20 @@ from sqlmodel import Session
 from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
 from services.common.routing import APIRouter
-from services.talent_academy.access import Applicants, Staff, check_company, partner_company
+from services.talent_academy.access import Applicants, Staff, audit_read, check_company, partner_company
 from services.talent_academy.enrolment import service
 from services.talent_academy.enrolment.schemas import (
     BulkEnrolmentCreate,
     BulkEnrolmentItem,
+    ConsentUpdate,
     EnrolmentCreate,
     EnrolmentRead,
+    ErasureRead,
+    LearnerAccessRead,
     LearnerCreate,
     LearnerRead,
     PathRead,
+    StaffEnrolmentRead,
     WithdrawalRead,
 )
 
@@ -63,13 +67,33 @@ def create_learner(data: LearnerCreate, response: Response, session: SessionDep,
 
 @router.get("/learners/{learner_id}", response_model=LearnerRead)
 def get_learner(learner_id: uuid.UUID, session: SessionDep, principal: Principal = Applicants):
-    return _learner_read(session, _check_learner(session, principal, learner_id))
+    learner = _check_learner(session, principal, learner_id)
+    audit_read(session, principal, "read_learner", [learner.id])
+    return _learner_read(session, learner)
+
+
+@router.put("/learners/{learner_id}/consent", response_model=LearnerRead)
+def set_consent(learner_id: uuid.UUID, data: ConsentUpdate, session: SessionDep, principal: Principal = Staff):
+    """Records the learner's consent to share their profile with partners (or its withdrawal: their open
+    proposals are withdrawn and they are no longer a candidate)."""
+    learner = service.set_consent(session, learner_id=learner_id, consent=data.consent_to_share, now=utcnow())
+    audit_read(session, principal, "read_learner", [learner.id], change="consent")
+    return _learner_read(session, learner)
+
+
+@router.delete("/learners/{learner_id}", response_model=ErasureRead)
+def erase_learner(learner_id: uuid.UUID, session: SessionDep, principal: Principal = Staff):
+    """Erases a learner's record once their programmes are over (PIPA art. 21 and 36): name, birth date,
+    residence, contact, skills, scores, matches, notifications and invitations go; what the outcome
+    indicators count stays, cut from the person (an unlinkable id). 409 `programme_running` before the end."""
+    return service.erase_learner(session, learner_id=learner_id, now=utcnow())
 
 
 @router.get("/learners/{learner_id}/path", response_model=PathRead)
 def learning_path(learner_id: uuid.UUID, target: str, session: SessionDep, principal: Principal = Applicants):
     """The courses still to take before (and including) `target`, prerequisites first, in term order."""
     _check_learner(session, principal, learner_id)
+    audit_read(session, principal, "read_path", [learner_id], target=target)
     return PathRead(learner_id=learner_id, target=target,
                     courses=service.learning_path(session, learner_id=learner_id, target=target))
 
@@ -93,9 +117,20 @@ def enrol_bulk(offering_id: int, data: BulkEnrolmentCreate, session: SessionDep,
     return committed([BulkEnrolmentItem(**item) for item in items])
 
 
+@router.get("/offerings/{offering_id}/enrolments", response_model=list[StaffEnrolmentRead])
+def list_enrolments(offering_id: int, session: SessionDep, principal: Principal = Staff,
+                    status: str | None = Query(None, max_length=16)):
+    """The applications queue of one offering for staff, with each learner's name and consent (audited)."""
+    rows = service.enrolments_with_names(session, offering_id=offering_id, status=status)
+    audit_read(session, principal, "read_enrolments", [r["learner_id"] for r in rows], offering_id=offering_id)
+    return rows
+
+
 @router.get("/offerings/{offering_id}/waitlist", response_model=list[EnrolmentRead])
-def waitlist(offering_id: int, session: SessionDep, _: Principal = Staff):
-    return service.waitlist(session, offering_id)
+def waitlist(offering_id: int, session: SessionDep, principal: Principal = Staff):
+    rows = service.waitlist(session, offering_id)
+    audit_read(session, principal, "read_waitlist", [r.learner_id for r in rows], offering_id=offering_id)
+    return rows
 
 
 def _own_enrolment(session: Session, principal: Principal, enrolment_id: int):
@@ -107,7 +142,16 @@ def _own_enrolment(session: Session, principal: Principal, enrolment_id: int):
 
 @router.get("/enrolments/{enrolment_id}", response_model=EnrolmentRead)
 def get_enrolment(enrolment_id: int, session: SessionDep, principal: Principal = Applicants):
-    return service.read(session, _own_enrolment(session, principal, enrolment_id))
+    enrolment = _own_enrolment(session, principal, enrolment_id)
+    audit_read(session, principal, "read_enrolment", [enrolment.learner_id], enrolment_id=enrolment_id)
+    return service.read(session, enrolment)
+
+
+@router.get("/learner-access", response_model=list[LearnerAccessRead])
+def learner_access(session: SessionDep, _: Principal = Staff, learner_id: uuid.UUID | None = None,
+                   limit: int = Query(200, ge=1, le=1000)):
+    """The access log of learner records: who read which learner's record, when and how."""
+    return service.access_log(session, learner_id=learner_id, limit=limit)
 
 
 @router.post("/enrolments/{enrolment_id}/withdraw", response_model=WithdrawalRead)

@@ -13,11 +13,18 @@ class LearnerCreate(BaseModel):
     residence: str = Field(min_length=1, max_length=64)
     sponsor_company_id: str | None = Field(default=None, max_length=64)
     skills: list[str] = Field(default_factory=list, max_length=50)
+    consent_to_share: bool = Field(default=False, description="partners may see the profile and match it to openings")
+    contact: str | None = Field(default=None, max_length=120)
 
 
 class LearnerRead(LearnerCreate):
     id: uuid.UUID
     completed_courses: list[str] = []
+    erased_at: datetime | None = None
+
+
+class ConsentUpdate(BaseModel):
+    consent_to_share: bool
 
 
 class EnrolmentCreate(BaseModel):
@@ -62,3 +69,29 @@ class PathRead(BaseModel):
     learner_id: uuid.UUID
     target: str
     courses: list[dict]
+
+
+class ErasureRead(BaseModel):
+    learner_id: uuid.UUID
+    erased_at: datetime
+    enrolments_kept_anonymous: int
+    matches_removed: int
+
+
+class LearnerAccessRead(BaseModel):
+    id: int
+    at: datetime
+    actor_id: str
+    actor_role: str | None
+    actor_company: str | None
+    action: str
+    learner_id: uuid.UUID | None
+    detail: dict
+
+
+class StaffEnrolmentRead(EnrolmentRead):
+    name: str
+    consent_to_share: bool
+    sessions_attended: int
+    projects_passed: int
+    assessment_score: float | None

@@ -2,17 +2,25 @@
 and the jobs' bodies (offer expiry and reminders, reservation release, the outbox)."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlmodel import Session
 
+from services.common.db import utcnow
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.talent_academy.catalogue import domain as catalogue_rules
 from services.talent_academy.catalogue import service as catalogue
 from services.talent_academy.catalogue.models import Course, Offering, SeatReservation
 from services.talent_academy.enrolment import domain, seats
-from services.talent_academy.enrolment.models import Enrolment, Invitation, Learner, Notification
+from services.talent_academy.enrolment.models import (
+    ApplicantLink,
+    Enrolment,
+    Invitation,
+    Learner,
+    LearnerAccess,
+    Notification,
+)
 from services.talent_academy.enrolment.schemas import EnrolmentRead, LearnerCreate
 
 E = Enrolment
@@ -27,7 +35,12 @@ def create_learner(session: Session, *, data: LearnerCreate) -> tuple[Learner, b
         existing = session.get(Learner, data.id)
         if existing is not None:
             return existing, False
-    learner = Learner(**data.model_dump(exclude={"id"}), **({"id": data.id} if data.id else {}))
+    name = domain.clean_name(data.name)
+    if name is None:
+        raise Unprocessable("a name needs letters: not only spaces or control characters", code="invalid_name")
+    learner = Learner(**data.model_dump(exclude={"id", "name"}), name=name, **({"id": data.id} if data.id else {}))
+    if learner.consent_to_share:
+        learner.consent_at = utcnow()
     session.add(learner)
     session.flush()
     return learner, True
@@ -35,9 +48,67 @@ def create_learner(session: Session, *, data: LearnerCreate) -> tuple[Learner, b
 
 def get_learner(session: Session, learner_id: uuid.UUID) -> Learner:
     learner = session.get(Learner, learner_id)
-    if learner is None:
+    if learner is None or learner.erased_at is not None:
         raise NotFound(f"learner {learner_id} not found", code="learner_not_found")
     return learner
+
+
+def set_consent(session: Session, *, learner_id: uuid.UUID, consent: bool, now: datetime) -> Learner:
+    from services.talent_academy.partners.models import Match
+
+    learner = get_learner(session, learner_id)
+    learner.consent_to_share, learner.consent_at = consent, now
+    if not consent:  # withdrawn: no partner keeps a live proposal built on the shared profile
+        session.execute(update(Match).where(Match.learner_id == learner_id,
+                                            Match.status.in_(("proposed", "interview", "offer")))
+                        .values(status="rejected", updated_at=now))
+    session.flush()
+    return learner
+
+
+LIVE = ("waitlisted", "offered", "enrolled")
+ERASED_BIRTH_DATE = date(1900, 1, 1)  # the erased record keeps no birth date; the column needs a value
+
+
+def erase_learner(session: Session, *, learner_id: uuid.UUID, now: datetime) -> dict:
+    """Erases the person, keeps the counts: a new random id (linked to nothing) takes over the enrolments
+    and outcomes the indicators count; every personal field, free-text reason, score, open match,
+    invitation and notification goes. Refused while a programme the learner is in has not ended."""
+    from services.talent_academy.outcomes.models import Outcome  # noqa: F401  (outcomes follow the enrolment)
+    from services.talent_academy.partners.models import Match
+
+    learner = get_learner(session, learner_id)
+    today = catalogue_rules.local_date(now)
+    running = session.execute(select(Offering.code).join(E, E.offering_id == Offering.id).where(
+        E.learner_id == learner_id, E.status.in_(LIVE), Offering.ends_on >= today)).scalars().all()
+    if running:
+        raise Conflict({"message": "the record can be erased after the programme ends", "offerings": running},
+                       code="programme_running")
+    anonymous = Learner(id=uuid.uuid4(), name="", birth_date=ERASED_BIRTH_DATE, residence="", skills=[],
+                        consent_to_share=False, erased_at=now, created_at=now)
+    session.add(anonymous)
+    session.flush()
+    mine = select(E.id).where(E.learner_id == learner_id).scalar_subquery()
+    session.execute(delete(ApplicantLink).where(ApplicantLink.enrolment_id.in_(mine)))
+    kept = session.execute(update(E).where(E.learner_id == learner_id).values(application_no=None,
+        learner_id=anonymous.id, assessment_score=None, completion_reasons=[], missing_prerequisites=[])).rowcount
+    removed = session.execute(delete(Match).where(Match.learner_id == learner_id, Match.status != "hired")).rowcount
+    session.execute(update(Match).where(Match.learner_id == learner_id).values(learner_id=anonymous.id,
+                                                                               explanation={}))
+    session.execute(delete(Invitation).where(Invitation.learner_id == learner_id))
+    session.execute(delete(Notification).where(Notification.learner_id == learner_id))
+    session.expunge(learner)
+    session.execute(delete(Learner).where(Learner.id == learner_id))
+    session.flush()
+    return {"learner_id": learner_id, "erased_at": now, "enrolments_kept_anonymous": kept,
+            "matches_removed": removed}
+
+
+def access_log(session: Session, *, learner_id: uuid.UUID | None, limit: int) -> list[LearnerAccess]:
+    query = select(LearnerAccess).order_by(LearnerAccess.id.desc()).limit(limit)
+    if learner_id is not None:
+        query = query.where(LearnerAccess.learner_id == learner_id)
+    return session.execute(query).scalars().all()
 
 
 def completed_courses(session: Session, learner_id: uuid.UUID) -> frozenset[str]:
@@ -46,6 +117,21 @@ def completed_courses(session: Session, learner_id: uuid.UUID) -> frozenset[str]
         .where(E.learner_id == learner_id, E.completion_status == "completed")
     ).scalars()
     return frozenset(rows)
+
+
+def lift_locks(session: Session, *, learner_id: uuid.UUID) -> int:
+    """After a completion: the learner's content-locked enrolments whose prerequisites are now all completed
+    are unlocked (lock_content mode); the still-missing ones stay listed. Returns how many were unlocked."""
+    done = completed_courses(session, learner_id)
+    unlocked = 0
+    for e in session.execute(select(E).where(E.learner_id == learner_id, E.content_locked.is_(True))).scalars():
+        missing = sorted(set(e.missing_prerequisites) - done)
+        e.missing_prerequisites = missing
+        if not missing:
+            e.content_locked = False
+            unlocked += 1
+    session.flush()
+    return unlocked
 
 
 def learning_path(session: Session, *, learner_id: uuid.UUID, target: str) -> list[dict]:
@@ -149,6 +235,18 @@ def waitlist(session: Session, offering_id: int) -> list[EnrolmentRead]:
     return [read(session, e, i) for i, e in enumerate(rows, start=1)]
 
 
+def enrolments_with_names(session: Session, *, offering_id: int, status: str | None) -> list[dict]:
+    catalogue.get_offering(session, offering_id)
+    query = (select(E, Learner.name, Learner.consent_to_share).join(Learner, Learner.id == E.learner_id)
+             .where(E.offering_id == offering_id).order_by(E.applied_at, E.id))
+    if status:
+        query = query.where(E.status == status)
+    return [{**read(session, e).model_dump(), "name": name, "consent_to_share": consent,
+             "sessions_attended": e.sessions_attended, "projects_passed": e.projects_passed,
+             "assessment_score": e.assessment_score}
+            for e, name, consent in session.execute(query).all()]
+
+
 def get_enrolment(session: Session, enrolment_id: int) -> Enrolment:
     enrolment = session.get(E, enrolment_id)
     if enrolment is None:
@@ -172,6 +270,12 @@ def withdraw(session: Session, *, enrolment_id: int, now: datetime, status: str 
     enrolment, offering = _locked_enrolment(session, enrolment_id)
     if enrolment.status in domain.ENDED:
         return enrolment, None  # withdrawing twice changes nothing
+    return _leave(session, enrolment, offering, now=now, status=status)
+
+
+def _leave(session: Session, enrolment: Enrolment, offering: Offering, *, now: datetime, status: str
+           ) -> tuple[Enrolment, Enrolment | None]:
+    """Ends a live enrolment; call with the offering locked and the enrolment read under that lock."""
     promoted = None
     if enrolment.status == "waitlisted":
         seats.leave_waitlist(session, offering.id)
@@ -248,10 +352,15 @@ def accept_offer(session: Session, *, enrolment_id: int, now: datetime) -> Enrol
 
 
 def decline_offer(session: Session, *, enrolment_id: int, now: datetime) -> tuple[Enrolment, Enrolment | None]:
-    enrolment = get_enrolment(session, enrolment_id)
+    """The status is read under the offering's lock, as accept_offer reads it: an accept and a decline of the
+    same offer are serialised, and the second one sees what the first decided (one outcome, both answers
+    agree). Declining twice answers the same decline again."""
+    enrolment, offering = _locked_enrolment(session, enrolment_id)
+    if enrolment.status == "declined":
+        return enrolment, None
     if enrolment.status != "offered":
         raise Conflict(f"no open offer (status {enrolment.status})", code="no_offer")
-    return withdraw(session, enrolment_id=enrolment_id, now=now, status="declined")
+    return _leave(session, enrolment, offering, now=now, status="declined")
 
 
 def notify(session: Session, kind: str, enrolment: Enrolment, now: datetime, payload: dict) -> None:

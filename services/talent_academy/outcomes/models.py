@@ -19,5 +19,7 @@ class Outcome(TalentAcademyModel, table=True):
     in_field: bool = False
     company_id: str | None = Field(default=None, max_length=64)
     partner_hire: bool = False
-    observed_on: date
+    observed_on: date  # the date of the evidence (survey answer, insurance record, the partner's hire)
+    employed_on: date | None = None  # the first day of the job: the date the outcome happened
+    evidence_source: str = Field(default="survey", max_length=32)  # survey | employment_insurance | partner_hire
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -37,14 +37,16 @@ def evaluate_completions(offering_id: int, session: SessionDep, _: Principal = S
 
 @router.put("/enrolments/{enrolment_id}/outcomes", response_model=OutcomeRead)
 def record_outcome(enrolment_id: int, data: OutcomeCreate, session: SessionDep, _: Principal = Staff):
-    return service.record_outcome(session, enrolment_id=enrolment_id, data=data)
+    return service.record_outcome(session, enrolment_id=enrolment_id, data=data, now=utcnow())
 
 
 @router.get("/indicators", response_model=list[IndicatorRow])
-def indicators(session: SessionDep, _: Principal = Officials, by: str = Query("track", pattern="^(track|cohort)$"),
+def indicators(session: SessionDep, _: Principal = Officials, by: str = Query("track", pattern="^(track|cohort|city)$"),
                track_id: str | None = Query(None, max_length=40)):
-    """Applications, fill rate, waitlist length, completion rate, employment at 3/6 months, in-field rate and
-    partner-hire share per track or per cohort; small cells are suppressed. Definitions: outcomes/domain.py."""
+    """Applications, fill rate, waitlist length, completion rate, employment within 3/6 months of the end
+    (K-Digital Training), in-field employment within 180 days (CIRR) and partner-hire share per cohort, track
+    or the whole city; each row carries the definitions and sources. Small cells are suppressed so that no
+    subtraction of published rows gives them back."""
     return service.indicators(session, today=local_date(utcnow()), by=by, track_id=track_id)
 
 

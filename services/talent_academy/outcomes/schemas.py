@@ -23,7 +23,9 @@ class OutcomeCreate(BaseModel):
     employed: bool
     in_field: bool = False
     company_id: str | None = Field(default=None, max_length=64)
-    observed_on: date
+    observed_on: date = Field(description="the date of the evidence; not before the programme, not in the future")
+    employed_on: date | None = Field(default=None, description="the first day of the job (required if employed)")
+    evidence_source: str = Field(default="survey", pattern="^(survey|employment_insurance|partner_hire|employer_letter)$")
 
 
 class OutcomeRead(OutcomeCreate):
@@ -38,12 +40,14 @@ class IndicatorRow(BaseModel):
     cohort: str | None = None
     applications: int
     capacity: int
-    starters: int
+    starters: int | None
     waitlist_length: int
     fill_rate: float | None
+    completers: int | None
     completion_rate: float | None
     employment_rate_3m: float | None
     employment_rate_6m: float | None
-    in_field_rate_6m: float | None
+    in_field_rate_180d: float | None
     partner_hire_share: float | None
     suppressed: list[str]
+    definitions: dict

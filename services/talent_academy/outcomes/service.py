@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from services.common.db import utcnow
 from services.common.errors import Conflict, NotFound, Unprocessable
 from services.common.overview import Attention, Figure, Overview
 from services.talent_academy.catalogue import domain as catalogue_rules
@@ -48,6 +49,8 @@ def evaluate_completions(session: Session, *, offering_id: int, now: datetime) -
             continue
         if e.status != "enrolled":  # left after the start: a dropout, never a completer
             done, unmet = False, [f"left the cohort ({e.status})"]
+        elif e.content_locked:  # lock_content: the prerequisites were never completed
+            done, unmet = False, [f"prerequisites not completed: {', '.join(e.missing_prerequisites)}"]
         else:
             done, unmet = domain.evaluate_completion(
                 offering.completion_criteria, sessions_total=offering.sessions_total,
@@ -56,19 +59,29 @@ def evaluate_completions(session: Session, *, offering_id: int, now: datetime) -
         e.completion_status, e.completion_reasons = ("completed" if done else "not_completed"), unmet
         results.append({"enrolment_id": e.id, "learner_id": str(e.learner_id),
                         "completion_status": e.completion_status, "unmet": unmet})
+        if done:
+            session.flush()
+            enrolment_service.lift_locks(session, learner_id=e.learner_id)
     session.flush()
     return results
 
 
-def record_outcome(session: Session, *, enrolment_id: int, data: OutcomeCreate) -> Outcome:
+def record_outcome(session: Session, *, enrolment_id: int, data: OutcomeCreate, now: datetime | None = None
+                   ) -> Outcome:
     """One observation per checkpoint; recording it again replaces it (a corrected survey answer)."""
     if data.checkpoint_months not in domain.CHECKPOINTS:
         raise Unprocessable(f"checkpoint must be one of {domain.CHECKPOINTS}", code="invalid_checkpoint")
     enrolment = enrolment_service.get_enrolment(session, enrolment_id)
     if enrolment.enrolled_at is None:
         raise Conflict("never enrolled", code="not_enrolled")
-    if data.employed is False and (data.in_field or data.company_id):
-        raise Unprocessable("an unemployed outcome has no field or company", code="invalid_outcome")
+    if data.employed is False and (data.in_field or data.company_id or data.employed_on):
+        raise Unprocessable("an unemployed outcome has no field, company or job start", code="invalid_outcome")
+    offering = session.get(Offering, enrolment.offering_id)
+    problem = domain.observation_problem(observed_on=data.observed_on, employed_on=data.employed_on,
+                                         employed=data.employed, starts_on=offering.starts_on,
+                                         today=catalogue_rules.local_date(now or utcnow()))
+    if problem:
+        raise Unprocessable(problem[1], code=problem[0])
     partner = False
     if data.company_id:
         company = session.get(Company, data.company_id)
@@ -90,20 +103,24 @@ def record_outcome(session: Session, *, enrolment_id: int, data: OutcomeCreate) 
 
 
 def _records(session: Session, offering_ids: list[int]) -> dict[int, list[domain.LearnerRecord]]:
-    outcomes: dict[tuple[int, int], Outcome] = {}
+    jobs: dict[int, dict[str, date]] = defaultdict(dict)  # enrolment -> earliest first day of job, by kind
     if offering_ids:
         rows = session.execute(select(Outcome).join(E, E.id == Outcome.enrolment_id)
-                               .where(E.offering_id.in_(offering_ids))).scalars()
-        outcomes = {(o.enrolment_id, o.checkpoint_months): o for o in rows}
+                               .where(E.offering_id.in_(offering_ids), Outcome.employed.is_(True))).scalars()
+        for o in rows:
+            day = o.employed_on or o.observed_on  # a record from before employed_on existed: its observation
+            kinds = ["any"] + (["in_field"] if o.in_field else []) + (["partner"] if o.partner_hire else [])
+            for kind in kinds:
+                if kind not in jobs[o.enrolment_id] or day < jobs[o.enrolment_id][kind]:
+                    jobs[o.enrolment_id][kind] = day
     by_offering: dict[int, list[domain.LearnerRecord]] = defaultdict(list)
     rows = session.execute(select(E).where(E.offering_id.in_(offering_ids))).scalars() if offering_ids else []
     for e in rows:
-        o3, o6 = outcomes.get((e.id, 3)), outcomes.get((e.id, 6))
+        j = jobs.get(e.id, {})
         by_offering[e.offering_id].append(domain.LearnerRecord(
             status=e.status, enrolled_at=e.enrolled_at, withdrawn_at=e.withdrawn_at,
-            completion_status=e.completion_status,
-            employed_3m=o3.employed if o3 else None, employed_6m=o6.employed if o6 else None,
-            in_field_6m=o6.in_field if o6 else None, partner_hire_6m=o6.partner_hire if o6 else None))
+            completion_status=e.completion_status, employed_on=j.get("any"), in_field_on=j.get("in_field"),
+            partner_on=j.get("partner")))
     return by_offering
 
 
@@ -119,24 +136,45 @@ def offering_counts(session: Session, *, today: date, track_id: str | None = Non
                                         today=today)) for o, t in offerings]
 
 
+def suppressed_rows(session: Session, *, today: date, min_cell: int = domain.MIN_CELL):
+    """Every cohort, track and city row with its hidden cells, decided over all of them at once (a filtered
+    view must hide what the whole table hides)."""
+    rows = offering_counts(session, today=today)
+    groups: dict[str, list[domain.Counts]] = defaultdict(list)
+    for _, t, c in rows:
+        groups[t].append(c)
+    cohort_hidden, track_hidden, city_hidden = domain.suppress(dict(groups), min_cell=min_cell)
+    position: dict[str, int] = defaultdict(int)
+    cohorts = []
+    for o, t, c in rows:
+        cohorts.append((o, t, c, cohort_hidden[t][position[t]]))
+        position[t] += 1
+    tracks = [(t, sum(parts, domain.Counts()), track_hidden[t]) for t, parts in sorted(groups.items())]
+    city = (sum((c for _, _, c in rows), domain.Counts()), city_hidden)
+    return cohorts, tracks, city
+
+
 def indicators(session: Session, *, today: date, by: str, track_id: str | None = None,
                min_cell: int = domain.MIN_CELL) -> list[dict]:
-    rows = offering_counts(session, today=today, track_id=track_id)
+    cohorts, tracks, (city, city_hidden) = suppressed_rows(session, today=today, min_cell=min_cell)
     if by == "cohort":
-        return [{"track_id": t, "offering_id": o.id, "cohort": o.cohort, **domain.rates(c, min_cell=min_cell)}
-                for o, t, c in rows]
-    per_track: dict[str, domain.Counts] = {}
-    for _, t, c in rows:
-        per_track[t] = per_track.get(t, domain.Counts()) + c
-    return [{"track_id": t, **domain.rates(c, min_cell=min_cell)} for t, c in sorted(per_track.items())]
+        return [{"track_id": t, "offering_id": o.id, "cohort": o.cohort, **domain.rates(c, hidden),
+                 "definitions": domain.DEFINITIONS}
+                for o, t, c, hidden in cohorts if track_id in (None, t)]
+    if by == "city":
+        return [{"track_id": "all", **domain.rates(city, city_hidden), "definitions": domain.DEFINITIONS}]
+    return [{"track_id": t, **domain.rates(c, hidden), "definitions": domain.DEFINITIONS}
+            for t, c, hidden in tracks if track_id in (None, t)]
 
 
-def _window_counts(rows, *, lo: date, hi: date, key) -> domain.Counts:
-    total = domain.Counts()
-    for o, _, c in rows:
+def _window_counts(cohorts, *, lo: date, hi: date, key) -> tuple[domain.Counts, set[str]]:
+    """The cohorts whose date falls in (lo, hi]; a cell is hidden if any cohort in the window hides it (the
+    window cuts across tracks, so only a sum of published cohorts is safe to publish)."""
+    total, hidden = domain.Counts(), set()
+    for o, _, c, h in cohorts:
         if lo < key(o) <= hi:
-            total = total + c
-    return total
+            total, hidden = total + c, hidden | h
+    return total, domain.primary_hidden(total) | hidden
 
 
 def overview(session: Session, *, now: datetime, min_cell: int = domain.MIN_CELL) -> Overview:
@@ -164,14 +202,15 @@ def overview(session: Session, *, now: datetime, min_cell: int = domain.MIN_CELL
             (E.seat_released_at.is_(None)) | (E.seat_released_at > t))).scalar_one()
         return round(held / capacity, 4)
 
-    rows = offering_counts(session, today=today)
+    cohorts, _, _ = suppressed_rows(session, today=today, min_cell=min_cell)
+    rows = [(o, t, c) for o, t, c, _ in cohorts]
     year = timedelta(days=365)
-    ended = [_window_counts(rows, lo=today - k * year - year, hi=today - k * year, key=lambda o: o.ends_on)
+    ended = [_window_counts(cohorts, lo=today - k * year - year, hi=today - k * year, key=lambda o: o.ends_on)
              for k in (0, 1)]
-    due6 = [_window_counts(rows, lo=today - k * year - year, hi=today - k * year,
-                           key=lambda o: domain.checkpoint_date(o.ends_on, 6)) for k in (0, 1)]
-    now_r, prev_r = domain.rates(ended[0], min_cell=min_cell), domain.rates(ended[1], min_cell=min_cell)
-    now6, prev6 = domain.rates(due6[0], min_cell=min_cell), domain.rates(due6[1], min_cell=min_cell)
+    due6 = [_window_counts(cohorts, lo=today - k * year - year, hi=today - k * year,
+                           key=lambda o: domain.checkpoint_date(o.ends_on, 6) + timedelta(days=1)) for k in (0, 1)]
+    now_r, prev_r = domain.rates(*ended[0]), domain.rates(*ended[1])
+    now6, prev6 = domain.rates(*due6[0]), domain.rates(*due6[1])
     figures = [
         Figure(key="applications", label="Applications today", label_ko="오늘 지원", value=applications,
                previous=applications_prev),
@@ -182,10 +221,11 @@ def overview(session: Session, *, now: datetime, min_cell: int = domain.MIN_CELL
         Figure(key="completion_rate", label="Completion rate (cohorts ended in the last year)", label_ko="수료율",
                unit="ratio", value=now_r["completion_rate"], previous=prev_r["completion_rate"],
                suppressed="completion_rate" in now_r["suppressed"]),
-        Figure(key="employment_rate_6m", label="Employed 6 months after the end", label_ko="6개월 취업률",
+        Figure(key="employment_rate_6m", label="Completers employed within 6 months of the end (KDT)",
+               label_ko="6개월 내 취업률 (K-디지털 트레이닝 기준)",
                unit="ratio", value=now6["employment_rate_6m"], previous=prev6["employment_rate_6m"],
                suppressed="employment_rate_6m" in now6["suppressed"]),
-        Figure(key="partner_hire_share", label="Hired by partner companies (of employed)", label_ko="협력사 채용 비중",
+        Figure(key="partner_hire_share", label="Hired by partner companies (of employed completers)", label_ko="협력사 채용 비중",
                unit="ratio", value=now6["partner_hire_share"], previous=prev6["partner_hire_share"],
                suppressed="partner_hire_share" in now6["suppressed"]),
     ]

@@ -50,9 +50,12 @@ def fit(g: Graduate, v: Vacancy) -> tuple[float, dict]:
                             f"+ {W_SCORE}*{score_part:.2f} assessment = {value:.2f}"}
 
 
-def match(graduates: list[Graduate], vacancies: list[Vacancy], *, min_fit: float = MIN_FIT) -> list[dict]:
+def match(graduates: list[Graduate], vacancies: list[Vacancy], *, min_fit: float = MIN_FIT,
+          excluded: frozenset[tuple[int, int]] | set = frozenset()) -> list[dict]:
     """As many graduates placed as the seats allow, and among those placements the best total fit:
-    source -> graduate (1) -> opening (1, cost 1000 - fit*1000) -> sink (the opening's free seats)."""
+    source -> graduate (1) -> opening (1, cost 1000 - fit*1000) -> sink (the opening's free seats).
+    `excluded` holds (graduate, opening) pairs that may not be proposed (rejected before): they are left out of
+    the graph, so the plan is made without them and their seat goes to the next best graduate."""
     graph = nx.DiGraph()
     scores = {}
     for g in graduates:
@@ -62,7 +65,7 @@ def match(graduates: list[Graduate], vacancies: list[Vacancy], *, min_fit: float
             graph.add_edge(("v", v.id), "sink", capacity=v.seats, weight=0)
     for g in graduates:
         for v in vacancies:
-            if v.seats <= 0:
+            if v.seats <= 0 or (g.id, v.id) in excluded:
                 continue
             value, why = fit(g, v)
             if value >= min_fit:

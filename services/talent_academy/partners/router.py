@@ -6,10 +6,12 @@ from sqlalchemy import select
 from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
 from services.common.routing import APIRouter
-from services.talent_academy.access import Staff, StaffOrPartner, check_company, partner_company
+from services.talent_academy.access import Staff, StaffOrPartner, audit_read, check_company, partner_company
+from services.talent_academy.enrolment.models import Learner
 from services.talent_academy.partners import service
 from services.talent_academy.partners.models import HiringCommitment, Match, Opening
 from services.talent_academy.partners.schemas import (
+    CandidateRead,
     CommitmentCreate,
     CommitmentRead,
     CompanyCreate,
@@ -17,6 +19,7 @@ from services.talent_academy.partners.schemas import (
     MatchingRun,
     MatchMove,
     MatchRead,
+    NominationCreate,
     OpeningCreate,
     OpeningRead,
 )
@@ -87,7 +90,32 @@ def list_matches(session: SessionDep, principal: Principal = StaffOrPartner,
         query = query.where(Match.company_id == own)
     if status:
         query = query.where(Match.status == status)
-    return session.execute(query).scalars().all()
+    matches = session.execute(query).scalars().all()
+    audit_read(session, principal, "read_matches", [m.learner_id for m in matches])
+    if own:  # a partner sees the profile behind a match only while the learner consents to share it
+        consenting = set(session.execute(select(Learner.id).where(
+            Learner.id.in_([m.learner_id for m in matches]), Learner.consent_to_share.is_(True))).scalars())
+        return [MatchRead(**{**m.model_dump(), "explanation": m.explanation if m.learner_id in consenting else {}})
+                for m in matches]
+    return matches
+
+
+@router.get("/candidates", response_model=list[CandidateRead])
+def list_candidates(session: SessionDep, principal: Principal = StaffOrPartner,
+                    track_id: str | None = Query(None, max_length=40)):
+    """Completers who consented to share their profile with partners (skills, track, assessment), not yet
+    hired; every learner shown is written to the access log."""
+    rows = service.candidates(session, track_id=track_id)
+    audit_read(session, principal, "read_candidates", [r["learner_id"] for r in rows])
+    return rows
+
+
+@router.post("/candidates/{enrolment_id}/nominate", response_model=MatchRead, status_code=201)
+def nominate(enrolment_id: int, data: NominationCreate, session: SessionDep, principal: Principal = StaffOrPartner):
+    """A partner picks a consenting candidate for one of its open openings (a match, status interview)."""
+    opening = service.get_opening(session, data.opening_id)
+    check_company(principal, opening.company_id)
+    return service.nominate(session, enrolment_id=enrolment_id, opening=opening, now=utcnow())
 
 
 @router.post("/matches/{match_id}/status", response_model=MatchRead)

@@ -1,7 +1,7 @@
 """API shapes of partners."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -62,3 +62,18 @@ class MatchMove(BaseModel):
 
 class MatchingRun(BaseModel):
     track_id: str | None = Field(default=None, max_length=40)
+
+
+class CandidateRead(BaseModel):
+    enrolment_id: int
+    learner_id: uuid.UUID
+    track_id: str
+    course_id: str
+    cohort: str
+    ended_on: date
+    skills: list[str]
+    assessment_score: float | None
+
+
+class NominationCreate(BaseModel):
+    opening_id: int

@@ -77,10 +77,13 @@ def commitment_hires(session: Session, c: HiringCommitment) -> int:
 def run_matching(session: Session, *, now: datetime, track_id: str | None = None) -> list[Match]:
     """Proposes matches of unplaced graduates to open seats by fit, through min-cost flow."""
     busy = set(session.execute(select(Match.learner_id).where(Match.status.in_(ACTIVE))).scalars())
+    # only completers who consented to share their profile with partners are candidates at all
     grads_q = (select(Enrolment, Learner, Course)
                .join(Learner, Learner.id == Enrolment.learner_id)
                .join(Offering, Offering.id == Enrolment.offering_id).join(Course, Course.id == Offering.course_id)
-               .where(Enrolment.completion_status == "completed").order_by(Enrolment.id))
+               .where(Enrolment.completion_status == "completed", Learner.consent_to_share.is_(True),
+                      Learner.erased_at.is_(None))
+               .order_by(Enrolment.id))
     if track_id:
         grads_q = grads_q.where(Course.track_id == track_id)
     graduates, learner_of, seen = [], {}, set()
@@ -98,14 +101,15 @@ def run_matching(session: Session, *, now: datetime, track_id: str | None = None
     vacancies = [domain.Vacancy(id=o.id, seats=o.seats - opening_counts(session, o.id)["seats_matched"],
                                 required_skills=frozenset(o.required_skills), track_id=o.track_id)
                  for o in openings.values()]
+    # pairs already tried (rejected, or withdrawn with consent) are not planned again
+    enrolment_of = {learner: g for g, learner in learner_of.items()}
+    tried = session.execute(select(Match.opening_id, Match.learner_id)
+                            .where(Match.opening_id.in_(list(openings) or [-1]))).all()
+    excluded = {(enrolment_of[learner], opening) for opening, learner in tried if learner in enrolment_of}
     created = []
-    for placed in domain.match(graduates, vacancies):
+    for placed in domain.match(graduates, vacancies, excluded=excluded):
         opening = openings[placed["opening"]]
         learner_id = learner_of[placed["graduate"]]
-        old = session.execute(select(Match).where(Match.opening_id == opening.id,
-                                                  Match.learner_id == learner_id)).scalar()
-        if old is not None:  # rejected here before: do not propose the same pair again
-            continue
         m = Match(opening_id=opening.id, company_id=opening.company_id, enrolment_id=placed["graduate"],
                   learner_id=learner_id, fit=placed["fit"], explanation=placed["explanation"],
                   created_at=now, updated_at=now)
@@ -130,5 +134,77 @@ def move_match(session: Session, *, match_id: int, status: str, now: datetime) -
         raise Conflict(f"a {m.status} match cannot become {status}; next: {list(domain.MATCH_STEPS[m.status])}",
                        code="invalid_match_step")
     m.status, m.updated_at = status, now
+    session.flush()
+    if status == "hired":
+        record_hire(session, m, now=now)
+    return m
+
+
+def record_hire(session: Session, m: Match, *, now: datetime):
+    """A hire through a match is the employment outcome: recorded at the 6-month checkpoint with the partner's
+    hire as its evidence, the job starting today (so the placement figures follow what partners do)."""
+    from services.talent_academy.catalogue.domain import local_date
+    from services.talent_academy.outcomes import service as outcomes
+    from services.talent_academy.outcomes.schemas import OutcomeCreate
+
+    opening = session.get(Opening, m.opening_id)
+    enrolment = session.get(Enrolment, m.enrolment_id)
+    track = session.execute(select(Course.track_id).join(Offering, Offering.course_id == Course.id)
+                            .where(Offering.id == enrolment.offering_id)).scalar_one()
+    today = local_date(now)
+    return outcomes.record_outcome(session, enrolment_id=m.enrolment_id, now=now, data=OutcomeCreate(
+        checkpoint_months=6, employed=True, in_field=opening.track_id in (None, track), company_id=m.company_id,
+        observed_on=today, employed_on=today, evidence_source="partner_hire"))
+
+
+def candidates(session: Session, *, track_id: str | None = None) -> list[dict]:
+    """Completers who consented to share their profile, not yet hired: what a partner may see of them."""
+    hired = set(session.execute(select(Match.learner_id).where(Match.status == "hired")).scalars())
+    query = (select(Enrolment, Learner, Course, Offering)
+             .join(Learner, Learner.id == Enrolment.learner_id)
+             .join(Offering, Offering.id == Enrolment.offering_id).join(Course, Course.id == Offering.course_id)
+             .where(Enrolment.completion_status == "completed", Learner.consent_to_share.is_(True),
+                    Learner.erased_at.is_(None))
+             .order_by(Offering.ends_on.desc(), Enrolment.id))
+    if track_id:
+        query = query.where(Course.track_id == track_id)
+    out, seen = [], set()
+    for e, learner, course, offering in session.execute(query).all():
+        if learner.id in hired or learner.id in seen:
+            continue
+        seen.add(learner.id)
+        out.append({"enrolment_id": e.id, "learner_id": learner.id, "track_id": course.track_id,
+                    "course_id": course.id, "cohort": offering.cohort, "ended_on": offering.ends_on,
+                    "skills": sorted(set(learner.skills) | set(course.skills)),
+                    "assessment_score": e.assessment_score})
+    return out
+
+
+def nominate(session: Session, *, enrolment_id: int, opening: Opening, now: datetime) -> Match:
+    """A partner's own pick: only a consenting completer, only for an open opening with a free seat."""
+    row = session.execute(select(Enrolment, Learner, Course)
+                          .join(Learner, Learner.id == Enrolment.learner_id)
+                          .join(Offering, Offering.id == Enrolment.offering_id)
+                          .join(Course, Course.id == Offering.course_id)
+                          .where(Enrolment.id == enrolment_id)).first()
+    if row is None or row[0].completion_status != "completed" or not row[1].consent_to_share or row[1].erased_at:
+        raise NotFound("no consenting candidate with this enrolment", code="candidate_not_found")
+    e, learner, course = row
+    if opening.status != "open" or opening_counts(session, opening.id)["seats_matched"] >= opening.seats:
+        raise Conflict("the opening has no free seat", code="opening_full")
+    existing = session.execute(select(Match).where(Match.opening_id == opening.id,
+                                                   Match.learner_id == learner.id)).scalar()
+    if existing is not None:
+        if existing.status == "rejected":
+            raise Conflict("this candidate was turned down for this opening", code="match_rejected")
+        return existing
+    value, why = domain.fit(domain.Graduate(id=e.id, skills=frozenset(learner.skills) | frozenset(course.skills),
+                                            track_id=course.track_id, assessment_score=e.assessment_score),
+                            domain.Vacancy(id=opening.id, seats=opening.seats,
+                                           required_skills=frozenset(opening.required_skills),
+                                           track_id=opening.track_id))
+    m = Match(opening_id=opening.id, company_id=opening.company_id, enrolment_id=e.id, learner_id=learner.id,
+              fit=value, explanation=why, status="interview", created_at=now, updated_at=now)
+    session.add(m)
     session.flush()
     return m
