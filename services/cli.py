@@ -76,12 +76,21 @@ def makemigration(service: str, message: str = typer.Option(..., "-m", "--messag
         command.revision(migrations.alembic_config(name, url), message=message, autogenerate=True)
 
 
+def _seed(*, force: bool) -> dict:
+    """The demo seed, or a one-line refusal (exit 2) outside dev: demo passwords are published."""
+    from services.demo import seed_suite
+
+    try:
+        return seed_suite(force=force)
+    except RuntimeError as exc:
+        typer.echo(f"aicity: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def seed(force: bool = typer.Option(False, help="seed again even if seeded before")) -> None:
     """Load demo accounts, devices and each service's demo data (first run only unless --force)."""
-    from services.demo import seed_suite
-
-    summary = seed_suite(force=force)
+    summary = _seed(force=force)
     typer.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
 
 
@@ -214,12 +223,10 @@ def up(
     dashboard: bool = typer.Option(True, "--dashboard/--no-dashboard"),
 ) -> None:
     """Migrate, seed on first run, and run the four services, the job worker and the dashboard."""
-    from services.demo import seed_suite
-
     VAR_DIR.mkdir(exist_ok=True)
     for name in _targets(None):
         migrations.upgrade(name, _url(name))
-    summary = seed_suite(force=False)
+    summary = _seed(force=False)
     python = sys.executable
     log_dir = VAR_DIR / "log"
     log_dir.mkdir(exist_ok=True)
