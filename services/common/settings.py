@@ -21,6 +21,9 @@ MIN_SECRET_CHARS = 32
 MIN_SECRET_BITS = 128.0
 MIN_SECRET_BITS_PER_CHAR = 3.0
 MAKE_SECRET_HINT = "make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+# Secrets that are not free text say how to make theirs.
+SECRET_HINTS = {"TRANSIT_BOARDING_TEMPLATE_KEY": "make it with: python -c 'import base64, secrets; "
+                                                 "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'"}
 KNOWN_WEAK = {"changeme", "change-me", "secret", "password", "admin", "default", "test", "dev"}
 
 
@@ -64,10 +67,34 @@ class ServiceSettings(BaseSettings):
     token_ttl_s: int = Field(default=3600, validation_alias=AliasChoices("AICITY_TOKEN_TTL_S"))
     max_body_bytes: int = 2 * 1024 * 1024
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("AICITY_LOG_LEVEL"))
+    # Operations endpoints: `public` (on the API port), `internal` (/metrics on its own loopback or private port,
+    # AICITY_OPS_HOST:AICITY_OPS_PORT) or `off`. Empty means public in dev and off in production.
+    metrics: str = Field(default="", pattern="^(|public|internal|off)$",
+                         validation_alias=AliasChoices("AICITY_METRICS"))
+    docs: str = Field(default="", pattern="^(|public|off)$", validation_alias=AliasChoices("AICITY_DOCS"))
+    ops_host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("AICITY_OPS_HOST"))
+    ops_port: int = Field(default=0, validation_alias=AliasChoices("AICITY_OPS_PORT"))
+    # Shared limits (sign-in throttling, per-device rate) across workers and services; in-process without it.
+    redis_url: str = Field(default="", validation_alias=AliasChoices("AICITY_REDIS_URL"))
+    # Failed sign-ins allowed before 429: per account and per client address; the longer window is the lockout.
+    signin_account_limits: str = Field(default="5/minute;20/hour",
+                                       validation_alias=AliasChoices("AICITY_SIGNIN_ACCOUNT_LIMITS"))
+    signin_address_limits: str = Field(default="30/minute;200/hour",
+                                       validation_alias=AliasChoices("AICITY_SIGNIN_ADDRESS_LIMITS"))
+    # How long a service may trust its copy of an account (disabled? role, place, token version?).
+    account_cache_s: float = Field(default=2.0, validation_alias=AliasChoices("AICITY_ACCOUNT_CACHE_S"))
 
     @property
     def dev_mode(self) -> bool:
         return self.env == "dev"
+
+    @property
+    def metrics_exposure(self) -> str:
+        return self.metrics or ("public" if self.dev_mode else "off")
+
+    @property
+    def docs_exposure(self) -> str:
+        return self.docs or ("public" if self.dev_mode else "off")
 
     def default_secrets(self) -> list[str]:
         """Names of secrets still at their published dev default; subclasses add their own."""
@@ -76,7 +103,9 @@ class ServiceSettings(BaseSettings):
     def weak_secrets(self) -> list[str]:
         """One line per secret unfit outside dev: the published defaults, and a signing secret that is empty,
         short or predictable."""
-        problems = [f"{name} is the published development default" for name in self.default_secrets()]
+        problems = [f"{name} is the published development default" + (f" ({SECRET_HINTS[name]})"
+                                                                        if name in SECRET_HINTS else "")
+                    for name in self.default_secrets()]
         if "AICITY_AUTH_SECRET" not in self.default_secrets():
             why = secret_weakness(self.auth_secret)
             if why:
