@@ -164,6 +164,50 @@ def account_create(
         typer.echo(f"account {account.username} ({account.role}) id={account.id}")
 
 
+@account_app.command("disable")
+def account_disable(username: str) -> None:
+    """Disable an account: it cannot sign in, and its tokens stop working on every service within seconds."""
+    from services.common.identity.service import disable_account
+
+    engine = make_engine(_url("identity"))
+    with Session(engine) as session:
+        account = disable_account(session, username=username, now=datetime.now(UTC))
+        session.commit()
+        typer.echo(f"account {account.username} disabled; its tokens are revoked")
+
+
+@account_app.command("enable")
+def account_enable(username: str) -> None:
+    """Enable a disabled account again (it signs in anew; old tokens stay revoked)."""
+    from services.common.identity.service import enable_account
+
+    engine = make_engine(_url("identity"))
+    with Session(engine) as session:
+        account = enable_account(session, username=username)
+        session.commit()
+        typer.echo(f"account {account.username} enabled")
+
+
+@account_app.command("change")
+def account_change(
+    username: str,
+    role: str = typer.Option(None),
+    centre_id: str = typer.Option(None),
+    district: str = typer.Option(None),
+    company_id: str = typer.Option(None),
+) -> None:
+    """Change an account's role or place (an empty value clears a place); its older tokens are revoked."""
+    from services.common.identity.service import change_account
+
+    engine = make_engine(_url("identity"))
+    with Session(engine) as session:
+        account = change_account(session, username=username, role=role, centre_id=centre_id, district=district,
+                                 company_id=company_id)
+        session.commit()
+        typer.echo(f"account {account.username} ({account.role}, centre={account.centre_id}, "
+                   f"district={account.district}, company={account.company_id}) token version {account.token_version}")
+
+
 @device_app.command("create")
 def device_create(
     name: str,

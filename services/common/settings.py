@@ -76,6 +76,9 @@ class ServiceSettings(BaseSettings):
     ops_port: int = Field(default=0, validation_alias=AliasChoices("AICITY_OPS_PORT"))
     # Shared limits (sign-in throttling, per-device rate) across workers and services; in-process without it.
     redis_url: str = Field(default="", validation_alias=AliasChoices("AICITY_REDIS_URL"))
+    # Per-device moving window on device endpoints: `device_burst` requests in any burst/rate seconds.
+    device_rate_per_s: float = Field(default=20.0, gt=0, validation_alias=AliasChoices("AICITY_DEVICE_RATE_PER_S"))
+    device_burst: int = Field(default=200, ge=1, validation_alias=AliasChoices("AICITY_DEVICE_BURST"))
     # Failed sign-ins allowed before 429: per account and per client address; the longer window is the lockout.
     signin_account_limits: str = Field(default="5/minute;20/hour",
                                        validation_alias=AliasChoices("AICITY_SIGNIN_ACCOUNT_LIMITS"))
