@@ -19,8 +19,8 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from services.common.db import UTCDateTime
-from services.health_hubs.centres import DISTRICTS, all_centres
 from services.common.suppression import protect
+from services.health_hubs.centres import DISTRICTS, all_centres
 from services.health_hubs.domain import SMALL_CELL, windows
 from services.health_hubs.rules import RuleSet
 
