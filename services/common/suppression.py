@@ -190,23 +190,27 @@ def protect(values: Mapping[Hashable, int], equations: Sequence[Equation], *, sm
                     break
             if added:
                 continue
-        touched: set = set()  # sums given a new hole this round: one per sum, then look again
-        for cell in sorted(open_cells, key=repr):
-            if not by_cell.get(cell) or touched & set(by_cell[cell]):
-                continue
-            candidates = []
-            for e in by_cell[cell]:
+        # any shape: look one step ahead among the visible cells of the sums around the exposed cell's group of
+        # hidden cells, and hide the one that leaves it unsolved at the least cost (small tables: a day of buses)
+        cell = sorted(open_cells, key=repr)[0]
+        group, frontier = {cell}, [cell]
+        while frontier:
+            current = frontier.pop()
+            for e in by_cell.get(current, ()):
                 total, parts = equations[e]
-                for m in (*parts, total):
-                    if m not in hidden and m not in known:
-                        # smallest positive count first; parts before totals; then a stable order
-                        candidates.append((values[m] == 0, values[m], m == total, repr(m), m))
-            if candidates:
-                choice = min(candidates)[-1]
-                hidden.add(choice)
-                touched.update(by_cell[cell])
-                touched.update(by_cell.get(choice, ()))
-                added = True
+                for m in (total, *parts):
+                    if m in hidden and m not in group:
+                        group.add(m)
+                        frontier.append(m)
+        candidates = {m for c in group for e in by_cell.get(c, ()) for m in (equations[e][0], *equations[e][1])
+                      if m not in hidden and m not in known}
+        scored = []
+        for m in candidates:
+            still = exposed(hidden | {m}, values, equations) & sensitive
+            scored.append((cell in still, len(still), values[m] == 0, values[m], repr(m), m))
+        if scored:
+            hidden.add(min(scored)[-1])
+            added = True
         if not added:  # nothing left to hide beside it (all known): hide the cell's sums entirely
             for cell in open_cells:
                 for e in by_cell.get(cell, []):
