@@ -44,10 +44,6 @@ ROUNDS = int(os.environ.get("AICITY_BENCH_ROUNDS", "3"))
 PG = os.environ.get("AICITY_BENCH_POSTGRES_URL")
 
 
-class StaffAccount:
-    id, username, role, centre_id, district, company_id = "bench", "bench", "academy_staff", None, None, None
-
-
 def database() -> tuple[str, callable]:
     if not PG:
         path = Path(tempfile.mkdtemp()) / "bench_academy.db"
@@ -161,7 +157,15 @@ def main() -> None:
                 raise SystemExit("the bench server did not start")
             time.sleep(0.2)
         engine = make_engine(url)
-        token, _ = issue_token(DEV_AUTH_SECRET, account=StaffAccount, ttl_s=3600)
+        # tokens are checked against their account (revocation), so the bench signs a real one
+        from sqlmodel import Session as _Session
+
+        from services.common.identity.service import create_account
+
+        with _Session(make_engine(identity), expire_on_commit=False) as session:
+            staff = create_account(session, username="bench", password="bench-pass-1", role="academy_staff")
+            session.commit()
+        token, _ = issue_token(DEV_AUTH_SECRET, account=staff, ttl_s=3600)
         headers = {"Authorization": f"Bearer {token}"}
         base = f"http://127.0.0.1:{port}"
         stats = {"academy": [], "naive": []}

@@ -76,12 +76,21 @@ def makemigration(service: str, message: str = typer.Option(..., "-m", "--messag
         command.revision(migrations.alembic_config(name, url), message=message, autogenerate=True)
 
 
+def _seed(*, force: bool) -> dict:
+    """The demo seed, or a one-line refusal (exit 2) outside dev: demo passwords are published."""
+    from services.demo import seed_suite
+
+    try:
+        return seed_suite(force=force)
+    except RuntimeError as exc:
+        typer.echo(f"aicity: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def seed(force: bool = typer.Option(False, help="seed again even if seeded before")) -> None:
     """Load demo accounts, devices and each service's demo data (first run only unless --force)."""
-    from services.demo import seed_suite
-
-    summary = seed_suite(force=force)
+    summary = _seed(force=force)
     typer.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
 
 
@@ -155,6 +164,50 @@ def account_create(
         typer.echo(f"account {account.username} ({account.role}) id={account.id}")
 
 
+@account_app.command("disable")
+def account_disable(username: str) -> None:
+    """Disable an account: it cannot sign in, and its tokens stop working on every service within seconds."""
+    from services.common.identity.service import disable_account
+
+    engine = make_engine(_url("identity"))
+    with Session(engine) as session:
+        account = disable_account(session, username=username, now=datetime.now(UTC))
+        session.commit()
+        typer.echo(f"account {account.username} disabled; its tokens are revoked")
+
+
+@account_app.command("enable")
+def account_enable(username: str) -> None:
+    """Enable a disabled account again (it signs in anew; old tokens stay revoked)."""
+    from services.common.identity.service import enable_account
+
+    engine = make_engine(_url("identity"))
+    with Session(engine) as session:
+        account = enable_account(session, username=username)
+        session.commit()
+        typer.echo(f"account {account.username} enabled")
+
+
+@account_app.command("change")
+def account_change(
+    username: str,
+    role: str = typer.Option(None),
+    centre_id: str = typer.Option(None),
+    district: str = typer.Option(None),
+    company_id: str = typer.Option(None),
+) -> None:
+    """Change an account's role or place (an empty value clears a place); its older tokens are revoked."""
+    from services.common.identity.service import change_account
+
+    engine = make_engine(_url("identity"))
+    with Session(engine) as session:
+        account = change_account(session, username=username, role=role, centre_id=centre_id, district=district,
+                                 company_id=company_id)
+        session.commit()
+        typer.echo(f"account {account.username} ({account.role}, centre={account.centre_id}, "
+                   f"district={account.district}, company={account.company_id}) token version {account.token_version}")
+
+
 @device_app.command("create")
 def device_create(
     name: str,
@@ -217,12 +270,10 @@ def up(
     dashboard: bool = typer.Option(True, "--dashboard/--no-dashboard"),
 ) -> None:
     """Migrate, seed on first run, and run the four services, the job worker and the dashboard."""
-    from services.demo import seed_suite
-
     VAR_DIR.mkdir(exist_ok=True)
     for name in _targets(None):
         migrations.upgrade(name, _url(name))
-    summary = seed_suite(force=False)
+    summary = _seed(force=False)
     python = sys.executable
     log_dir = VAR_DIR / "log"
     log_dir.mkdir(exist_ok=True)

@@ -24,7 +24,9 @@ DEMO_ACCOUNTS = [
 
 
 def seed_suite(*, force: bool = False) -> dict:
-    """Creates the demo identity and each service's demo data once; returns the sign-in lines to print."""
+    """Creates the demo identity and each service's demo data once; returns the sign-in lines to print.
+    Refused outside dev (AICITY_ENV): the demo passwords are published."""
+    ServiceSettings().refuse_demo_data()
     if CREDENTIALS_FILE.exists() and not force:
         credentials = json.loads(CREDENTIALS_FILE.read_text())
         return {"seeded": False, "logins": _login_lines(credentials)}

@@ -36,6 +36,7 @@ def build_app(
     async def lifespan(app: FastAPI):
         app.state.engine = make_engine(settings.database_url)
         app.state.identity_engine = make_engine(settings.identity_database_url)
+        ops_server = _start_ops_server(settings, metrics) if settings.metrics_exposure == "internal" else None
         for hook in on_startup:
             hook(app)
         try:
@@ -43,10 +44,16 @@ def build_app(
         finally:
             for hook in on_shutdown:
                 hook(app)
+            if ops_server is not None:
+                ops_server.shutdown()
+                ops_server.server_close()
             app.state.engine.dispose()
             app.state.identity_engine.dispose()
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    docs = settings.docs_exposure == "public"
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan,
+                  docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+                  openapi_url="/openapi.json" if docs else None)
     app.router.route_class = SyncEndpointRoute
     app.state.settings = settings
     metrics = Metrics(settings.service_name)
@@ -74,10 +81,11 @@ def build_app(
             return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
         return {"status": "ready", "service": settings.service_name}
 
-    @app.get("/metrics", tags=["ops"], include_in_schema=False)
-    def prometheus_metrics() -> Response:
-        body, content_type = metrics.render()
-        return Response(body, media_type=content_type)
+    if settings.metrics_exposure == "public":
+        @app.get("/metrics", tags=["ops"], include_in_schema=False)
+        def prometheus_metrics() -> Response:
+            body, content_type = metrics.render()
+            return Response(body, media_type=content_type)
 
     _document_error_envelope(app)
     app.include_router(auth_router)
@@ -85,6 +93,24 @@ def build_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+def _start_ops_server(settings: ServiceSettings, metrics: Metrics):
+    """/metrics on its own address (AICITY_OPS_HOST:AICITY_OPS_PORT), for a scraper on the internal network while
+    the API port faces the public. A port already taken (a second uvicorn worker) is logged and skipped: one
+    worker's figures are then scraped, as with `public`."""
+    import logging
+
+    from prometheus_client import start_http_server
+
+    if not settings.ops_port:
+        raise RuntimeError("AICITY_METRICS=internal needs AICITY_OPS_PORT (and AICITY_OPS_HOST, default 127.0.0.1)")
+    try:
+        server, _thread = start_http_server(settings.ops_port, addr=settings.ops_host, registry=metrics.registry)
+    except OSError as exc:
+        logging.getLogger("aicity.ops").warning("ops port %s not opened: %s", settings.ops_port, exc)
+        return None
+    return server
 
 
 # What every 4xx body really is (services.common.errors.envelope); FastAPI documents its own 422 shape otherwise.

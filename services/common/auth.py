@@ -3,6 +3,8 @@
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -73,6 +75,7 @@ class Principal:
     place: str | None = None
     username: str | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
+    token_version: int = 0
 
     @property
     def is_device(self) -> bool:
@@ -96,6 +99,7 @@ def issue_token(secret: str, *, account, ttl_s: int, now: datetime | None = None
         "centre_id": account.centre_id,
         "district": account.district,
         "company_id": account.company_id,
+        "ver": int(getattr(account, "token_version", 0) or 0),
         "iat": int(now.timestamp()),
         "exp": int(expires_at.timestamp()),
         "jti": uuid.uuid4().hex,
@@ -122,7 +126,82 @@ def verify_token(secret: str, token: str) -> Principal:
         district=claims.get("district"),
         company_id=claims.get("company_id"),
         username=claims.get("name"),
+        token_version=claims.get("ver", 0) if isinstance(claims.get("ver", 0), int) else -1,
     )
+
+
+# ---- the account behind a token, read again every few seconds ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountState:
+    id: str
+    username: str
+    role: str
+    centre_id: str | None
+    district: str | None
+    company_id: str | None
+    disabled: bool
+    token_version: int
+
+
+class AccountCache:
+    """The accounts' current state as the identity database has it, each kept at most `ttl_s` seconds: a
+    disabled account, a new role or place (each raises the token version) reach every service within that."""
+
+    MAX_ENTRIES = 20_000
+
+    def __init__(self, ttl_s: float, clock=time.monotonic):
+        self.ttl_s, self.clock = ttl_s, clock
+        self._entries: dict[str, tuple[float, AccountState | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, identity_engine, account_id: str) -> AccountState | None:
+        now = self.clock()
+        with self._lock:
+            hit = self._entries.get(account_id)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        state = load_account_state(identity_engine, account_id)
+        with self._lock:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[account_id] = (now + self.ttl_s, state)
+        return state
+
+
+def load_account_state(identity_engine, account_id: str) -> AccountState | None:
+    from services.common.identity.models import Account
+
+    table = Account.__table__
+    with identity_engine.connect() as conn:
+        row = conn.execute(select(table).where(table.c.id == account_id)).first()
+    if row is None:
+        return None
+    return AccountState(id=row.id, username=row.username, role=row.role, centre_id=row.centre_id,
+                        district=row.district, company_id=row.company_id, disabled=row.disabled_at is not None,
+                        token_version=row.token_version)
+
+
+def confirm_account(state: AccountState | None, token: Principal) -> Principal:
+    """The token's caller as the account is now: 401 if it no longer exists, is disabled, or changed since the
+    token was issued (its version is older). Role and place come from the account, not the token."""
+    if state is None:
+        raise Unauthorized("invalid token", code="invalid_token")
+    if state.disabled:
+        raise Unauthorized("account disabled", code="account_disabled")
+    if state.token_version != token.token_version:
+        raise Unauthorized("token revoked: the account changed; sign in again", code="token_revoked")
+    return Principal(kind="user", id=state.id, role=state.role, centre_id=state.centre_id, district=state.district,
+                     company_id=state.company_id, username=state.username, token_version=state.token_version)
+
+
+def _account_cache(app_state) -> AccountCache:
+    cache = getattr(app_state, "account_cache", None)
+    if cache is None:
+        cache = AccountCache(float(getattr(app_state.settings, "account_cache_s", 2.0)))
+        app_state.account_cache = cache
+    return cache
 
 
 # ---- device keys -----------------------------------------------------------------------------------------
@@ -187,7 +266,8 @@ def current_principal(request: Request) -> Principal:
         if principal.service != app_state.settings.service_name:
             raise Forbidden("device belongs to another service", code="wrong_service")
     else:
-        principal = verify_token(app_state.settings.auth_secret, credential)
+        token = verify_token(app_state.settings.auth_secret, credential)
+        principal = confirm_account(_account_cache(app_state).get(app_state.identity_engine, token.id), token)
     request.state.principal = principal
     return principal
 

@@ -17,9 +17,11 @@ class DomainError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, detail: Any = None, *, code: str | None = None, status_code: int | None = None):
+    def __init__(self, detail: Any = None, *, code: str | None = None, status_code: int | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(detail if isinstance(detail, str) else code or self.code)
         self.detail = detail
+        self.headers = headers
         if code:
             self.code = code
         if status_code:
@@ -92,8 +94,9 @@ def _jsonable_errors(errors) -> list[dict]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError):
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return envelope(request, exc.status_code, exc.code, exc.detail, headers)
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {}
+        headers.update(getattr(exc, "headers", None) or {})
+        return envelope(request, exc.status_code, exc.code, exc.detail, headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

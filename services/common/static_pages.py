@@ -17,13 +17,32 @@ NO_CACHE = {"Cache-Control": "no-cache"}
 SHARED_STATIC_DIR = (Path(__file__).resolve().parent / "static").resolve()
 
 
+# The names our screens use: letters, digits, '-', '_', '.' in path parts, one known suffix. Anything else (a NUL,
+# a backslash, '..', a control character, an absolute path, an over-long name) is 404 before the file system
+# sees it: `%00.html` once made Path.resolve() raise and answer 500.
+MAX_NAME_CHARS = 200
+
+
+def safe_name(name: str) -> bool:
+    if not name or len(name) > MAX_NAME_CHARS or name.startswith("/"):
+        return False
+    parts = name.split("/")
+    return all(part and part not in (".", "..") and all(c.isascii() and (c.isalnum() or c in "-_.") for c in part)
+               for part in parts)
+
+
 def static_file(static_dir: Path, name: str) -> FileResponse:
     """The file `name` under `static_dir` (else the shared folder), or 404; never a path outside those folders,
-    never an unknown file type."""
-    for folder in (static_dir, SHARED_STATIC_DIR):
-        path = (folder / name).resolve()
-        if path.is_file() and folder in path.parents and path.suffix in MEDIA_TYPES:
-            return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=NO_CACHE)
+    never an unknown file type, never a 500 for a malformed name."""
+    if safe_name(name):
+        for folder in (static_dir, SHARED_STATIC_DIR):
+            try:
+                path = (folder / name).resolve()
+                found = path.is_file()
+            except (OSError, ValueError):
+                found = False
+            if found and folder in path.parents and path.suffix in MEDIA_TYPES:
+                return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=NO_CACHE)
     raise NotFound("no such screen file", code="screen_file_not_found")
 
 

@@ -116,3 +116,50 @@ def test_logs_are_json_with_request_id(client_for):
     entries = [json.loads(line) for line in buffer.getvalue().splitlines()]
     assert entries[-1]["request_id"] == "req42" and entries[-1]["status"] == 200
     assert entries[-1]["path"] == "/healthz" and entries[-1]["service"] == "health_hubs"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_metrics_and_docs_are_off_by_default_in_production(client_for, monkeypatch):
+    import secrets
+
+    monkeypatch.setenv("AICITY_ENV", "production")
+    monkeypatch.setenv("AICITY_AUTH_SECRET", secrets.token_urlsafe(48))
+    client = client_for("industry")
+    for path in ("/metrics", "/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"):
+        assert client.get(path).status_code == 404, path
+    assert client.get("/healthz").status_code == 200
+
+
+def test_metrics_on_an_internal_port_and_docs_switched_on(client_for, monkeypatch):
+    import base64
+    import secrets
+
+    import httpx
+
+    port = _free_port()
+    monkeypatch.setenv("AICITY_ENV", "production")
+    monkeypatch.setenv("AICITY_AUTH_SECRET", secrets.token_urlsafe(48))
+    monkeypatch.setenv("AICITY_METRICS", "internal")
+    monkeypatch.setenv("AICITY_OPS_PORT", str(port))
+    monkeypatch.setenv("AICITY_DOCS", "public")
+    monkeypatch.setenv("TRANSIT_BOARDING_TEMPLATE_KEY", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+    client = client_for("transit")
+    client.get("/healthz")
+    assert client.get("/metrics").status_code == 404  # not on the API port
+    assert client.get("/openapi.json").status_code == 200 and client.get("/docs").status_code == 200
+    scraped = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+    assert scraped.status_code == 200 and 'aicity_http_requests_total{' in scraped.text
+    assert 'path="/healthz"' in scraped.text or "/healthz" in scraped.text
+
+
+def test_internal_metrics_without_a_port_is_refused(client_for, monkeypatch):
+    monkeypatch.setenv("AICITY_METRICS", "internal")
+    with pytest.raises(RuntimeError, match="AICITY_OPS_PORT"):
+        client_for("industry")

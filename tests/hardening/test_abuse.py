@@ -1,14 +1,16 @@
 """Abuse: oversized and pixel-bomb uploads, floods from one device, malformed input fishing for stack traces or
 secrets, and filters that try to inject SQL. Each must end in a 4xx envelope, never a 500 or a leak."""
 
+import os
 import struct
 import threading
+import time
 import zlib
 
 import pytest
 from fastapi import Depends
 
-from services.common.ratelimit import TokenBucket, device_rate_limit
+from services.common.ratelimit import DeviceLimit, device_rate_limit, make_limiter
 from services.common.settings import DEV_AUTH_SECRET
 from services.suite import SERVICES
 from tests.hardening.support import RequestBuilder, endpoints
@@ -85,33 +87,23 @@ def test_a_reading_batch_over_its_item_limit_is_413(client_for, auth):
 # ---- rate limits ---------------------------------------------------------------------------------------------
 
 
-class FakeClock:
-    def __init__(self):
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-def test_token_bucket_allows_the_burst_then_the_rate():
-    clock = FakeClock()
-    bucket = TokenBucket(rate_per_s=2, burst=3, clock=clock)
-    assert [bucket.take("a") for _ in range(3)] == [0, 0, 0]
-    assert bucket.take("a") == pytest.approx(0.5)
-    assert bucket.take("b") == 0  # another device has its own bucket
-    clock.t += 0.5
-    assert bucket.take("a") == 0 and bucket.take("a") > 0
-    clock.t += 100
-    assert [bucket.take("a") for _ in range(4)].count(0) == 3  # refills up to the burst, not beyond
+def test_device_limit_allows_the_burst_then_the_rate():
+    limit = DeviceLimit(make_limiter(), rate_per_s=3, burst=3)  # 3 in any 1 s window
+    assert [limit.take("a") for _ in range(3)] == [0, 0, 0]
+    wait = limit.take("a")
+    assert 0 < wait <= 1.0
+    assert limit.take("b") == 0  # another device has its own window
+    time.sleep(wait + 0.05)
+    assert limit.take("a") == 0
 
 
-def test_token_bucket_under_threads_admits_exactly_the_burst():
-    bucket = TokenBucket(rate_per_s=0.001, burst=50, clock=FakeClock())
+def test_device_limit_under_threads_admits_exactly_the_burst():
+    limit = DeviceLimit(make_limiter(), rate_per_s=0.01, burst=50)
     admitted = []
 
     def fire():
         for _ in range(20):
-            admitted.append(bucket.take("kiosk") == 0)
+            admitted.append(limit.take("kiosk") == 0)
 
     threads = [threading.Thread(target=fire) for _ in range(10)]
     for t in threads:
@@ -123,14 +115,13 @@ def test_token_bucket_under_threads_admits_exactly_the_burst():
 
 def test_a_flooding_device_gets_429_envelopes_and_others_are_untouched(client_for, auth):
     client = client_for("industry")
-    clock = FakeClock()
-    client.app.state.device_rate_bucket = TokenBucket(rate_per_s=1, burst=5, clock=clock)
+    client.app.state.device_rate_bucket = DeviceLimit(make_limiter(), rate_per_s=5, burst=5)
 
     def probe() -> dict:
         return {"ok": True}
 
     client.app.add_api_route("/v1/hardening-probe", probe, methods=["GET"],
-                             dependencies=[Depends(device_rate_limit(clock=clock))])
+                             dependencies=[Depends(device_rate_limit())])
     flood = auth.device_headers("gateway", "steelworks")
     other = auth.device_headers("gateway", "shipyard")
     person = auth.headers("official")
@@ -138,9 +129,10 @@ def test_a_flooding_device_gets_429_envelopes_and_others_are_untouched(client_fo
     assert codes == [200] * 5 + [429] * 3
     r = client.get("/v1/hardening-probe", headers=flood)
     assert r.json()["error"] == "rate_limited" and r.json()["detail"]["retry_after_s"] > 0
+    assert int(r.headers["retry-after"]) >= 1
     assert client.get("/v1/hardening-probe", headers=other).status_code == 200
     assert all(client.get("/v1/hardening-probe", headers=person).status_code == 200 for _ in range(10))
-    clock.t += 2
+    time.sleep(1.1)
     assert client.get("/v1/hardening-probe", headers=flood).status_code == 200
 
 
@@ -150,12 +142,35 @@ def test_a_flooding_device_gets_429_envelopes_and_others_are_untouched(client_fo
     ("transit", "bus", "bus-101", "/v1/boardings"),
 ])
 def test_every_device_route_is_rate_limited(client_for, auth, service, kind, place, path):
-    """The services' own device checks (require_device, require_any, health_hubs' actor) spend the bucket."""
+    """The services' own device checks (require_device, require_any, health_hubs' actor) spend the window."""
     client = client_for(service)
-    client.app.state.device_rate_bucket = TokenBucket(rate_per_s=0.01, burst=3, clock=FakeClock())
+    client.app.state.device_rate_bucket = DeviceLimit(make_limiter(), rate_per_s=0.01, burst=3)
     device = auth.device_headers(kind, place)
     codes = [client.post(path, json={}, headers=device).status_code for _ in range(5)]
     assert codes[:3] != [429] * 3 and codes[3:] == [429, 429], codes
+
+
+REDIS_URL = os.environ.get("AICITY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _redis_or_skip():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
+
+
+def test_the_device_limit_is_shared_across_workers_through_redis(client_for, auth):
+    """Two apps (two uvicorn workers, or two services) with AICITY_REDIS_URL count one device's requests
+    together: the burst is spent once, not once per worker."""
+    _redis_or_skip()
+    one = client_for("industry", redis_url=REDIS_URL, device_rate_per_s=0.01, device_burst=4)
+    two = client_for("industry", redis_url=REDIS_URL, device_rate_per_s=0.01, device_burst=4)
+    device = auth.device_headers("gateway", "steelworks")
+    codes = [(one if i % 2 else two).post("/v1/telemetry", json={}, headers=device).status_code for i in range(6)]
+    assert codes[:4].count(429) == 0 and codes[4:] == [429, 429], codes
 
 
 # ---- error bodies ---------------------------------------------------------------------------------------------

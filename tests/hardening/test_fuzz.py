@@ -81,3 +81,62 @@ def _fuzz(operation, caller_headers: dict) -> str | None:
 
     run()
     return seen[0] if seen else None
+
+
+# ---- the citizen screens (outside the OpenAPI schema, so described here for the fuzzer) -----------------------
+
+MALFORMED_NAMES = ["%00.html", "kiosk.html%00", "..%2f..%2fetc%2fpasswd", "%2e%2e/%2e%2e/README.md", "a%5cb.js",
+                   "%0a.css", "con.html", "%ff%fe.js", "x" * 400 + ".js", "static/", "%20",
+                   "k%C3%BCche.html", "%2e%2e", "a//b.js", "a/./b.js"]
+
+
+def _fuzz_screen(operation, statuses: set[int]) -> None:
+    @given(case=operation.as_strategy())
+    @settings(max_examples=max(EXAMPLES, 30), derandomize=True, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+    def run(case):
+        response = case.call_asgi()
+        statuses.add(response.status_code)
+        assert response.status_code in (200, 404), (case.formatted_path, response.status_code, response.text[:200])
+
+    run()
+
+
+def screens_schema(app) -> dict:
+    """An OpenAPI document for the app's /screens routes (kept out of the public schema): every page, and the
+    static files with their `name` as a free string, so the fuzzer tries any name."""
+    from tests.hardening.support import _walk
+
+    paths = {}
+    for path, methods in _walk(app.routes):
+        if path.startswith("/screens") and "GET" in (methods or ()):
+            path = path.replace("{name:path}", "{name}")
+            params = [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}] \
+                if "{name}" in path else []
+            paths[path] = {"get": {"parameters": params, "responses": {"200": {"description": "the file"},
+                                                                        "404": {"description": "no such file"}}}}
+    return {"openapi": "3.1.0", "info": {"title": "screens", "version": "1"}, "paths": paths}
+
+
+@pytest.mark.parametrize("service", [s for s in SERVICES if s in ("transit", "health_hubs")])
+def test_fuzz_the_screens_routes(service, client_for):
+    """Schemathesis on every /screens route (pages and static files), and a list of malformed names a hostile
+    tester tries: every answer 200 or 404, never 5xx."""
+    client = client_for(service)
+    schema_doc = screens_schema(client.app)
+    assert schema_doc["paths"], "no /screens routes found"
+    declared = load_matrix().get(service, {})
+    for path in schema_doc["paths"]:
+        raw = path.replace("{name}", "{name:path}")
+        assert f"GET {raw}" in declared, f"GET {raw} is not in access_matrix.yaml"
+    schema = schemathesis.from_dict(
+        schema_doc, app=client.app,
+        data_generation_methods=[DataGenerationMethod.positive, DataGenerationMethod.negative])
+    statuses: set[int] = set()
+    for result in schema.get_all_operations():
+        _fuzz_screen(result.ok(), statuses)
+    for name in MALFORMED_NAMES:
+        r = client.get(f"/screens/static/{name}")
+        assert r.status_code == 404, (name, r.status_code, r.text)
+        assert r.json()["error"] in ("screen_file_not_found", "not_found")
+    assert 404 in statuses

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Integer
 from sqlmodel import Field, SQLModel
 
 from services.common.db import UTCDateTime, new_registry, utcnow
@@ -22,7 +22,22 @@ class Account(IdentityModel, table=True):
     district: str | None = Field(default=None, max_length=64)
     company_id: str | None = Field(default=None, max_length=64)
     disabled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Raised whenever the account is disabled or its role or place changes: tokens carry the version they were
+    # issued under, and every service refuses an older one (within AICITY_ACCOUNT_CACHE_S).
+    token_version: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SignInEvent(IdentityModel, table=True):
+    """Every failed or refused sign-in (and every success), for the audit: who was tried, from where, when."""
+
+    __tablename__ = "sign_in_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    username: str = Field(max_length=80, index=True)
+    address: str = Field(default="", max_length=64, index=True)
+    outcome: str = Field(max_length=24)  # ok | bad_credentials | throttled
+    service: str = Field(default="", max_length=32)
 
 
 class Device(IdentityModel, table=True):

@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from services.common.auth import DeviceKind, Role, hash_password, new_device_key, verify_password
 from services.common.errors import Conflict, NotFound, Unauthorized, Unprocessable
-from services.common.identity.models import Account, Device
+from services.common.identity.models import Account, Device, SignInEvent
 
 DEVICE_SERVICE = {
     DeviceKind.bus: "transit",
@@ -17,6 +17,14 @@ DEVICE_SERVICE = {
 }
 
 PLACE_REQUIRED = {Role.centre_staff: "centre_id", Role.nurse: "district", Role.partner: "company_id"}
+
+
+def _check_place(role: str, *, centre_id, district, company_id) -> None:
+    if role not in set(Role):
+        raise Unprocessable(f"unknown role {role!r}", code="unknown_role")
+    place_field = PLACE_REQUIRED.get(Role(role))
+    if place_field and not {"centre_id": centre_id, "district": district, "company_id": company_id}[place_field]:
+        raise Unprocessable(f"role {role} needs {place_field}", code="place_required")
 
 
 def create_account(
@@ -30,13 +38,9 @@ def create_account(
     district: str | None = None,
     company_id: str | None = None,
 ) -> Account:
-    if role not in set(Role):
-        raise Unprocessable(f"unknown role {role!r}", code="unknown_role")
+    _check_place(role, centre_id=centre_id, district=district, company_id=company_id)
     if len(password) < 8:
         raise Unprocessable("password must have at least 8 characters", code="weak_password")
-    place_field = PLACE_REQUIRED.get(Role(role))
-    if place_field and not {"centre_id": centre_id, "district": district, "company_id": company_id}[place_field]:
-        raise Unprocessable(f"role {role} needs {place_field}", code="place_required")
     if session.exec(select(Account).where(Account.username == username)).first():
         raise Conflict(f"username {username!r} is taken", code="username_taken")
     account = Account(
@@ -59,6 +63,57 @@ def authenticate(session: Session, *, username: str, password: str) -> Account:
     if account is None or account.disabled_at is not None or not verify_password(account.password_hash, password):
         raise Unauthorized("wrong username or password", code="bad_credentials")
     return account
+
+
+def find_account(session: Session, username: str) -> Account:
+    account = session.exec(select(Account).where(Account.username == username)).first()
+    if account is None:
+        raise NotFound("no such account", code="account_not_found")
+    return account
+
+
+def disable_account(session: Session, *, username: str, now) -> Account:
+    """Signs the account out everywhere: its tokens stop working on every service within the account cache's
+    seconds (AICITY_ACCOUNT_CACHE_S), and it cannot sign in."""
+    account = find_account(session, username)
+    if account.disabled_at is None:
+        account.disabled_at = now
+    account.token_version += 1
+    session.add(account)
+    session.flush()
+    return account
+
+
+def enable_account(session: Session, *, username: str) -> Account:
+    account = find_account(session, username)
+    account.disabled_at = None
+    session.add(account)
+    session.flush()
+    return account
+
+
+def change_account(session: Session, *, username: str, role: str | None = None, centre_id: str | None = None,
+                   district: str | None = None, company_id: str | None = None) -> Account:
+    """A new role or place. Tokens issued before carry the old ones, so they are revoked (version raised)."""
+    account = find_account(session, username)
+    new_role = role or account.role
+    new_place = {"centre_id": centre_id if centre_id is not None else account.centre_id,
+                 "district": district if district is not None else account.district,
+                 "company_id": company_id if company_id is not None else account.company_id}
+    new_place = {k: (v or None) for k, v in new_place.items()}  # "" clears a place
+    _check_place(new_role, **new_place)
+    if (new_role, *new_place.values()) != (account.role, account.centre_id, account.district, account.company_id):
+        account.role = new_role
+        account.centre_id, account.district, account.company_id = new_place.values()
+        account.token_version += 1
+        session.add(account)
+        session.flush()
+    return account
+
+
+def record_sign_in(session: Session, *, username: str, address: str, outcome: str, service: str) -> None:
+    session.add(SignInEvent(username=username[:80], address=address[:64], outcome=outcome, service=service[:32]))
+    session.flush()
 
 
 def create_device(session: Session, *, name: str, kind: str, place: str | None = None) -> tuple[Device, str]:

@@ -19,8 +19,9 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from services.common.db import UTCDateTime
+from services.common.suppression import protect
 from services.health_hubs.centres import DISTRICTS, all_centres
-from services.health_hubs.domain import suppress_cell, windows
+from services.health_hubs.domain import SMALL_CELL, windows
 from services.health_hubs.rules import RuleSet
 
 COUNT_KEYS = ("registered", "new_registrations", "lost_to_follow_up", "under_care", "denominator", "controlled",
@@ -192,13 +193,72 @@ def build_cells(per_centre: dict[str, dict[str, int]], *, month: str, level: str
     return [city]
 
 
-def render(cell: Cell, *, unsuppressed: bool) -> dict:
+# Sums that hold inside every cell (the definitions above), which an official can subtract.
+WITHIN_CELL = (("registered", ("under_care", "lost_to_follow_up")),
+               ("denominator", ("controlled", "uncontrolled", "missed_visit", "visited_no_bp")),
+               ("glucose_measured", ("glucose_band1", "glucose_band2", "glucose_band3")))
+
+
+def all_cells(per_centre: dict[str, dict[str, int]], *, month: str) -> list[Cell]:
+    """Every cell an official can ask for in one month: each centre, each district, the city."""
+    return [*build_cells(per_centre, month=month, level="centre"),
+            *build_cells(per_centre, month=month, level="district"),
+            *build_cells(per_centre, month=month, level="city")]
+
+
+def suppression_table(cells: list[Cell]) -> tuple[dict, list]:
+    """Cells as {(level, id, key): n} and every sum between them: inside each cell, district = its centres,
+    city = its districts (so city = all centres follows)."""
+    values = {(c.level, c.id, k): v for c in cells for k, v in c.counts.items()}
+    equations = []
+    for c in cells:
+        for total, parts in WITHIN_CELL:
+            equations.append(((c.level, c.id, total), [(c.level, c.id, p) for p in parts]))
+    centres = [c for c in cells if c.level == "centre"]
+    districts = [c for c in cells if c.level == "district"]
+    for key in COUNT_KEYS:
+        for d in districts:
+            equations.append((("district", d.id, key), [("centre", c.id, key) for c in centres if c.district == d.id]))
+        equations.append((("city", "Pohang", key), [("district", d.id, key) for d in districts]))
+    return values, equations
+
+
+def suppression_graph(cells: list[Cell]) -> dict:
+    """The same sums as a directed graph, each cell an edge between the two sums it is in. The district's and the
+    city's own within-cell sums follow from the centres' (sum them over the centres), so they add nothing and are
+    left out; then every centre cell joins its centre's within-cell sum and its district's column, every district
+    cell its district's column and the city's, and the city's cell the city's column and the ground (a count in
+    one sum only). See services.common.suppression.bridges."""
+    group_of = {k: i for i, (total, parts) in enumerate(WITHIN_CELL) for k in (total, *parts)}
+    edges = {}
+    for c in cells:
+        for k in c.counts:
+            if c.level == "centre":
+                row = ("row", c.id, group_of[k]) if k in group_of else "ground"
+                edges[("centre", c.id, k)] = (row, ("col", c.district, k))
+            elif c.level == "district":
+                edges[("district", c.id, k)] = (("col", c.id, k), ("city", k))
+            else:
+                edges[("city", c.id, k)] = (("city", k), "ground")
+    return edges
+
+
+def hidden_cells(cells: list[Cell], *, known_centre: str | None = None) -> set:
+    """What to hide for one viewer: small counts, and enough others that no subtraction across centre, district
+    and city (or inside a cell) recovers one. A centre's own staff know their centre's numbers, so those are
+    treated as published when checking what the rest gives away."""
+    values, equations = suppression_table(cells)
+    known = {k for k in values if k[0] == "centre" and k[1] == known_centre} if known_centre else set()
+    return protect(values, equations, small=SMALL_CELL, known=known, edges=suppression_graph(cells))
+
+
+def render(cell: Cell, *, hidden: set) -> dict:
     """The cell as the API answers it: each count and rate as {value, suppressed}; a suppressed value is null."""
-    hidden = set() if unsuppressed else suppress_cell(cell.counts)
-    counts = {k: {"value": None if k in hidden else v, "suppressed": k in hidden} for k, v in cell.counts.items()}
+    mine = {k for (level, id_, k) in hidden if level == cell.level and id_ == cell.id}
+    counts = {k: {"value": None if k in mine else v, "suppressed": k in mine} for k, v in cell.counts.items()}
     rates = {}
     for name, (num, den) in RATES.items():
-        if num in hidden or den in hidden:
+        if num in mine or den in mine:
             rates[name] = {"value": None, "suppressed": True}
         else:
             d = cell.counts[den]
@@ -207,16 +267,17 @@ def render(cell: Cell, *, unsuppressed: bool) -> dict:
             "counts": counts, "rates": rates}
 
 
-def sees_unsuppressed(principal, cell: Cell) -> bool:
+def known_centre(principal) -> str | None:
     """Only a centre's own staff see its small numbers."""
-    return (principal.kind == "user" and principal.role == "centre_staff" and cell.level == "centre"
-            and principal.centre_id == cell.id)
+    if principal.kind == "user" and principal.role == "centre_staff":
+        return principal.centre_id
+    return None
 
 
 def indicators(conn: Connection, *, principal, month: str, level: str, only: str | None, rules: RuleSet,
                as_of: datetime) -> list[dict]:
-    district = only if level == "district" else None
-    centre = only if level == "centre" else None
-    per_centre = centre_counts(conn, month=month, rules=rules, as_of=as_of, district=district, centre_id=centre)
-    return [render(c, unsuppressed=sees_unsuppressed(principal, c))
-            for c in build_cells(per_centre, month=month, level=level, only=only)]
+    """The asked cells, suppressed against every other cell of the month (all centres are counted even for one
+    centre's answer: the pattern must be the same whichever level is asked, or two answers would undo it)."""
+    per_centre = centre_counts(conn, month=month, rules=rules, as_of=as_of)
+    hidden = hidden_cells(all_cells(per_centre, month=month), known_centre=known_centre(principal))
+    return [render(c, hidden=hidden) for c in build_cells(per_centre, month=month, level=level, only=only)]

@@ -26,14 +26,22 @@ def create_project(data: ProjectCreate, session: SessionDep, _: Principal = Depe
 
 
 @router.get("/projects", response_model=list[ProjectRead])
-def list_projects(session: SessionDep, _: Principal = Depends(readers)):
-    return service.list_projects(session)
+def list_projects(session: SessionDep, principal: Principal = Depends(readers)):
+    """Every project for officials; a partner's own company's only."""
+    return service.list_projects(session, principal)
+
+
+@router.get("/projects/{project_id}", response_model=ProjectRead)
+def get_project(project_id: str, session: SessionDep, principal: Principal = Depends(readers)):
+    """One project; another company's answers 404 to a partner."""
+    return service.get_project(session, project_id=project_id, principal=principal)
 
 
 @router.get("/progress")
-def progress(session: SessionDep, _: Principal = Depends(readers)) -> dict:
-    """Targets (with the programme's published figures and our own count), funding shares, levels reached."""
-    return service.progress(session)
+def progress(session: SessionDep, principal: Principal = Depends(readers)) -> dict:
+    """Targets (with the programme's published figures and our own count), funding shares, levels reached;
+    a partner's own figures are its company's only."""
+    return service.progress(session, principal)
 
 
 @router.post("/surveys", status_code=201)

@@ -5,6 +5,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlmodel import Session
 
+from services.common.auth import Principal, Role
 from services.common.errors import Conflict, NotFound, Unprocessable
 from services.industry.assets.models import Site
 from services.industry.dialect import insert_for
@@ -44,15 +45,43 @@ def project_view(p: SmartFactoryProject, company: Company) -> dict:
             "improvements_pct": domain.improvements(p), "levels_gained": domain.level_up(p.level_before, p.level_after)}
 
 
-def list_projects(session: Session) -> list[dict]:
-    companies = {c.id: c for c in session.execute(select(Company)).scalars()}
-    projects = session.execute(select(SmartFactoryProject).order_by(SmartFactoryProject.id)).scalars()
+def company_scope(principal: Principal | None) -> str | None:
+    """The one company whose programme data the caller may see, or None for all (admins and officials). A
+    partner sees only its own company's projects, funding, productivity, defect rate and unit cost: these are
+    an SME's business figures, given to the programme, not to its competitors."""
+    if principal is None or principal.role in (Role.admin, Role.official):
+        return None
+    return principal.company_id or "\x00no-company"  # a partner without a company sees nothing
+
+
+def _projects(session: Session, principal: Principal | None):
+    query = select(SmartFactoryProject).order_by(SmartFactoryProject.id)
+    scope = company_scope(principal)
+    if scope is not None:
+        query = query.where(SmartFactoryProject.company_id == scope)
+    return list(session.execute(query).scalars())
+
+
+def list_projects(session: Session, principal: Principal | None = None) -> list[dict]:
+    projects = _projects(session, principal)
+    ids = {p.company_id for p in projects}
+    companies = {c.id: c for c in session.execute(select(Company).where(Company.id.in_(ids))).scalars()} if ids else {}
     return [project_view(p, companies[p.company_id]) for p in projects]
 
 
-def progress(session: Session) -> dict:
-    """Our own count (projects recorded here) beside the programme's targets and published figures."""
-    projects = list(session.execute(select(SmartFactoryProject)).scalars())
+def get_project(session: Session, *, project_id: str, principal: Principal | None = None) -> dict:
+    """One project; another company's is 404 for a partner, as if it did not exist."""
+    project = session.get(SmartFactoryProject, project_id)
+    scope = company_scope(principal)
+    if project is None or (scope is not None and project.company_id != scope):
+        raise NotFound("no such project", code="project_not_found")
+    return project_view(project, session.get(Company, project.company_id))
+
+
+def progress(session: Session, principal: Principal | None = None) -> dict:
+    """Our own count (projects recorded here) beside the programme's targets and published figures. A partner's
+    count, funding and means are its own company's only (the targets and published figures are public)."""
+    projects = _projects(session, principal)
     built = [p for p in projects if p.status == "built"]
     funding = defaultdict(int)
     for p in projects:

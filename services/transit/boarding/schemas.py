@@ -146,7 +146,7 @@ class Cell(BaseModel):
 class Ridership(BaseModel):
     date_from: str
     date_to: str
-    total: int
+    total: int | None  # null when small (suppressed)
     min_cell: int
     by_route: list[Cell]
     by_stop: list[Cell]

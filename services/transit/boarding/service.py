@@ -3,7 +3,6 @@ Functions take the session, flush and never commit; the gallery index follows th
 
 import hashlib
 import uuid
-from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
@@ -359,59 +358,34 @@ def local_day_bounds(day_from: date, day_to: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def ridership(session: Session, *, day_from: date, day_to: date, min_cell: int = 5) -> dict:
-    start, end = local_day_bounds(day_from, day_to)
-    rows = session.execute(
+def _aggregate_rows(session: Session, start: datetime, end: datetime):
+    return session.execute(
         select(Boarding.route_id, Boarding.stop_id, Boarding.occurred_at, Boarding.concession, Boarding.decision,
-               Boarding.flagged, Boarding.review_outcome)
+               Boarding.flagged, Boarding.review_outcome, Boarding.fare_krw)
         .where(Boarding.occurred_at >= start, Boarding.occurred_at < end)
     ).all()
-    total = len(rows)
 
-    def cells(counter: Counter) -> list[dict]:
-        out = []
-        for key, n in sorted(counter.items()):
-            value = domain.suppress(n, min_cell)
-            out.append({"key": key, "boardings": value, "suppressed": value is None})
-        return out
 
-    by_route = Counter(r.route_id for r in rows)
-    by_stop = Counter(f"{r.route_id}/{r.stop_id}" for r in rows)
-    by_hour = Counter(f"{r.occurred_at.astimezone(SEOUL).hour:02d}" for r in rows)
-    concessions = Counter(r.concession for r in rows)
-    share = {c.value: (round(concessions[c.value] / total, 4) if total and concessions[c.value] >= min_cell
-                       else None) for c in Concession}
-    decisions = {d.value: domain.suppress(sum(1 for r in rows if r.decision == d.value), min_cell)
-                 for d in Decision}
-    flagged = sum(1 for r in rows if r.flagged)
-    confirmed = sum(1 for r in rows if r.review_outcome == "confirmed_misuse")
-    return {
-        "date_from": day_from.isoformat(), "date_to": day_to.isoformat(), "total": total, "min_cell": min_cell,
-        "by_route": cells(by_route), "by_stop": cells(by_stop), "by_hour": cells(by_hour),
-        "concession_share": share, "decisions": decisions,
-        "flagged_misuse": domain.suppress(flagged, min_cell), "reviewed_misuse": domain.suppress(confirmed, min_cell),
-    }
+def ridership(session: Session, *, day_from: date, day_to: date, min_cell: int = 5) -> dict:
+    """Suppressed per day and across routes/stops/hours/concessions/decisions (boarding/aggregates.py)."""
+    from services.transit.boarding.aggregates import ridership_answer
+
+    start, end = local_day_bounds(day_from, day_to)
+    return ridership_answer(_aggregate_rows(session, start, end), day_from=day_from, day_to=day_to,
+                            min_cell=min_cell)
 
 
 def day_figures(session: Session, *, day: date, until: datetime | None = None) -> dict:
-    """Headline counts of one local day, for the overview; with `until`, only of the day up to that instant (the
-    same time yesterday, so that a morning is not compared with all of yesterday)."""
+    """Headline counts of one local day, for the overview: the same suppressed table as ridership. With `until`, only
+    of the day up to that instant (the same time yesterday, so that a morning is not compared with all of yesterday)."""
+    from services.transit.boarding.aggregates import day_figures_answer
+
     start, end = local_day_bounds(day, day)
     if until is not None:
         end = max(start, min(end, until))
-    rows = session.execute(
-        select(Boarding.decision, func.count()).where(Boarding.occurred_at >= start, Boarding.occurred_at < end)
-        .group_by(Boarding.decision)
-    ).all()
-    by = {d: n for d, n in rows}
-    free = session.execute(select(func.count()).where(Boarding.occurred_at >= start, Boarding.occurred_at < end,
-                                                      Boarding.fare_krw == 0)).scalar() or 0
     attacks = session.execute(select(func.count()).where(Boarding.occurred_at >= start, Boarding.occurred_at < end,
                                                          Boarding.presentation_attack.is_(True))).scalar() or 0
-    checked = by.get("verified", 0) + by.get("mismatch", 0)
-    return {"boardings": sum(by.values()), "verified": by.get("verified", 0), "mismatch": by.get("mismatch", 0),
-            "identified": by.get("identified", 0), "free_rides": free, "attacks": attacks,
-            "verified_share": round(by.get("verified", 0) / checked, 4) if checked else None}
+    return day_figures_answer(_aggregate_rows(session, start, end), attacks)
 
 
 def awaiting_review(session: Session) -> int:
