@@ -47,8 +47,20 @@ class TransitSettings(ServiceSettings):
     boarding_max_image_bytes: int = 8 * 1024 * 1024
     boarding_max_image_pixels: int = 12_000_000
     boarding_detect_max_side: int = 640
+    # Quality gate at enrolment and at the door (faces.QualityGate): sharpness is the variance of the Laplacian
+    # of the face scaled to 112x112, yaw the nose's offset from the eyes' midline in eye distances.
+    boarding_min_sharpness: float = 0.0
+    boarding_max_yaw: float = 10.0
+    # The face model: dlib's ResNet (5-point alignment), or an ArcFace-style ONNX model the city has licensed
+    # (path and an id stored with every template; templates of another model are never compared).
+    boarding_face_model: Literal["dlib", "onnx"] = "dlib"
+    boarding_onnx_model_path: str = ""
+    boarding_onnx_model_id: str = ""
     # Presentation-attack check across frames (see boarding/liveness in domain.py).
     boarding_liveness_min_motion: float = 0.04
+    # Consecutive door frames (~0.2 s apart) of a live face stay close; different still photos shown one after
+    # another jump further (see boarding/README.md).
+    boarding_liveness_max_frame_distance: float = 0.25
     # A worker's gallery catches up with the change log at least this often even without NOTIFY.
     boarding_gallery_poll_s: float = 5.0
 
