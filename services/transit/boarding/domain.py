@@ -190,6 +190,13 @@ def identify_vote(frames: list[FrameCandidates], *, threshold: float, margin: fl
     return Outcome(Decision.unknown, distance=best.top1_distance, margin=gap, reason="no_confident_match")
 
 
+def identification_allowed(candidates: int, *, worst_group_fmr: float, max_candidates: int,
+                           max_false_rate: float) -> bool:
+    """Card-less 1:N only where the expected false identifications per search (about the worst group's FMR
+    times the candidate set's size: DOMAIN.md, FPIR ~ N x FMR) stay under the policy's bound."""
+    return candidates <= max_candidates and worst_group_fmr * candidates <= max_false_rate
+
+
 # ---- presentation attacks -------------------------------------------------------------------------------
 
 def _eyes(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -60,6 +60,7 @@ def encode(photos: list[tuple[str, Path]], groups: dict[str, str], *, settings, 
     Returns the kept samples and the door's refusals by code."""
     gate = gate or faces.gate_for(settings)
     door_px = settings.boarding_min_face_px // 2
+    door_gate = faces.QualityGate(min_face_px=door_px, min_sharpness=gate.min_sharpness, max_yaw=gate.max_yaw)
     samples, refused = [], Counter()
     for identity, path in photos:
         data = path.read_bytes()
@@ -70,7 +71,7 @@ def encode(photos: list[tuple[str, Path]], groups: dict[str, str], *, settings, 
                                      max_pixels=settings.boarding_max_image_pixels,
                                      detect_max_side=settings.boarding_detect_max_side, embedder=embedder,
                                      landmarks=landmarks)
-            face = faces.enrolment_face(frame, min_face_px=door_px)
+            face = faces.enrolment_face(frame, min_face_px=door_px, gate=door_gate)
         except faces.BadPhoto as exc:
             refused[exc.code] += 1
             continue
@@ -225,12 +226,25 @@ def report(samples: list[Sample], refused: Counter, *, settings, target_fmrs=(0.
             lines.append(f"[{g}] threshold for FMR <= {target:.2%}: {t:.3f}: FMR {k}/{len(impostor)} = {_pct(fmr, 3)}"
                          f" (95% upper bound {_pct(upper_bound(k, len(impostor)), 3)}), FNMR {_pct(fnmr)}{note}")
     lines.append("")
-    for name, t in (("verify", settings.boarding_verify_threshold), ("mismatch", settings.boarding_mismatch_threshold)):
+    for name, t in (("verify", settings.boarding_verify_threshold), ("mismatch", settings.boarding_mismatch_threshold),
+                    ("identify", settings.boarding_identify_threshold)):
         for g in groups:
             genuine, impostor = pairs[g]
             fnmr, fmr, k = _fnmr_fmr(genuine, impostor, t)
             lines.append(f"[{g}] configured {name} threshold {t:.3f}: FMR {_pct(fmr, 3)} FNMR {_pct(fnmr)}"
                          f" ({k} of {len(impostor)} impostor pairs; 95% upper bound {_pct(upper_bound(k, len(impostor)), 3)})")
+    worst_ub = 0.0
+    for g in groups[1:]:
+        genuine, impostor = pairs[g]
+        if len(impostor) >= 3 / 0.001:  # groups large enough to bound an FMR of 0.1%
+            k = int(np.sum(impostor <= settings.boarding_identify_threshold))
+            worst_ub = max(worst_ub, upper_bound(k, len(impostor)))
+    bound = settings.boarding_identify_max_false_rate
+    lines.append(f"card-less identification policy: worst-group FMR at the identify threshold <= {_pct(worst_ub, 4)}"
+                 f" (95% upper bound); expected false identifications <= {bound:.2%} per search allow at most"
+                 f" {int(bound / worst_ub) if worst_ub else 'any number of'} candidates"
+                 f" (configured: {settings.boarding_identify_max_candidates}, worst-group FMR setting"
+                 f" {settings.boarding_identify_worst_group_fmr})")
     lines.append("")
     th, margin = settings.boarding_identify_threshold, settings.boarding_identify_margin
     lines.append(f"identification (1:N, open set) at the configured identify threshold {th:.3f}, margin {margin:.2f},"
@@ -290,7 +304,8 @@ def levers(photos: list[tuple[str, Path]], groups: dict[str, str], *, settings, 
            group: str | None = None) -> str:
     """Each lever's effect on the worst group's FNMR at the target FMR (threshold re-derived per condition)."""
     lines = []
-    base, _ = encode(photos, groups, settings=settings)
+    no_gate = faces.QualityGate(min_face_px=settings.boarding_min_face_px)  # size only: the lever is measured below
+    base, _ = encode(photos, groups, settings=settings, gate=no_gate)
     group = group or worst_group_threshold(base, target_fmr)[0]
 
     def row(name, samples, templates=1, extra=""):
@@ -299,7 +314,7 @@ def levers(photos: list[tuple[str, Path]], groups: dict[str, str], *, settings, 
         return fnmr
 
     lines.append(f"levers, measured on group '{group}' at FMR <= {target_fmr:.2%} (threshold re-derived for each):")
-    s68, _ = encode(photos, groups, settings=settings, landmarks=68)
+    s68, _ = encode(photos, groups, settings=settings, landmarks=68, gate=no_gate)
     row("68-point alignment (face_recognition's)", s68)
     row("5-point alignment (shipped)", base)
     row("enrolment of 2 photos (nearest template)", base, templates=2)

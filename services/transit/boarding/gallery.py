@@ -187,6 +187,10 @@ class GalleryIndex:
             rows = sorted(self._rows_of.get(code, ())) if code is not None else []
             return self._matrix[rows].copy()
 
+    def identifiable_riders(self) -> int:
+        with self._lock:
+            return sum(1 for code in self._identifiable if self._rows_of.get(code))
+
     def route_riders(self, route_id: str) -> set[uuid.UUID]:
         with self._lock:
             return {self._rider[c] for c in self._routes.get(route_id, ())}

@@ -368,10 +368,15 @@ def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id
         else:
             route = ev.route_id if policy == IdentifyPolicy.route_regulars else None
             threshold = th.identify if policy == IdentifyPolicy.route_regulars else th.identify_gallery
+            candidates = len(index.route_riders(route)) if route is not None else index.identifiable_riders()
             # Nobody beyond threshold + margin can change the decision: the index may skip them.
             found = [c for c in index.search(probes, route_id=route, radius=threshold + th.margin + 0.05)
                      if c is not None]
-            if not found:
+            if not domain.identification_allowed(candidates, worst_group_fmr=settings.boarding_identify_worst_group_fmr,
+                                                 max_candidates=settings.boarding_identify_max_candidates,
+                                                 max_false_rate=settings.boarding_identify_max_false_rate):
+                outcome = domain.Outcome(Decision.unknown, reason="candidate_set_too_large")
+            elif not found:
                 outcome = domain.Outcome(Decision.unknown, reason="no_candidates")
             else:
                 outcome = domain.identify_vote(found, threshold=threshold, margin=th.margin)
