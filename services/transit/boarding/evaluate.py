@@ -240,11 +240,15 @@ def report(samples: list[Sample], refused: Counter, *, settings, target_fmrs=(0.
             k = int(np.sum(impostor <= settings.boarding_identify_threshold))
             worst_ub = max(worst_ub, upper_bound(k, len(impostor)))
     bound = settings.boarding_identify_max_false_rate
-    lines.append(f"card-less identification policy: worst-group FMR at the identify threshold <= {_pct(worst_ub, 4)}"
-                 f" (95% upper bound); expected false identifications <= {bound:.2%} per search allow at most"
-                 f" {int(bound / worst_ub) if worst_ub else 'any number of'} candidates"
-                 f" (configured: {settings.boarding_identify_max_candidates}, worst-group FMR setting"
-                 f" {settings.boarding_identify_worst_group_fmr})")
+    if worst_ub:
+        lines.append(f"card-less identification policy: worst-group FMR at the identify threshold <= {_pct(worst_ub, 4)}"
+                     f" (95% upper bound); expected false identifications <= {bound:.2%} per search allow at most"
+                     f" {int(bound / worst_ub)} candidates (configured: {settings.boarding_identify_max_candidates},"
+                     f" worst-group FMR setting {settings.boarding_identify_worst_group_fmr})")
+    else:
+        lines.append("card-less identification policy: not measurable here (no group has 3,000 impostor pairs);"
+                     f" configured {settings.boarding_identify_max_candidates} candidates at a worst-group FMR of"
+                     f" {settings.boarding_identify_worst_group_fmr}")
     lines.append("")
     th, margin = settings.boarding_identify_threshold, settings.boarding_identify_margin
     lines.append(f"identification (1:N, open set) at the configured identify threshold {th:.3f}, margin {margin:.2f},"
