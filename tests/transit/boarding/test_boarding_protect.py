@@ -199,8 +199,8 @@ def test_a_configuration_that_breaks_the_identification_bound_is_refused():
     with pytest.raises(ValidationError, match="TRANSIT_BOARDING_IDENTIFY_MAX_FALSE_RATE"):
         TransitSettings(boarding_identify_max_candidates=5000)
     TransitSettings(boarding_identify_max_candidates=5000, boarding_identify_policy="off")  # no 1:N: fine
-    assert domain.identification_allowed(30, worst_group_fmr=0.00028, max_candidates=30, max_false_rate=0.01)
-    assert not domain.identification_allowed(31, worst_group_fmr=0.00028, max_candidates=30, max_false_rate=0.01)
+    assert domain.identification_allowed(28, worst_group_fmr=0.00035, max_candidates=28, max_false_rate=0.01)
+    assert not domain.identification_allowed(31, worst_group_fmr=0.00035, max_candidates=28, max_false_rate=0.01)
     assert not domain.identification_allowed(20, worst_group_fmr=0.001, max_candidates=30, max_false_rate=0.01)
 
 
