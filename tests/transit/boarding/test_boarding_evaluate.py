@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from services import cli
 from services.transit.boarding import evaluate as ev
 from services.transit.boarding import faces
-from services import cli
 from services.transit.settings import TransitSettings
 
 CAL = Path(__file__).resolve().parents[2] / "fixtures" / "faces" / "calibration"
