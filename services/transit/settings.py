@@ -34,7 +34,7 @@ class TransitSettings(ServiceSettings):
     # - mismatch 0.62: flagged for review only beyond it (2% of East-Asian same-person pairs land there);
     # - identify: card-less 1:N among a route's regulars, where the worst group's FMR at the threshold times
     #   the candidate set's size must stay under the policy's bound (checked below, and per search).
-    boarding_verify_threshold: float = 0.378
+    boarding_verify_threshold: float = 0.377
     boarding_mismatch_threshold: float = 0.62
     boarding_identify_policy: Literal["route_regulars", "gallery", "off"] = "route_regulars"
     boarding_identify_threshold: float = 0.34

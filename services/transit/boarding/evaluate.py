@@ -223,7 +223,7 @@ def report(samples: list[Sample], refused: Counter, *, settings, target_fmrs=(0.
             t = threshold_for(impostor, target)
             fnmr, fmr, k = _fnmr_fmr(genuine, impostor, t)
             note = "" if len(impostor) * target >= 3 else f"; too few pairs to show {target:.2%} (need >= {math.ceil(3 / target)})"
-            lines.append(f"[{g}] threshold for FMR <= {target:.2%}: {t:.3f}: FMR {k}/{len(impostor)} = {_pct(fmr, 3)}"
+            lines.append(f"[{g}] threshold for FMR <= {target:.2%}: {t:.4f}: FMR {k}/{len(impostor)} = {_pct(fmr, 3)}"
                          f" (95% upper bound {_pct(upper_bound(k, len(impostor)), 3)}), FNMR {_pct(fnmr)}{note}")
     lines.append("")
     for name, t in (("verify", settings.boarding_verify_threshold), ("mismatch", settings.boarding_mismatch_threshold),
