@@ -48,8 +48,8 @@ def cameras(playwright_instance, tmp_path_factory):
         b.close()
 
 
-def new_page(browser, errors):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+def new_page(browser, errors, size=(1280, 900)):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="ko-KR")
     page = context.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
     return page
@@ -72,7 +72,8 @@ def enrol_by_api(transit, *, card_id, concession, photos, mobility=False, routes
     if photos:
         files = [("photos", (p.name, p.read_bytes(), "image/jpeg")) for p in photos]
         r = httpx.put(f"{transit.url}/v1/riders/{rider_id}/face", headers=transit.kiosk, files=files,
-                      data={"consent_version": "test-1"}, timeout=60)
+                      data={"consent_version": "test-1", "consent_card_check": "true",
+                            "consent_identification": "true" if routes else "false"}, timeout=60)
         assert r.status_code == 200, r.text
     return rider_id
 
@@ -104,7 +105,8 @@ def to_camera(page, card_id, *, concession="senior", mobility=False, routes="", 
         assert_accessible(page, "enrol consent")
         shot(page, "enrol-02b-consent")
     page.check("#consent-check")
-    if routes:
+    if routes:  # card-less identification is a separate consent, asked on its own line
+        page.check("#consent-ident")
         page.fill("#routes", routes)
     page.click("#consent-yes")
     wait_screen(page, "camera")
@@ -299,7 +301,9 @@ def test_door_display_shows_each_decision(transit, cameras, door_riders):
     last = board(page)
     assert last["answer"]["decision"] == "identified", (last["answer"]["reason"], last["answer"]["margin"], last["answer"]["distance"])
     assert page.inner_text("#decision-title") == "환영합니다"
-    assert "얼굴로 확인" in page.inner_text("#decision-note")
+    # recognised without a card: the senior fare only once the driver has seen the card
+    assert "기사님이 카드를 보고 확인하면 어르신 요금" in page.inner_text("#decision-note")
+    assert "1,200원" in page.inner_text("#decision-fare") and page.is_visible("#driver-confirm")
     assert_accessible(page, "door identified")
     shot(page, "door-05-identified")
 
@@ -340,4 +344,58 @@ def test_door_display_unknown_and_no_face(transit, cameras, door_riders):
     shot(page, "door-09-no-face")
     # every decision was recorded by the service, never an image
     time.sleep(0.1)
+    assert not errors, errors
+
+
+# ---- the door display at the panels' real sizes ---------------------------------------------------------
+
+DOOR_SIZES = [(800, 480), (1024, 600)]
+
+
+def assert_fits(page, selectors, label):
+    """Every element's box lies inside the viewport, and no text overflows its box."""
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    for sel in selectors:
+        box = page.locator(sel).bounding_box()
+        assert box is not None, f"{label}: {sel} is not shown"
+        assert box["x"] >= 0 and box["y"] >= 0, f"{label}: {sel} starts off screen {box}"
+        assert box["x"] + box["width"] <= width + 0.5 and box["y"] + box["height"] <= height + 0.5, (
+            f"{label}: {sel} at {box} leaves the {width}x{height} screen")
+        overflow = page.eval_on_selector(sel, "e => [e.scrollWidth - e.clientWidth, e.scrollHeight - e.clientHeight]")
+        assert overflow[0] <= 1 and overflow[1] <= 1, f"{label}: text overflows {sel} by {overflow}"
+    assert page.evaluate("getComputedStyle(document.body).wordBreak") == "keep-all"
+
+
+@pytest.mark.parametrize("size", DOOR_SIZES, ids=[f"{w}x{h}" for w, h in DOOR_SIZES])
+def test_door_display_fits_its_panel_and_the_driver_confirms(transit, cameras, door_riders, size):
+    errors: list[str] = []
+    page = new_page(cameras("obama"), errors, size=size)
+    tag = f"{size[0]}x{size[1]}"
+    open_door(page, transit)
+    assert_fits(page, ["h1 >> visible=true", "#video", "#card-input", "#tap-button", "#no-card"], f"idle {tag}")
+    shot(page, f"door-fit-{tag}-01-idle")
+
+    last = board(page, "DOOR-SENIOR")  # verified, free, the driver kneels the bus
+    assert last["answer"]["decision"] == "verified" and last["answer"]["concession_applied"] is True
+    assert_fits(page, ["#decision-title", "#decision-fare", "#driver-cue"], f"verified {tag}")
+    shot(page, f"door-fit-{tag}-02-verified")
+
+    last = board(page, "DOOR-STUDENT")  # someone else's student card: the standard fare, the driver decides
+    answer = last["answer"]
+    assert answer["decision"] == "mismatch" and answer["concession_applied"] is False and answer["fare_krw"] == 1200
+    assert "1,200원" in page.inner_text("#decision-fare")
+    assert "학생 요금" in page.inner_text("#decision-note")
+    assert_fits(page, ["#decision-title", "#decision-fare", "#decision-note", "#driver-confirm"], f"mismatch {tag}")
+    assert_accessible(page, f"door mismatch {tag}")
+    shot(page, f"door-fit-{tag}-03-awaiting-driver")
+
+    page.click("#driver-confirm")
+    page.wait_for_function("DoorApp.last().answer.concession_applied === true")
+    assert page.inner_text("#decision-fare") == "학생 · 900원"
+    assert "기사님이 확인했어요" in page.inner_text("#decision-note") and not page.is_visible("#driver-confirm")
+    assert_fits(page, ["#decision-title", "#decision-fare", "#decision-note"], f"confirmed {tag}")
+    shot(page, f"door-fit-{tag}-04-driver-confirmed")
+    held = httpx.get(f"{transit.url}/v1/boardings?flagged=true", headers=transit.headers("official")).json()["items"]
+    mine = [b for b in held if b["event_id"] == answer["event_id"]]
+    assert mine and mine[0]["driver_confirmed_by"] and mine[0]["fare_krw"] == 900
     assert not errors, errors

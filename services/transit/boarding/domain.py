@@ -70,6 +70,47 @@ def fare_for(concession: str, occurred_at: datetime, rules: tuple[FareRule, ...]
     return max(valid, key=lambda r: r.valid_from)
 
 
+@dataclass(frozen=True)
+class ConcessionPolicy:
+    """When a concession card's fare applies. A card alone proves only that someone holds it (Pohang's free
+    senior cards were ridden by younger people within two weeks: DOMAIN.md), so the face must say so, or the
+    driver, who looks at the rider and the card, confirms from the door display (audited)."""
+
+    granted_on: frozenset  # decisions that apply the concession by themselves
+    driver_may_confirm: frozenset  # decisions after which the driver's confirmation applies it
+    source: str
+
+
+CONCESSION_POLICY = ConcessionPolicy(
+    granted_on=frozenset({"verified"}),
+    driver_may_confirm=frozenset({"unknown", "mismatch", "no_face", "identified"}),
+    source="aicity issue 14: the concession only when the face verifies the card holder or the driver confirms; "
+           "PIPC biometric guideline 2021: a non-biometric way to ride must exist (the driver's check)",
+)
+
+
+@dataclass(frozen=True)
+class ConcessionOutcome:
+    applied: bool
+    reason: str  # face_verified | driver_confirmed | no_concession | awaiting_driver_confirmation | not_verified
+    driver_may_confirm: bool
+
+
+def concession_outcome(decision: str, card_concession: str, *, driver_confirmed: bool = False,
+                       policy: ConcessionPolicy = CONCESSION_POLICY) -> ConcessionOutcome:
+    """Whether the concession of the card (tapped, or of the rider identified without one) applies to this
+    boarding, and why (a pure rule: the fares themselves stay data in FARE_RULES)."""
+    if card_concession == Concession.none:
+        return ConcessionOutcome(False, "no_concession", False)
+    if decision in policy.granted_on:
+        return ConcessionOutcome(True, "face_verified", False)
+    if decision in policy.driver_may_confirm:
+        if driver_confirmed:
+            return ConcessionOutcome(True, "driver_confirmed", False)
+        return ConcessionOutcome(False, "awaiting_driver_confirmation", True)
+    return ConcessionOutcome(False, "not_verified", False)
+
+
 # ---- distances and votes --------------------------------------------------------------------------------
 
 
@@ -149,28 +190,33 @@ def identify_vote(frames: list[FrameCandidates], *, threshold: float, margin: fl
     return Outcome(Decision.unknown, distance=best.top1_distance, margin=gap, reason="no_confident_match")
 
 
+def identification_allowed(candidates: int, *, worst_group_fmr: float, max_candidates: int,
+                           max_false_rate: float) -> bool:
+    """Card-less 1:N only where the expected false identifications per search (about the worst group's FMR
+    times the candidate set's size: DOMAIN.md, FPIR ~ N x FMR) stay under the policy's bound."""
+    return candidates <= max_candidates and worst_group_fmr * candidates <= max_false_rate
+
+
 # ---- presentation attacks -------------------------------------------------------------------------------
 
-LEFT_EYE, RIGHT_EYE = slice(36, 42), slice(42, 48)
+def _eyes(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eye centres from dlib's 5 points (two corners per eye) or 68 points (six per eye)."""
+    if len(points) >= 68:
+        return points[36:42].mean(axis=0), points[42:48].mean(axis=0)
+    return points[0:2].mean(axis=0), points[2:4].mean(axis=0)
 
 
 def _similarity_residual(a: np.ndarray, b: np.ndarray) -> float:
     """How much of the landmark motion from a to b is NOT a 2-D similarity (shift, turn, scale): a flat
-    photo moved in front of the camera moves almost rigidly; a live face blinks, talks and turns in 3-D.
-    Normalised by the face size (inter-ocular distance)."""
+    photo moved in front of the camera moves almost rigidly; a live face turns in 3-D and the nose moves
+    against the eyes. Normalised by the face size (inter-ocular distance)."""
     ca, cb = a - a.mean(axis=0), b - b.mean(axis=0)
     za, zb = ca[:, 0] + 1j * ca[:, 1], cb[:, 0] + 1j * cb[:, 1]
-    s = np.vdot(za, zb) / np.vdot(za, za)  # complex least squares: zb ~ s * za
+    s = np.vdot(za, zb) / (np.vdot(za, za) or 1.0)  # complex least squares: zb ~ s * za
     residual = np.abs(zb - s * za)
-    eyes = np.linalg.norm(b[LEFT_EYE].mean(axis=0) - b[RIGHT_EYE].mean(axis=0)) or 1.0
+    left, right = _eyes(b)
+    eyes = np.linalg.norm(left - right) or 1.0
     return float(np.sqrt(np.mean(residual**2)) / eyes)
-
-
-def eye_aspect_ratio(points: np.ndarray) -> float:
-    """Soukupova & Cech 2016: (|p2-p6| + |p3-p5|) / (2 |p1-p4|), mean of both eyes; drops in a blink."""
-    def one(e):
-        return (np.linalg.norm(e[1] - e[5]) + np.linalg.norm(e[2] - e[4])) / (2 * np.linalg.norm(e[0] - e[3]) or 1)
-    return float((one(points[LEFT_EYE]) + one(points[RIGHT_EYE])) / 2)
 
 
 @dataclass(frozen=True)
@@ -179,23 +225,32 @@ class LivenessResult:
     suspected: bool
     reason: str | None = None
     motion: float | None = None
+    jump: float | None = None  # the largest template distance between consecutive frames
 
 
-def presentation_attack(digests: list[str], landmarks: list[np.ndarray], *, min_motion: float) -> LivenessResult:
-    """Across the frames of one boarding: identical frames (a replayed or frozen image) or landmark motion
-    that is all rigid 2-D (a photo held up and moved) is suspect. One frame cannot be checked. A video on a
-    phone, a mask, or a 3-D-turned print are not caught; a very still live rider may be flagged: a flag
-    asks for review and never changes the fare."""
+def presentation_attack(digests: list[str], landmarks: list[np.ndarray], *, min_motion: float,
+                        encodings: list[np.ndarray] | None = None,
+                        max_frame_distance: float | None = None) -> LivenessResult:
+    """Across the frames of one boarding (taken ~0.2 s apart): identical frames (a replayed or frozen image),
+    a face that changes between consecutive frames more than a live face can in that time (a sequence of
+    different still photos shown one after another), or landmark motion that is all rigid 2-D (one photo held
+    up and moved) is suspect. One frame cannot be checked. A video on a phone, a mask, or a 3-D-turned print
+    are not caught; a very still live rider may be flagged: a flag withholds the automatic concession (the
+    driver confirms) and asks for review; it never charges more than the standard fare."""
     if len(digests) != len(set(digests)):
         return LivenessResult(True, True, "identical_frames", 0.0)
     if len(landmarks) < 2:
         return LivenessResult(False, False, "single_frame")
+    jump = None
+    if encodings is not None and len(encodings) >= 2:
+        jump = max(float(np.linalg.norm(np.asarray(encodings[i + 1]) - np.asarray(encodings[i])))
+                   for i in range(len(encodings) - 1))
+        if max_frame_distance is not None and jump > max_frame_distance:
+            return LivenessResult(True, True, "frames_not_continuous", None, jump)
     motion = max(_similarity_residual(landmarks[0], other) for other in landmarks[1:])
-    ears = [eye_aspect_ratio(p) for p in landmarks]
-    blink = (max(ears) - min(ears)) > 0.05
-    if motion < min_motion and not blink:
-        return LivenessResult(True, True, "rigid_motion_only", motion)
-    return LivenessResult(True, False, None, motion)
+    if motion < min_motion:
+        return LivenessResult(True, True, "rigid_motion_only", motion, jump)
+    return LivenessResult(True, False, None, motion, jump)
 
 
 # ---- calibration ----------------------------------------------------------------------------------------

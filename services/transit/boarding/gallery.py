@@ -1,5 +1,6 @@
-"""The in-memory gallery of face templates: exact 1:N search in one float32 matrix, kept in step with the
-database on enrol, erase and purge, and across workers through PostgreSQL LISTEN/NOTIFY."""
+"""The in-memory gallery of face templates of the configured face model: exact 1:N search in one float32 matrix,
+kept in step with the database after each commit (enrol, erase, purge, consent), and across workers through
+PostgreSQL LISTEN/NOTIFY. Only riders with a standing `identification` consent are ever searched without a card."""
 
 import json
 import logging
@@ -13,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from services.transit.boarding.domain import FrameCandidates
-from services.transit.boarding.models import FaceChange, FaceTemplate, Rider
+from services.transit.boarding.models import FaceChange, FaceConsent, FaceTemplate, Rider
 from services.transit.boarding.templates import open_sealed, template_cipher
 
 log = logging.getLogger("aicity.transit.gallery")
@@ -26,8 +27,9 @@ class GalleryIndex:
     """Rows of a float32 matrix; removing swaps the last row in. Search returns, per probe, the nearest
     rider and the nearest distance of any other rider (for the top-1/top-2 margin). Thread-safe."""
 
-    def __init__(self, capacity: int = 1024):
-        self._matrix = np.zeros((capacity, DIM), dtype=np.float32)
+    def __init__(self, capacity: int = 1024, *, dim: int = DIM, model_id: str = ""):
+        self.dim, self.model_id = dim, model_id
+        self._matrix = np.zeros((capacity, dim), dtype=np.float32)
         self._sq = np.zeros(capacity, dtype=np.float32)  # squared norms, for |x-q|^2 = |x|^2 - 2xq + |q|^2
         self._owner = np.zeros(capacity, dtype=np.int64)  # rider code per row
         self._row_template: list[uuid.UUID] = []
@@ -37,6 +39,7 @@ class GalleryIndex:
         self._rows_of: dict[int, set[int]] = defaultdict(set)
         self._routes: dict[str, set[int]] = defaultdict(set)
         self._routes_of: dict[int, list[str]] = {}
+        self._identifiable: set[int] = set()  # riders who consented to identification without a card
         self._lock = threading.RLock()
         # Past `exact_rows`, a whole-gallery search first bounds every distance from below in a PCA subspace
         # (an orthonormal projection never lengthens a vector) and computes exact distances only for rows
@@ -44,7 +47,7 @@ class GalleryIndex:
         self.exact_rows = 200_000
         self.projected_dims = 24
         self._basis: np.ndarray | None = None
-        self._mean = np.zeros(DIM, dtype=np.float32)
+        self._mean = np.zeros(dim, dtype=np.float32)
         self._proj = np.zeros((capacity, self.projected_dims), dtype=np.float32)
         self._psq = np.zeros(capacity, dtype=np.float32)
 
@@ -71,6 +74,14 @@ class GalleryIndex:
             grown[: self._n] = old[: self._n]
             setattr(self, name, grown)
 
+    def _ensure_dim(self, dim: int) -> None:
+        """An empty index takes the dimension of the first templates (ONNX models differ from dlib's 128)."""
+        if dim == self.dim:
+            return
+        if self._n:
+            raise ValueError(f"templates of dimension {dim} in an index of dimension {self.dim}")
+        self.__init__(len(self._matrix), dim=dim, model_id=self.model_id)
+
     def _code_for(self, rider_id: uuid.UUID) -> int:
         code = self._code.get(rider_id)
         if code is None:
@@ -79,13 +90,19 @@ class GalleryIndex:
         return code
 
     def replace_rider(self, rider_id: uuid.UUID, encodings: list[np.ndarray], template_ids: list[uuid.UUID],
-                      routes: list[str] = ()) -> None:
-        """The rider's rows become exactly `encodings` (none: the rider is gone from the index)."""
+                      routes: list[str] = (), *, identifiable: bool = True) -> None:
+        """The rider's rows become exactly `encodings` (none: the rider is gone from the index). A rider who did
+        not consent to identification is kept for card checks only: in no route's candidate set, never searched."""
         with self._lock:
             self.remove_rider(rider_id)
             if not encodings:
                 return
+            self._ensure_dim(len(encodings[0]))
             code = self._code_for(rider_id)
+            if not identifiable:
+                routes = ()
+            else:
+                self._identifiable.add(code)
             self._grow(self._n + len(encodings))
             for enc, tid in zip(encodings, template_ids, strict=True):
                 row = self._n
@@ -123,11 +140,13 @@ class GalleryIndex:
                 self._n -= 1
             for route in self._routes_of.pop(code, []):
                 self._routes[route].discard(code)
+            self._identifiable.discard(code)
 
     def bulk_load(self, encodings: np.ndarray, rider_ids: list[uuid.UUID]) -> None:
         """Fast path for start-up and benchmarks: rows appended in order (no routes)."""
         with self._lock:
             encodings = np.asarray(encodings, dtype=np.float32)
+            self._ensure_dim(encodings.shape[1])
             self._grow(self._n + len(encodings))
             start = self._n
             self._matrix[start : start + len(encodings)] = encodings
@@ -135,6 +154,7 @@ class GalleryIndex:
             self._project(start, start + len(encodings))
             for i, rider_id in enumerate(rider_ids):
                 code = self._code_for(rider_id)
+                self._identifiable.add(code)
                 self._owner[start + i] = code
                 self._rows_of[code].add(start + i)
                 self._row_template.append(rider_id)
@@ -167,6 +187,10 @@ class GalleryIndex:
             rows = sorted(self._rows_of.get(code, ())) if code is not None else []
             return self._matrix[rows].copy()
 
+    def identifiable_riders(self) -> int:
+        with self._lock:
+            return sum(1 for code in self._identifiable if self._rows_of.get(code))
+
     def route_riders(self, route_id: str) -> set[uuid.UUID]:
         with self._lock:
             return {self._rider[c] for c in self._routes.get(route_id, ())}
@@ -185,12 +209,18 @@ class GalleryIndex:
             else:
                 if self._n > self.exact_rows and self._basis is None:
                     self.fit_projection()
-                if radius is not None and self._n > self.exact_rows:
+                if radius is not None and self._n > self.exact_rows and self._all_identifiable():
                     return [self._bounded(p, radius) for p in probes]
                 matrix, sq, owner = self._matrix[: self._n], self._sq[: self._n], self._owner[: self._n]
+                if not self._all_identifiable():
+                    keep = np.isin(owner, np.fromiter(self._identifiable, dtype=np.int64))
+                    matrix, sq, owner = matrix[keep], sq[keep], owner[keep]
             if len(matrix) == 0:
                 return [None] * len(probes)
             return [self._nearest(matrix @ p, sq, owner, p) for p in probes]
+
+    def _all_identifiable(self) -> bool:
+        return all(code in self._identifiable for code, rows in self._rows_of.items() if rows)
 
     def _nearest(self, dots, sq, owner, probe, rows=None) -> FrameCandidates | None:
         d2 = sq - 2.0 * dots + float(probe @ probe)
@@ -224,35 +254,55 @@ class GalleryIndex:
 # ---- keeping the index in step with the database --------------------------------------------------------
 
 
-def _rider_rows(conn, cipher, rider_id: uuid.UUID, now) -> tuple[list, list, list[str]]:
+def _identifiable(conn, rider_ids=None) -> set[uuid.UUID]:
+    """Riders with a standing identification consent (of `rider_ids`, or all)."""
+    query = select(FaceConsent.rider_id).where(FaceConsent.purpose == "identification",
+                                               FaceConsent.withdrawn_at.is_(None))
+    if rider_ids is not None:
+        query = query.where(FaceConsent.rider_id.in_(list(rider_ids)))
+    return {r[0] for r in conn.execute(query)}
+
+
+def _rider_rows(conn, cipher, rider_id: uuid.UUID, now, model_id: str) -> tuple[list, list, list[str], bool]:
     rows = conn.execute(
         select(FaceTemplate.id, FaceTemplate.template_enc)
-        .where(FaceTemplate.rider_id == rider_id, FaceTemplate.expires_at > now)
+        .where(FaceTemplate.rider_id == rider_id, FaceTemplate.expires_at > now, FaceTemplate.model_id == model_id)
     ).all()
     routes = conn.execute(select(Rider.regular_routes).where(Rider.id == rider_id)).scalar() or []
-    return [open_sealed(cipher, r.template_enc, rider_id) for r in rows], [r.id for r in rows], list(routes)
+    identifiable = rider_id in _identifiable(conn, [rider_id])
+    return ([open_sealed(cipher, r.template_enc, rider_id) for r in rows], [r.id for r in rows], list(routes),
+            identifiable)
 
 
 def resync_rider(index: GalleryIndex, engine: Engine, settings, rider_id: uuid.UUID, *, now) -> None:
     cipher = template_cipher(settings.boarding_template_key)
     with engine.connect() as conn:
-        encodings, ids, routes = _rider_rows(conn, cipher, rider_id, now)
-    index.replace_rider(rider_id, encodings, ids, routes)
+        encodings, ids, routes, identifiable = _rider_rows(conn, cipher, rider_id, now, index.model_id)
+    index.replace_rider(rider_id, encodings, ids, routes, identifiable=identifiable)
 
 
-def load_index(engine: Engine, settings, *, now) -> GalleryIndex:
+def load_index(engine: Engine, settings, *, now, model_id: str | None = None, dim: int | None = None) -> GalleryIndex:
+    """Templates of the configured model only: another model's templates are never compared (their riders
+    re-enrol: `needs_reenrolment` on the rider)."""
+    from services.transit.boarding.faces import embedder_for
+
+    if model_id is None:
+        model_id = embedder_for(settings).model_id
     cipher = template_cipher(settings.boarding_template_key)
-    index = GalleryIndex()
     by_rider: dict[uuid.UUID, tuple[list, list]] = defaultdict(lambda: ([], []))
     with engine.connect() as conn:
         for row in conn.execute(select(FaceTemplate.id, FaceTemplate.rider_id, FaceTemplate.template_enc)
-                                .where(FaceTemplate.expires_at > now)):
+                                .where(FaceTemplate.expires_at > now, FaceTemplate.model_id == model_id)):
             encs, ids = by_rider[row.rider_id]
             encs.append(open_sealed(cipher, row.template_enc, row.rider_id))
             ids.append(row.id)
         routes = {r.id: r.regular_routes for r in conn.execute(select(Rider.id, Rider.regular_routes))}
+        identifiable = _identifiable(conn) if by_rider else set()
+    if dim is None:
+        dim = len(next(iter(by_rider.values()))[0][0]) if by_rider else DIM
+    index = GalleryIndex(dim=dim, model_id=model_id)
     for rider_id, (encs, ids) in by_rider.items():
-        index.replace_rider(rider_id, encs, ids, routes.get(rider_id) or [])
+        index.replace_rider(rider_id, encs, ids, routes.get(rider_id) or [], identifiable=rider_id in identifiable)
     return index
 
 

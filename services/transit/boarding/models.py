@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, LargeBinary, UniqueConstraint, false
 from sqlmodel import Field
 
 from services.common.db import UTCDateTime
@@ -18,17 +18,22 @@ class Rider(TransitModel, table=True):
     mobility_needs: bool = False
     # Routes the rider rides regularly: the candidate set for card-less identification on that route.
     regular_routes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # HMAC of the date of birth the rider gave at enrolment (never the date): with the card, it lets the person,
+    # and only the person, erase their face at a kiosk without a face match.
+    birth_date_hmac: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime())
 
 
 class FaceConsent(TransitModel, table=True):
-    """Separate consent for the face template (PIPA Art. 23): kept after erasure as its record."""
+    """Separate consent per purpose for the face template (PIPA Art. 23): `card_check` (1:1 against the card's
+    holder) and `identification` (1:N without a card); kept after erasure or withdrawal as its record."""
 
     __tablename__ = "face_consent"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     rider_id: uuid.UUID = Field(sa_column=Column(ForeignKey("rider.id", ondelete="CASCADE"), nullable=False,
                                                  index=True))
+    purpose: str = Field(default="card_check", max_length=24, sa_column_kwargs={"server_default": "card_check"})
     version: str = Field(max_length=40)
     channel: str = Field(max_length=80)  # e.g. "enrolment_kiosk:<device id>" or "staff:<account id>"
     given_at: datetime = Field(sa_type=UTCDateTime())
@@ -46,6 +51,9 @@ class FaceTemplate(TransitModel, table=True):
     consent_id: uuid.UUID = Field(sa_column=Column(ForeignKey("face_consent.id", ondelete="CASCADE"),
                                                    nullable=False))
     template_enc: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # The face model that made it: templates of two models are never compared (a rider re-enrols instead).
+    model_id: str = Field(default="dlib_resnet_v1+68pt", max_length=64,
+                          sa_column_kwargs={"server_default": "dlib_resnet_v1+68pt"})
     key_id: str = Field(max_length=16)
     face_px: int
     created_at: datetime = Field(sa_type=UTCDateTime())
@@ -90,6 +98,11 @@ class Boarding(TransitModel, table=True):
     reason: str | None = Field(default=None, max_length=40)
     concession: str = Field(max_length=16)
     fare_krw: int
+    # The card's concession is applied only on a verified face or the driver's confirmation (audited below).
+    concession_applied: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    concession_reason: str | None = Field(default=None, max_length=40)
+    driver_confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    driver_confirmed_by: str | None = Field(default=None, max_length=64)
     needs_assistance: bool = False
     distance: float | None = None
     margin: float | None = None
@@ -101,3 +114,19 @@ class Boarding(TransitModel, table=True):
     reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
     review_outcome: str | None = Field(default=None, max_length=24)
     answer: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class FaceErasureAttempt(TransitModel, table=True):
+    """Every attempt to erase a face at a kiosk, granted or not: who asked from where, how they proved it."""
+
+    __tablename__ = "face_erasure_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    rider_id: uuid.UUID | None = Field(default=None, index=True)
+    card_id: str | None = Field(default=None, max_length=40)
+    method: str = Field(max_length=24)  # face | card_birth_date | staff
+    outcome: str = Field(max_length=24)  # erased | refused
+    reason: str | None = Field(default=None, max_length=40)
+    channel: str = Field(max_length=80)
+    distance: float | None = None
+    attempted_at: datetime = Field(sa_type=UTCDateTime(), index=True)

@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, File, Form, Header, Query, Request, UploadFile
-from pydantic import ValidationError
+from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter, ValidationError
 
 from services.common.auth import DeviceKind, Principal, Role, require_any, require_device, require_roles
 from services.common.db import SessionDep, utcnow
@@ -24,6 +25,7 @@ from services.transit.boarding.schemas import (
     BoardingRead,
     CardCreate,
     CardRead,
+    ConsentGive,
     FaceEnrolled,
     FaceErased,
     ReviewCreate,
@@ -39,6 +41,7 @@ router = APIRouter(prefix="/v1", tags=["boarding"])
 Kiosk = Annotated[Principal, Depends(require_any(devices=(DeviceKind.enrolment_kiosk,)))]
 Bus = Annotated[Principal, Depends(require_device(DeviceKind.bus))]
 Official = Annotated[Principal, Depends(require_roles(Role.official))]
+Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 
 
 def _channel(principal: Principal) -> str:
@@ -56,16 +59,18 @@ def _read_uploads(files: list[UploadFile] | None, limit: int) -> list[bytes]:
 
 
 @router.post("/riders", response_model=RiderRead, status_code=201)
-def create_rider(body: RiderCreate, session: SessionDep, principal: Kiosk) -> dict:
+def create_rider(body: RiderCreate, request: Request, session: SessionDep, principal: Kiosk) -> dict:
     now = utcnow()
     rider = service.create_rider(session, reference=body.reference, mobility_needs=body.mobility_needs,
-                                 regular_routes=body.regular_routes, now=now)
-    return service.rider_view(session, rider, now=now)
+                                 regular_routes=body.regular_routes, now=now, birth_date=body.birth_date,
+                                 settings=request.app.state.settings)
+    return service.rider_view(session, rider, now=now, model_id=request.app.state.gallery.model_id)
 
 
 @router.get("/riders/{rider_id}", response_model=RiderRead)
-def read_rider(rider_id: uuid.UUID, session: SessionDep, principal: Kiosk) -> dict:
-    return service.rider_view(session, service.get_rider(session, rider_id), now=utcnow())
+def read_rider(rider_id: uuid.UUID, request: Request, session: SessionDep, principal: Kiosk) -> dict:
+    return service.rider_view(session, service.get_rider(session, rider_id), now=utcnow(),
+                              model_id=request.app.state.gallery.model_id)
 
 
 @router.put("/riders/{rider_id}/face", response_model=FaceEnrolled)
@@ -73,6 +78,9 @@ def enrol_face(
     rider_id: uuid.UUID, request: Request, session: SessionDep, principal: Kiosk,
     photos: list[UploadFile] = File(..., description="1-3 photos of the rider's face (JPEG/PNG)"),
     consent_version: str = Form(..., min_length=1, max_length=40),
+    consent_card_check: bool = Form(False, description="the rider agreed to the face check against their card (1:1)"),
+    consent_identification: bool = Form(False, description="the rider also agreed to be recognised without a card "
+                                                           "(1:N among a route's regulars); asked separately"),
 ) -> dict:
     settings = request.app.state.settings
     if len(photos) > 3:
@@ -80,13 +88,54 @@ def enrol_face(
     data = _read_uploads(photos, settings.boarding_max_image_bytes)
     return service.enrol_face(session, rider_id=rider_id, photos=data, consent_version=consent_version,
                               channel=_channel(principal), settings=settings, index=request.app.state.gallery,
-                              now=utcnow())
+                              now=utcnow(), card_check=consent_card_check, identification=consent_identification)
+
+
+@router.put("/riders/{rider_id}/consents/identification", response_model=RiderRead)
+def give_identification_consent(rider_id: uuid.UUID, body: ConsentGive, request: Request, session: SessionDep,
+                                principal: Kiosk) -> dict:
+    return service.set_identification_consent(session, rider_id=rider_id, given=True,
+                                              consent_version=body.consent_version, channel=_channel(principal),
+                                              settings=request.app.state.settings, index=request.app.state.gallery,
+                                              now=utcnow())
+
+
+@router.delete("/riders/{rider_id}/consents/identification", response_model=RiderRead)
+def withdraw_identification_consent(rider_id: uuid.UUID, request: Request, session: SessionDep,
+                                    principal: Kiosk) -> dict:
+    """Withdraws card-less identification only: the rider stays enrolled for the card check."""
+    return service.set_identification_consent(session, rider_id=rider_id, given=False, consent_version=None,
+                                              channel=_channel(principal), settings=request.app.state.settings,
+                                              index=request.app.state.gallery, now=utcnow())
 
 
 @router.delete("/riders/{rider_id}/face", response_model=FaceErased)
-def erase_face(rider_id: uuid.UUID, request: Request, session: SessionDep, principal: Kiosk) -> dict:
+def erase_face(rider_id: uuid.UUID, request: Request, session: SessionDep, principal: Admin) -> dict:
+    """Erasure by staff handling the rider's written request (a kiosk cannot erase by rider id)."""
     return service.erase_face(session, rider_id=rider_id, settings=request.app.state.settings,
-                              index=request.app.state.gallery, now=utcnow())
+                              index=request.app.state.gallery, now=utcnow(), channel=_channel(principal))
+
+
+@router.post("/face-erasures", response_model=FaceErased,
+             responses={403: {"description": "refused (`erasure_refused`): the proof did not match; recorded"}})
+def erase_by_person(
+    request: Request, session: SessionDep, principal: Kiosk,
+    card_id: str = Form(..., min_length=1, max_length=40),
+    birth_date: date | None = Form(default=None, description="the date of birth given at enrolment"),
+    photo: UploadFile | None = File(default=None, description="a photo of the person's face, taken at the kiosk"),
+):
+    """Erasure at the kiosk by the person only: their card and either their face or their date of birth. Every
+    attempt, granted or refused, is recorded."""
+    settings = request.app.state.settings
+    data = _read_uploads([photo], settings.boarding_max_image_bytes)[0] if photo is not None else None
+    result = service.erase_by_person(session, card_id=card_id, photo=data, birth_date=birth_date,
+                                     channel=_channel(principal), settings=settings, index=request.app.state.gallery,
+                                     now=utcnow())
+    if "refused" in result:
+        return JSONResponse(status_code=403, content={
+            "error": "erasure_refused", "detail": result["refused"],
+            "request_id": getattr(request.state, "request_id", None)})
+    return result
 
 
 @router.post("/cards", response_model=CardRead, status_code=201)
@@ -125,6 +174,14 @@ def create_boarding(
     data = _read_uploads(frames, settings.boarding_max_image_bytes)
     return service.board(session, ev=ev, frames=data, device_id=principal.id, settings=settings,
                          index=request.app.state.gallery, now=utcnow())
+
+
+@router.post("/boardings/{event_id}/driver-confirmation", response_model=BoardingAnswer)
+def confirm_by_driver(event_id: uuid.UUID, session: SessionDep, principal: Bus) -> dict:
+    """The driver confirms the card holder at the door (a button on the door display): the concession fare
+    applies, and the boarding records which device confirmed it and when."""
+    return service.confirm_by_driver(session, event_id=event_id, device_id=principal.id, place=principal.place,
+                                     now=utcnow())
 
 
 def _event(model, raw):

@@ -1,7 +1,7 @@
 """Request and response shapes of transit boarding (the device contract the bus and kiosk rely on)."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -13,10 +13,17 @@ class RiderCreate(BaseModel):
     mobility_needs: bool = Field(default=False, description="the driver kneels the bus for this rider")
     regular_routes: list[str] = Field(default_factory=list, max_length=20,
                                       description="routes where card-less identification may find this rider")
+    birth_date: date | None = Field(default=None, description="kept only as a keyed hash: lets the person erase "
+                                                              "their face with their card and this date")
+
+
+class ConsentGive(BaseModel):
+    consent_version: str = Field(min_length=1, max_length=40)
 
 
 class ConsentRead(BaseModel):
     id: uuid.UUID
+    purpose: str = "card_check"
     version: str
     channel: str
     given_at: datetime
@@ -32,13 +39,18 @@ class RiderRead(BaseModel):
     face_enrolled: bool = False
     templates: int = 0
     face_expires_at: datetime | None = None
+    needs_reenrolment: bool = False
+    consent_card_check: bool = False
+    consent_identification: bool = False
     consents: list[ConsentRead] = []
 
 
 class FaceEnrolled(BaseModel):
     rider_id: uuid.UUID
     templates: int
+    model_id: str
     consent: ConsentRead
+    consents: list[ConsentRead]
     expires_at: datetime
 
 
@@ -82,7 +94,11 @@ class BoardingAnswer(BaseModel):
     decision: Decision
     rider_id: uuid.UUID | None
     card_id: str | None
-    concession: Concession
+    concession: Concession = Field(description="the concession of the card (tapped, or of the identified rider)")
+    concession_applied: bool = Field(description="true only on a verified face or the driver's confirmation")
+    concession_reason: str = Field(description="face_verified, driver_confirmed, no_concession, "
+                                               "awaiting_driver_confirmation or not_verified")
+    driver_confirmation_allowed: bool = Field(description="the door display may offer the driver's confirmation")
     fare_krw: int
     fare_source: str
     needs_assistance: bool
@@ -120,7 +136,11 @@ class BoardingRead(BaseModel):
     decision: Decision
     reason: str | None
     concession: Concession
+    concession_applied: bool
+    concession_reason: str | None
     fare_krw: int
+    driver_confirmed_at: datetime | None
+    driver_confirmed_by: str | None
     distance: float | None
     margin: float | None
     presentation_attack: bool

@@ -59,7 +59,7 @@ def seed(engine: Engine, *, settings, credentials: dict) -> dict:
             if photo and (FACES / photo).is_file():
                 service.enrol_face(session, rider_id=rider.id, photos=[(FACES / photo).read_bytes()],
                                    consent_version="face-2025-07", channel="seed", settings=settings,
-                                   index=index, now=now)
+                                   index=index, now=now, identification=bool(routes))
         # Yesterday and this morning: card taps without faces, so the dashboard has a trend.
         rng = random.Random(11)
         taps = 0

@@ -2,6 +2,7 @@
 Functions take the session, flush and never commit; the gallery index follows the database after commit."""
 
 import hashlib
+import hmac
 import uuid
 from datetime import date, datetime, time, timedelta
 
@@ -14,7 +15,15 @@ from services.common.errors import Conflict, DomainError, NotFound, Unprocessabl
 from services.transit.boarding import domain, faces
 from services.transit.boarding.domain import SEOUL, Concession, Decision, IdentifyPolicy
 from services.transit.boarding.gallery import GalleryIndex, notify_change, resync_rider
-from services.transit.boarding.models import Boarding, Card, FaceChange, FaceConsent, FaceTemplate, Rider
+from services.transit.boarding.models import (
+    Boarding,
+    Card,
+    FaceChange,
+    FaceConsent,
+    FaceErasureAttempt,
+    FaceTemplate,
+    Rider,
+)
 from services.transit.boarding.schemas import BoardingEvent
 from services.transit.boarding.templates import seal, template_cipher
 
@@ -47,12 +56,22 @@ def _after_commit(session: Session, action) -> None:
 # ---- riders and faces -----------------------------------------------------------------------------------
 
 
+PURPOSES = ("card_check", "identification")
+
+
+def birth_date_hmac(settings, birth_date: date) -> str:
+    """The date of birth is never stored: only a keyed hash, to check the person's own answer at erasure."""
+    key = settings.boarding_template_key.encode()
+    return hmac.new(key, b"birth_date:" + birth_date.isoformat().encode(), hashlib.sha256).hexdigest()
+
+
 def create_rider(session: Session, *, reference: str | None, mobility_needs: bool, regular_routes: list[str],
-                 now: datetime) -> Rider:
+                 now: datetime, birth_date: date | None = None, settings=None) -> Rider:
     if reference and session.scalars(select(Rider.id).where(Rider.reference == reference)).first():
         raise Conflict("a rider with this reference exists", code="rider_exists")
     rider = Rider(reference=reference, mobility_needs=mobility_needs,
-                  regular_routes=sorted(set(regular_routes)), created_at=now)
+                  regular_routes=sorted(set(regular_routes)), created_at=now,
+                  birth_date_hmac=birth_date_hmac(settings, birth_date) if birth_date and settings else None)
     session.add(rider)
     session.flush()
     return rider
@@ -65,30 +84,47 @@ def get_rider(session: Session, rider_id: uuid.UUID) -> Rider:
     return rider
 
 
-def rider_view(session: Session, rider: Rider, *, now: datetime) -> dict:
-    templates = session.scalars(select(FaceTemplate.expires_at).where(FaceTemplate.rider_id == rider.id,
-                                                                     FaceTemplate.expires_at > now)).all()
+def rider_view(session: Session, rider: Rider, *, now: datetime, model_id: str | None = None) -> dict:
+    rows = session.execute(select(FaceTemplate.expires_at, FaceTemplate.model_id)
+                           .where(FaceTemplate.rider_id == rider.id, FaceTemplate.expires_at > now)).all()
+    current = [r.expires_at for r in rows if model_id is None or r.model_id == model_id]
     consents = session.scalars(select(FaceConsent).where(FaceConsent.rider_id == rider.id)
                                .order_by(FaceConsent.given_at)).all()
-    return {**rider.model_dump(), "face_enrolled": bool(templates), "templates": len(templates),
-            "face_expires_at": max(templates, default=None),
+    standing = {c.purpose for c in consents if c.withdrawn_at is None}
+    return {**rider.model_dump(exclude={"birth_date_hmac"}), "face_enrolled": bool(current),
+            "templates": len(current), "face_expires_at": max(current, default=None),
+            "needs_reenrolment": bool(rows) and not current,
+            "consent_card_check": "card_check" in standing, "consent_identification": "identification" in standing,
             "consents": [c.model_dump() for c in consents]}
 
 
+def _resync_after_commit(session: Session, index: GalleryIndex, settings, rider_id: uuid.UUID, now: datetime):
+    """The index follows the database only once it has committed: a follower never reads a state that a
+    rollback could undo, and never puts back what a commit removed."""
+    engine = session.get_bind()
+    _after_commit(session, lambda: resync_rider(index, engine, settings, rider_id, now=now))
+
+
 def enrol_face(session: Session, *, rider_id: uuid.UUID, photos: list[bytes], consent_version: str,
-               channel: str, settings, index: GalleryIndex, now: datetime) -> dict:
-    """Replaces the rider's templates with those of 1-3 photos of one face; photos are never kept."""
+               channel: str, settings, index: GalleryIndex, now: datetime,
+               card_check: bool = True, identification: bool = False) -> dict:
+    """Replaces the rider's templates with those of 1-3 photos of one face; photos are never kept. Consent is
+    recorded per purpose: `card_check` always (it is what enrolment is for), `identification` only if asked."""
     if not 1 <= len(photos) <= 3:
         raise Unprocessable("send 1 to 3 photos", code="photo_count")
+    embedder = faces.embedder_for(settings)
+    gate = faces.gate_for(settings)
     found = []
     for i, data in enumerate(photos):
         try:
             frame = faces.read_frame(data, max_bytes=settings.boarding_max_image_bytes,
                                      max_pixels=settings.boarding_max_image_pixels,
-                                     detect_max_side=settings.boarding_detect_max_side)
-            found.append(faces.enrolment_face(frame, min_face_px=settings.boarding_min_face_px))
+                                     detect_max_side=settings.boarding_detect_max_side, embedder=embedder)
+            found.append(faces.enrolment_face(frame, min_face_px=settings.boarding_min_face_px, gate=gate))
         except faces.BadPhoto as exc:
             raise faces.BadPhoto(f"photo {i + 1}: {exc.detail}", code=exc.code) from None
+    if not card_check:
+        raise Unprocessable("the rider's consent to the card check is needed to keep a face", code="consent_required")
     rider = get_rider(session, rider_id)  # after the face work: no transaction is held during it
     encodings = np.array([f.encoding for f in found])
     if len(encodings) > 1:
@@ -98,34 +134,101 @@ def enrol_face(session: Session, *, rider_id: uuid.UUID, photos: list[bytes], co
     session.execute(delete(FaceTemplate).where(FaceTemplate.rider_id == rider.id))
     session.execute(update(FaceConsent).where(FaceConsent.rider_id == rider.id, FaceConsent.withdrawn_at.is_(None))
                  .values(withdrawn_at=now))
-    consent = FaceConsent(rider_id=rider.id, version=consent_version, channel=channel, given_at=now)
-    session.add(consent)
+    consents = [FaceConsent(rider_id=rider.id, purpose=p, version=consent_version, channel=channel, given_at=now)
+                for p in (PURPOSES if identification else PURPOSES[:1])]
+    session.add_all(consents)
     session.flush()
     cipher = template_cipher(settings.boarding_template_key)
     expires_at = now + timedelta(days=settings.boarding_template_validity_days)
     for face in found:
-        session.add(FaceTemplate(rider_id=rider.id, consent_id=consent.id, template_enc=seal(cipher, face.encoding,
-                                 rider.id), key_id=settings.boarding_template_key_id, face_px=face.size_px,
-                                 created_at=now, expires_at=expires_at))
+        session.add(FaceTemplate(rider_id=rider.id, consent_id=consents[0].id, template_enc=seal(cipher, face.encoding,
+                                 rider.id), key_id=settings.boarding_template_key_id, model_id=embedder.model_id,
+                                 face_px=face.size_px, created_at=now, expires_at=expires_at))
     notify_change(session, rider.id, "enrol", now=now)
     session.flush()
-    engine = session.get_bind()
-    _after_commit(session, lambda: resync_rider(index, engine, settings, rider.id, now=now))
-    return {"rider_id": rider.id, "templates": len(found), "consent": consent.model_dump(),
+    _resync_after_commit(session, index, settings, rider.id, now)
+    return {"rider_id": rider.id, "templates": len(found), "model_id": embedder.model_id,
+            "consent": consents[0].model_dump(), "consents": [c.model_dump() for c in consents],
             "expires_at": expires_at}
 
 
-def erase_face(session: Session, *, rider_id: uuid.UUID, settings, index: GalleryIndex, now: datetime) -> dict:
-    """Erases every template of the rider from the database and, at once, from this worker's index; other
-    workers follow through the change log (NOTIFY on PostgreSQL)."""
+def set_identification_consent(session: Session, *, rider_id: uuid.UUID, given: bool, consent_version: str | None,
+                               channel: str, settings, index: GalleryIndex, now: datetime) -> dict:
+    """Gives or withdraws the consent to card-less identification alone; the card check stands either way."""
+    rider = get_rider(session, rider_id)
+    standing = session.scalars(select(FaceConsent).where(FaceConsent.rider_id == rider.id,
+                                                         FaceConsent.withdrawn_at.is_(None))).all()
+    card_check = next((c for c in standing if c.purpose == "card_check"), None)
+    ident = next((c for c in standing if c.purpose == "identification"), None)
+    if given and ident is None:
+        if card_check is None:
+            raise Conflict("enrol a face first", code="not_enrolled")
+        session.add(FaceConsent(rider_id=rider.id, purpose="identification", version=consent_version or
+                                card_check.version, channel=channel, given_at=now))
+    elif not given and ident is not None:
+        ident.withdrawn_at = now
+    notify_change(session, rider.id, "consent", now=now)
+    session.flush()
+    _resync_after_commit(session, index, settings, rider.id, now)
+    return rider_view(session, rider, now=now)
+
+
+def erase_face(session: Session, *, rider_id: uuid.UUID, settings, index: GalleryIndex, now: datetime,
+               channel: str = "staff", method: str = "staff", card_id: str | None = None,
+               distance: float | None = None) -> dict:
+    """Erases every template of the rider and withdraws every consent; this worker's index follows after the
+    commit, other workers through the change log (NOTIFY on PostgreSQL). The attempt is recorded."""
     rider = get_rider(session, rider_id)
     erased = session.execute(delete(FaceTemplate).where(FaceTemplate.rider_id == rider.id)).rowcount
     session.execute(update(FaceConsent).where(FaceConsent.rider_id == rider.id, FaceConsent.withdrawn_at.is_(None))
                  .values(withdrawn_at=now))
+    session.add(FaceErasureAttempt(rider_id=rider.id, card_id=card_id, method=method, outcome="erased",
+                                   channel=channel, distance=distance, attempted_at=now))
     notify_change(session, rider.id, "erase", now=now)
     session.flush()
-    index.remove_rider(rider.id)  # privacy first: gone from matching even before the commit
+    _resync_after_commit(session, index, settings, rider.id, now)
     return {"rider_id": rider.id, "templates_erased": erased or 0, "erased_at": now}
+
+
+def erase_by_person(session: Session, *, card_id: str, photo: bytes | None, birth_date: date | None, channel: str,
+                    settings, index: GalleryIndex, now: datetime) -> dict:
+    """Erasure at the kiosk by the person only: the card, and either their face matching the enrolment (the
+    verify threshold, on every template of the configured model) or the date of birth given at enrolment.
+    A refusal is recorded too and returned, not raised, so that its record commits."""
+    method = "face" if photo else "card_birth_date"
+    distance = None
+    if photo is None and birth_date is None:
+        raise Unprocessable("send a photo of your face or your date of birth", code="proof_missing")
+    if photo is not None:  # the face work first, outside any transaction; a bad photo writes nothing
+        embedder = faces.embedder_for(settings)
+        frame = faces.read_frame(photo, max_bytes=settings.boarding_max_image_bytes,
+                                 max_pixels=settings.boarding_max_image_pixels,
+                                 detect_max_side=settings.boarding_detect_max_side, embedder=embedder)
+        face = faces.enrolment_face(frame, min_face_px=settings.boarding_min_face_px // 2)
+    card = session.get(Card, card_id)
+
+    def refuse(reason: str, rider_id=None) -> dict:
+        session.add(FaceErasureAttempt(rider_id=rider_id, card_id=card_id, method=method, outcome="refused",
+                                       reason=reason, channel=channel, distance=distance, attempted_at=now))
+        session.flush()
+        return {"refused": reason}
+
+    if card is None or card.revoked_at is not None:
+        return refuse("card_not_found")
+    if photo is not None:
+        held = index.templates_of(card.rider_id)
+        if len(held) == 0:
+            return refuse("not_enrolled", card.rider_id)
+        distance = float(domain.distances(held, face.encoding).min())
+        if distance > settings.boarding_verify_threshold:
+            return refuse("face_does_not_match", card.rider_id)
+    else:
+        rider = get_rider(session, card.rider_id)
+        if rider.birth_date_hmac is None or not hmac.compare_digest(rider.birth_date_hmac,
+                                                                     birth_date_hmac(settings, birth_date)):
+            return refuse("birth_date_does_not_match", card.rider_id)
+    return erase_face(session, rider_id=card.rider_id, settings=settings, index=index, now=now, channel=channel,
+                      method=method, card_id=card_id, distance=distance)
 
 
 def purge_expired(session: Session, *, now: datetime) -> int:
@@ -184,11 +287,13 @@ def _fingerprint(ev: BoardingEvent, frames: list[bytes]) -> str:
 
 
 def _answer(ev: BoardingEvent, outcome: domain.Outcome, *, concession: str, fare: domain.FareRule,
-            needs_assistance: bool, attack: bool) -> dict:
+            needs_assistance: bool, attack: bool, granted: domain.ConcessionOutcome) -> dict:
     return {
         "event_id": str(ev.event_id), "decision": outcome.decision.value,
         "rider_id": str(outcome.rider_id) if outcome.rider_id else None, "card_id": ev.card_id,
-        "concession": str(concession), "fare_krw": fare.fare_krw, "fare_source": fare.source,
+        "concession": str(concession), "concession_applied": granted.applied, "concession_reason": granted.reason,
+        "driver_confirmation_allowed": granted.driver_may_confirm,
+        "fare_krw": fare.fare_krw, "fare_source": fare.source,
         "needs_assistance": needs_assistance,
         "distance": round(outcome.distance, 4) if outcome.distance is not None else None,
         "margin": round(outcome.margin, 4) if outcome.margin is not None else None,
@@ -214,17 +319,22 @@ def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id
         raise Unprocessable("occurred_at is in the future", code="occurred_at_in_future")
 
     # The face work comes before the first query, so no transaction (SQLite: no write lock) is held by it.
+    embedder = faces.embedder_for(settings)
     analysed = [faces.read_frame(data, max_bytes=settings.boarding_max_image_bytes,
                                  max_pixels=settings.boarding_max_image_pixels,
-                                 detect_max_side=settings.boarding_detect_max_side) for data in frames]
+                                 detect_max_side=settings.boarding_detect_max_side, embedder=embedder)
+                for data in frames]
     existing = session.scalars(select(Boarding).where(Boarding.event_id == ev.event_id)).first()
     if existing is not None:
         return _replay(existing, fingerprint)
     usable = [(fr, fr.largest()) for fr in analysed]
-    usable = [(fr, face) for fr, face in usable if face is not None and face.size_px >= settings.boarding_min_face_px // 2]
-    probes = np.array([face.encoding for _, face in usable]) if usable else np.empty((0, 128))
+    gate = faces.gate_for(settings, door=True)  # blurred, turned or tiny faces are not decided on
+    usable = [(fr, face) for fr, face in usable if face is not None and gate.problem(face) is None]
+    probes = np.array([face.encoding for _, face in usable]) if usable else np.empty((0, index.dim))
     liveness = domain.presentation_attack([fr.digest for fr in analysed], [face.landmarks for _, face in usable],
-                                          min_motion=settings.boarding_liveness_min_motion)
+                                          min_motion=settings.boarding_liveness_min_motion,
+                                          encodings=[face.encoding for _, face in usable],
+                                          max_frame_distance=settings.boarding_liveness_max_frame_distance)
     th = thresholds(settings)
     rider = None
     if ev.card_id:
@@ -238,7 +348,10 @@ def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id
             rider = session.get(Rider, card.rider_id)
             held = index.templates_of(card.rider_id)
             if len(held) == 0:
-                outcome = domain.Outcome(Decision.unknown, rider_id=card.rider_id, reason="not_enrolled")
+                other_model = session.scalars(select(FaceTemplate.id).where(
+                    FaceTemplate.rider_id == card.rider_id, FaceTemplate.model_id != index.model_id)).first()
+                outcome = domain.Outcome(Decision.unknown, rider_id=card.rider_id,
+                                         reason="reenrolment_needed" if other_model else "not_enrolled")
             else:
                 per_frame = [float(domain.distances(held, p).min()) for p in probes]
                 outcome = domain.verify_vote(per_frame, verify=th.verify, mismatch=th.mismatch)
@@ -254,10 +367,15 @@ def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id
         else:
             route = ev.route_id if policy == IdentifyPolicy.route_regulars else None
             threshold = th.identify if policy == IdentifyPolicy.route_regulars else th.identify_gallery
+            candidates = len(index.route_riders(route)) if route is not None else index.identifiable_riders()
             # Nobody beyond threshold + margin can change the decision: the index may skip them.
             found = [c for c in index.search(probes, route_id=route, radius=threshold + th.margin + 0.05)
                      if c is not None]
-            if not found:
+            if not domain.identification_allowed(candidates, worst_group_fmr=settings.boarding_identify_worst_group_fmr,
+                                                 max_candidates=settings.boarding_identify_max_candidates,
+                                                 max_false_rate=settings.boarding_identify_max_false_rate):
+                outcome = domain.Outcome(Decision.unknown, reason="candidate_set_too_large")
+            elif not found:
                 outcome = domain.Outcome(Decision.unknown, reason="no_candidates")
             else:
                 outcome = domain.identify_vote(found, threshold=threshold, margin=th.margin)
@@ -273,15 +391,16 @@ def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id
             rider, concession = None, Concession.none
     if outcome.decision == Decision.no_face and ev.card_id and rider is not None:
         outcome = domain.Outcome(Decision.no_face, rider_id=rider.id, reason=outcome.reason)
-    fare = domain.fare_for(concession, ev.occurred_at)
+    granted = domain.concession_outcome(outcome.decision.value, str(concession))
+    fare = domain.fare_for(concession if granted.applied else Concession.none, ev.occurred_at)
     needs_assistance = bool(rider is not None and rider.mobility_needs)
     answer = _answer(ev, outcome, concession=concession, fare=fare, needs_assistance=needs_assistance,
-                     attack=liveness.suspected)
+                     attack=liveness.suspected, granted=granted)
     row = Boarding(
         event_id=ev.event_id, device_id=device_id, bus_id=ev.bus_id, route_id=ev.route_id, stop_id=ev.stop_id,
         occurred_at=ev.occurred_at, received_at=now, card_id=ev.card_id, rider_id=outcome.rider_id,
         decision=outcome.decision.value, reason=outcome.reason, concession=str(concession), fare_krw=fare.fare_krw,
-        needs_assistance=needs_assistance, distance=outcome.distance, margin=outcome.margin, frames=len(frames),
+        concession_applied=granted.applied, concession_reason=granted.reason, needs_assistance=needs_assistance, distance=outcome.distance, margin=outcome.margin, frames=len(frames),
         faces=len(usable), presentation_attack=liveness.suspected, flagged=outcome.flagged,
         fingerprint=fingerprint, answer=answer,
     )
@@ -293,6 +412,27 @@ def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id
         first = session.scalars(select(Boarding).where(Boarding.event_id == ev.event_id)).first()
         return _replay(first, fingerprint)
     return answer
+
+
+def confirm_by_driver(session: Session, *, event_id: uuid.UUID, device_id: str, place: str | None,
+                      now: datetime) -> dict:
+    """The driver looked at the rider and the card and confirms the concession from the door display: the
+    boarding's fare becomes the concession fare, and the row keeps who confirmed and when (the audit)."""
+    row = session.scalars(select(Boarding).where(Boarding.event_id == event_id)).first()
+    if row is None or (place is not None and row.bus_id != place):
+        raise NotFound("no such boarding on this bus", code="boarding_not_found")
+    if row.driver_confirmed_at is not None:
+        return row.answer  # the display's retry
+    granted = domain.concession_outcome(row.decision, row.concession, driver_confirmed=True)
+    if not row.answer.get("driver_confirmation_allowed") or not granted.applied:
+        raise Conflict("this boarding needs no driver confirmation", code="confirmation_not_needed")
+    fare = domain.fare_for(row.concession, row.occurred_at)
+    row.driver_confirmed_at, row.driver_confirmed_by = now, device_id
+    row.concession_applied, row.concession_reason, row.fare_krw = True, granted.reason, fare.fare_krw
+    row.answer = {**row.answer, "concession_applied": True, "concession_reason": granted.reason,
+                  "driver_confirmation_allowed": False, "fare_krw": fare.fare_krw, "fare_source": fare.source}
+    session.flush()
+    return row.answer
 
 
 def _replay(existing: Boarding, fingerprint: str) -> dict:

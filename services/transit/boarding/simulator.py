@@ -12,9 +12,11 @@ from services.transit.boarding.seed import BUS_ROUTE, DEMO_RIDERS, card_id
 PHOTOS = REPO_ROOT / "tests" / "fixtures" / "faces"
 # Who stands at the door: (card reference or None, frames)
 SCENES = [
-    ("demo-rider-01", ["people/obama/2.jpg", "people/obama/4.jpg"]),  # the holder: verified
+    # the holder: verified (one frame: two different photos as frames are a sequence of stills, and flagged)
+    ("demo-rider-01", ["people/obama/2.jpg"]),
     ("demo-rider-01", ["people/biden/2.jpg"]),  # someone else on a senior card: mismatch, flagged
-    (None, ["people/kit_harington/2.jpg"]),  # a regular of route 101 without a card: identified there
+    # a regular of route 101 without a card: at the shipped identify threshold dlib mostly answers `unknown`
+    (None, ["people/kit_harington/2.jpg"]),
     ("demo-rider-03", ["people/rose_leslie/2.jpg"]),
     ("demo-rider-04", []),  # never enrolled: the card alone works
     ("demo-rider-06", []),

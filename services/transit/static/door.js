@@ -13,7 +13,11 @@ const TEXTS = {
     welcome: "환영합니다", show_card: "기사님께 카드를 보여 주세요", tap_card: "카드를 찍어 주세요",
     look_camera: "카메라를 봐 주세요",
     note_mismatch: "얼굴 확인이 되지 않았어요. 카드를 기사님께 보여 주시면 됩니다.",
-    note_identified: "얼굴로 확인되었습니다.",
+    note_identified: "얼굴로 확인되었어요.",
+    note_confirm: "기사님이 카드를 보고 확인하면 {c} 요금이 돼요.",
+    note_confirmed: "기사님이 확인했어요.",
+    driver_confirm: "기사님 확인: 카드 주인이 맞아요",
+    fare_standard: "지금 요금 {fare}원",
     note_no_face: "얼굴이 보이지 않았어요.",
     note_unknown_nocard: "확인되지 않았어요. 카드를 찍어 주세요.",
     note_offline: "연결이 끊겼어요. 기사님께 카드를 보여 주세요.",
@@ -30,6 +34,10 @@ const TEXTS = {
     look_camera: "Please look at the camera",
     note_mismatch: "We could not confirm it's you. Just show your card to the driver.",
     note_identified: "Recognised by face.",
+    note_confirm: "Once the driver has checked your card, the {c} fare applies.",
+    note_confirmed: "The driver has checked your card.",
+    driver_confirm: "Driver: the card is theirs",
+    fare_standard: "Fare now {fare} won",
     note_no_face: "We could not see a face.",
     note_unknown_nocard: "Not recognised. Please tap your card.",
     note_offline: "The connection is down. Please show your card to the driver.",
@@ -128,29 +136,60 @@ const Door = (() => {
   }
 
   function fareText(answer) {
-    if (answer.fare_krw === 0) return `${Screens.t("c." + answer.concession)} · ${Screens.t("free")}`;
+    const c = answer.concession && answer.concession !== "none" ? Screens.t("c." + answer.concession) : null;
+    if (!answer.concession_applied) {
+      return Screens.t("fare_standard", { fare: answer.fare_krw.toLocaleString("ko-KR") });
+    }
+    if (answer.fare_krw === 0) return `${c} · ${Screens.t("free")}`;
     const fare = Screens.t("fare", { fare: answer.fare_krw.toLocaleString("ko-KR") });
-    return answer.concession && answer.concession !== "none" ? `${Screens.t("c." + answer.concession)} · ${fare}` : fare;
+    return c ? `${c} · ${fare}` : fare;
   }
 
-  // What a rider sees for each decision. A mismatch never refuses the ride on its own: the driver looks.
+  // What a rider sees for each decision. A card's concession applies only on a verified face, or once the
+  // driver has looked at the card and pressed the confirmation button; until then the standard fare shows.
+  // A mismatch never refuses the ride on its own: the driver looks.
   function view({ answer, cardId, offline }) {
     if (offline || !answer) return { tone: "show-card", title: "show_card", note: "note_offline", fare: null };
     const withCard = Boolean(cardId);
+    const waiting = Boolean(answer.driver_confirmation_allowed);
+    const confirmNote = waiting ? "note_confirm" : null;
+    if (answer.concession_reason === "driver_confirmed") {
+      return { tone: "welcome", title: "welcome", note: "note_confirmed", fare: fareText(answer) };
+    }
     switch (answer.decision) {
       case "verified":
         return { tone: "welcome", title: "welcome", note: null, fare: fareText(answer) };
       case "identified":
-        return { tone: "welcome", title: "welcome", note: "note_identified", fare: fareText(answer) };
+        return { tone: "welcome", title: "welcome", note: waiting ? "note_confirm" : "note_identified",
+                 fare: fareText(answer), confirm: waiting, recognised: true };
       case "mismatch":
-        return { tone: "show-card", title: "show_card", note: "note_mismatch", fare: null };
+        return { tone: "show-card", title: "show_card", note: waiting ? confirmNote : "note_mismatch",
+                 fare: fareText(answer), confirm: waiting };
       case "no_face":
-        return withCard ? { tone: "welcome", title: "welcome", note: null, fare: fareText(answer) }
-          : { tone: "tap-card", title: "tap_card", note: "note_no_face", fare: null };
+        if (!withCard) return { tone: "tap-card", title: "tap_card", note: "note_no_face", fare: null };
+        return waiting ? { tone: "show-card", title: "show_card", note: confirmNote, fare: fareText(answer), confirm: true }
+          : { tone: "welcome", title: "welcome", note: null, fare: fareText(answer) };
       default: // unknown
-        return withCard ? { tone: "welcome", title: "welcome", note: null, fare: fareText(answer) }
-          : { tone: "tap-card", title: "tap_card", note: "note_unknown_nocard", fare: null };
+        if (!withCard) return { tone: "tap-card", title: "tap_card", note: "note_unknown_nocard", fare: null };
+        return waiting ? { tone: "show-card", title: "show_card", note: confirmNote, fare: fareText(answer), confirm: true }
+          : { tone: "welcome", title: "welcome", note: null, fare: fareText(answer) };
     }
+  }
+
+  // The driver's confirmation (audited by the service: which device, when); the answer then carries the fare.
+  async function confirmByDriver(event) {
+    event.stopPropagation();
+    if (!last || !last.answer) return;
+    $("driver-confirm").disabled = true;
+    const path = `/v1/boardings/${encodeURIComponent(last.answer.event_id)}/driver-confirmation`;
+    let res = null;
+    try {
+      res = await Screens.api(key, "POST", path, { timeoutMs: 10000 });
+    } catch (e) {
+      res = null;
+    }
+    $("driver-confirm").disabled = false;
+    if (res && res.ok) render({ ...last, answer: res.body });
   }
 
   function render(result) {
@@ -171,8 +210,10 @@ const Door = (() => {
     $("decision-title").textContent = Screens.t(v.title);
     $("decision-fare").textContent = v.fare || "";
     $("decision-fare").hidden = !v.fare;
-    $("decision-note").textContent = v.note ? Screens.t(v.note) : "";
+    const concession = last.answer && last.answer.concession !== "none" ? Screens.t("c." + last.answer.concession) : "";
+    $("decision-note").textContent = v.note ? Screens.t(v.note, { c: concession }) : "";
     $("decision-note").hidden = !v.note;
+    $("driver-confirm").hidden = !v.confirm;
     $("driver-cue").hidden = !(last.answer && last.answer.needs_assistance);
   }
 
@@ -218,6 +259,7 @@ const Door = (() => {
     });
     // touching the decision goes back to the camera view at once
     $("decision").addEventListener("click", idle);
+    $("driver-confirm").addEventListener("click", confirmByDriver);
     openCamera();
     idle();
   }

@@ -34,6 +34,10 @@ const TEXTS = {
     consent_3: "보관 기간: 5년, 또는 지울 때까지.",
     consent_4: "동의하지 않아도 카드로 버스를 탈 수 있으며, 불이익이 없습니다.",
     consent_check: "위 내용을 듣고 얼굴 정보 수집에 동의합니다.",
+    consent_ident: "(따로 묻는 선택) 카드를 잊고 탔을 때, 아래 노선 버스에서 얼굴로 저를 찾아도 됩니다.",
+    birth_label: "생년월일 (선택, 예: 1950-03-02). 나중에 본인만 얼굴 정보를 지울 수 있게 확인용으로만 씁니다.",
+    erase_birth_label: "본인 확인: 등록할 때 알려 주신 생년월일 (예: 1950-03-02)",
+    erase_refused: "본인 확인이 되지 않았어요. 신분증을 가지고 직원에게 오시면 지워 드립니다.",
     routes_label: "자주 타는 버스 번호 (선택, 쉼표로 구분)",
     routes_hint: "적으면, 카드를 잊고 탔을 때 이 노선에서만 얼굴로 알아볼 수 있습니다.",
     consent_yes: "동의하고 사진 찍기", consent_no: "동의하지 않고 카드로만 타기",
@@ -97,6 +101,10 @@ const TEXTS = {
     consent_3: "How long: 5 years, or until you erase it.",
     consent_4: "If you do not agree, you can still ride with your card, with no disadvantage.",
     consent_check: "I have been told the above and I agree to my face data being collected.",
+    consent_ident: "(A separate choice) If I board without my card, the buses of the routes below may look for my face.",
+    birth_label: "Date of birth (optional, e.g. 1950-03-02). Used only so that you alone can erase your face data later.",
+    erase_birth_label: "To check it is you: the date of birth you gave when enrolling (e.g. 1950-03-02)",
+    erase_refused: "We could not check it is you. Bring your ID to a member of staff and they will erase it.",
     routes_label: "Bus numbers you ride often (optional, separated by commas)",
     routes_hint: "If you give them, on those routes only the camera may recognise you when you forget your card.",
     consent_yes: "Agree and take photos", consent_no: "Don't agree: card only",
@@ -147,7 +155,7 @@ const Enrol = (() => {
 
   function freshState() {
     return { mode: "face", card_id: null, concession: "senior", mobility: false, routes: [], rider_id: null,
-             card_linked: false, photos: [] };
+             card_linked: false, photos: [], identification: false, birth_date: null, proof: null };
   }
 
   const api = (method, path, opts) => Screens.api(key, method, path, opts);
@@ -195,8 +203,9 @@ const Enrol = (() => {
   // Creates the rider and links the card once; later steps (a retaken photo) reuse them.
   async function ensureRiderAndCard() {
     if (!state.rider_id) {
-      const res = await api("POST", "/v1/riders", { json: { mobility_needs: state.mobility,
-                                                             regular_routes: state.routes } });
+      const body = { mobility_needs: state.mobility, regular_routes: state.identification ? state.routes : [] };
+      if (state.birth_date) body.birth_date = state.birth_date;
+      const res = await api("POST", "/v1/riders", { json: body });
       if (!res.ok) return res;
       state.rider_id = res.body.id;
     }
@@ -265,6 +274,9 @@ const Enrol = (() => {
   async function onConsent() {
     if (!$("consent-check").checked) return;
     state.routes = $("routes").value.split(/[,\s]+/).map((x) => x.trim()).filter(Boolean).slice(0, 20);
+    state.identification = $("consent-ident").checked;
+    const birth = $("birth-date").value.trim();
+    state.birth_date = /^\d{4}-\d{2}-\d{2}$/.test(birth) ? birth : null;
     show("working");
     let failure;
     try {
@@ -349,6 +361,8 @@ const Enrol = (() => {
         const form = new FormData();
         state.photos.forEach((p, i) => form.append("photos", p.blob, `photo-${i + 1}.jpg`));
         form.append("consent_version", CONSENT_VERSION);
+        form.append("consent_card_check", "true"); // asked on the consent screen (required to keep a face)
+        form.append("consent_identification", state.identification ? "true" : "false"); // asked separately
         res = await api("PUT", `/v1/riders/${state.rider_id}/face`, { form, timeoutMs: 60000 });
         if (!res.ok) failure = res;
       }
@@ -367,6 +381,8 @@ const Enrol = (() => {
       showError(box, errorText(failure));
       return;
     }
+    // one photo stays in memory (never sent anywhere else) until the screen resets: the proof for "erase now"
+    state.proof = state.photos[0].blob;
     dropPhotos();
     const expires = res.body && res.body.expires_at ? new Date(res.body.expires_at) : null;
     $("done-expires").textContent = expires
@@ -376,16 +392,21 @@ const Enrol = (() => {
   }
 
   // ---- erasure -----------------------------------------------------------------------------------------
-  async function eraseRider(riderId) {
-    const res = await api("DELETE", `/v1/riders/${riderId}/face`);
-    return res.ok || res.status === 404 ? null : res;
+  // Erasure only by the person (POST /v1/face-erasures): the card and either the face (just after enrolment,
+  // the photo taken a moment ago) or the date of birth given at enrolment. Every attempt is recorded.
+  async function eraseByPerson(cardId, { photo, birthDate }) {
+    const form = new FormData();
+    form.append("card_id", cardId);
+    if (photo) form.append("photo", photo, "proof.jpg");
+    if (birthDate) form.append("birth_date", birthDate);
+    return api("POST", "/v1/face-erasures", { form, timeoutMs: 60000 });
   }
 
   async function eraseNow() {
     show("working");
     try {
-      const failure = await eraseRider(state.rider_id);
-      if (failure) throw new Error(String(failure.status));
+      const res = await eraseByPerson(state.card_id, { photo: state.proof, birthDate: state.birth_date });
+      if (!res.ok) throw new Error(String(res.status));
       show("erased");
     } catch (e) {
       show("done-face");
@@ -395,6 +416,7 @@ const Enrol = (() => {
   async function onErase(event) {
     event.preventDefault();
     const cardId = $("erase-card").value.trim();
+    const birthDate = $("erase-birth").value.trim();
     const box = $("erase-error");
     box.hidden = true;
     if (!cardId) return;
@@ -406,13 +428,17 @@ const Enrol = (() => {
         return;
       }
       const rider = await api("GET", `/v1/riders/${card.body.rider_id}`);
-      if (rider.ok && !rider.body.face_enrolled) {
+      if (rider.ok && !rider.body.face_enrolled && !rider.body.needs_reenrolment) {
         showError(box, Screens.t("erase_none"));
         return;
       }
-      const failure = await eraseRider(card.body.rider_id);
-      if (failure) {
-        showError(box, Screens.t("erase_failed"));
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) {
+        showError(box, Screens.t("erase_refused"));
+        return;
+      }
+      const res = await eraseByPerson(cardId, { birthDate });
+      if (!res.ok) {
+        showError(box, Screens.t(res.status === 403 ? "erase_refused" : "erase_failed"));
         return;
       }
       show("erased");

@@ -59,6 +59,7 @@ class BoardingApi:
         self.bus_id = bus_id
         self.bus = auth.device_headers("bus", bus_id)
         self.official = auth.headers("official")
+        self.admin = auth.headers("admin")
 
     def rider(self, *, routes=(), mobility_needs=False) -> str:
         r = self.client.post("/v1/riders", headers=self.kiosk,
@@ -66,10 +67,11 @@ class BoardingApi:
         assert r.status_code == 201, r.text
         return r.json()["id"]
 
-    def enrol(self, rider_id: str, *names: str):
+    def enrol(self, rider_id: str, *names: str, identification: bool = True):
         files = [("photos", (f"{i}.jpg", shrunk(n), "image/jpeg")) for i, n in enumerate(names)]
         return self.client.put(f"/v1/riders/{rider_id}/face", headers=self.kiosk, files=files,
-                               data={"consent_version": "face-2025-07"})
+                               data={"consent_version": "face-2025-07", "consent_card_check": "true",
+                                     "consent_identification": str(identification).lower()})
 
     def card(self, rider_id: str, concession: str = "senior", card_id: str | None = None) -> str:
         card_id = card_id or f"C{uuid.uuid4().hex[:10]}"
