@@ -1,8 +1,8 @@
 """sync: quarantine of readings with unbelievable device times, the clock skew per kiosk, and the home centre
 beside the measuring centre of each reading (backfilled from the resident)
 
-Revision ID: health_h_0005
-Revises: health_h_0004
+Revision ID: health_h_0006
+Revises: health_h_0005
 Create Date: 2026-12-01 00:32:45.728596
 """
 from collections.abc import Sequence
