@@ -131,6 +131,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "controlled_rate": ("혈압 조절률 (%)", "BP controlled (%)"),
     "months_suppressed": ("{n}개월은 작은 수라 비공개입니다 (선에서 제외).",
                           "{n} month(s) suppressed as small cells (left out of the line)."),
+    "months_without_readings": ("{n}개월은 측정 자료가 없어 비워 두었습니다 (0%가 아닙니다).",
+                                "{n} month(s) without readings left blank (not 0 %)."),
     "health_map_note": ("색: 혈압 조절률 (빨강 낮음 → 초록 높음), 회색: 비공개 또는 자료 없음",
                         "Colour: BP control rate (red low to green high); grey: suppressed or no data"),
     "ridership_total": ("기간 내 승차", "Boardings in the period"),
@@ -431,9 +433,39 @@ def show_suppressed(df: pd.DataFrame, lang: str = "ko") -> pd.DataFrame:
                         hidden.setdefault(column, set()).add(i)
     for column, rows in hidden.items():
         if rows:  # one type per column, so the table's Arrow conversion keeps it
-            out[column] = [word if i in rows else ("" if _missing(v) else format_number(v) if _number(v) else str(v))
+            out[column] = [word if i in rows else (NO_VALUE if _missing(v) else format_number(v) if _number(v) else str(v))
                            for i, v in out[column].items()]
     return out.drop(columns=[c for c in out.columns if c == "suppressed" or c.endswith("_suppressed")])
+
+
+NO_VALUE = "—"  # no reading, no denominator: a gap, never a zero
+
+
+def blank_missing(df: pd.DataFrame) -> pd.DataFrame:
+    """For display: an empty numeric cell (no reading, no denominator) reads '—' rather than a blank, 'None' or 0."""
+    out = df.copy()
+    for column in out.columns:
+        if pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(out[column]) \
+                and out[column].isna().any():
+            out[column] = [NO_VALUE if _missing(v) else format_number(v) for v in out[column]]
+    return out
+
+
+def gap_without_readings(df: pd.DataFrame) -> pd.DataFrame:
+    """Health cells whose BP control rate rests on no reading at all read as a gap, not 0 %: no denominator, or
+    not one resident of the denominator visited in the window (everyone a missed visit). Simple's definition would
+    call that 0 % controlled; for the dashboard it is a month (or centre) the kiosks have no data for. Suppressed
+    counts are left alone (nothing is inferred from a withheld number)."""
+    if df.empty or "controlled_rate" not in df:
+        return df
+    out = df.copy()
+    den = pd.to_numeric(out.get("denominator"), errors="coerce")
+    missed = pd.to_numeric(out.get("missed_visit"), errors="coerce")
+    hidden = out.get("controlled_rate_suppressed", pd.Series(False, index=out.index)).astype(bool)
+    no_readings = ~hidden & ((den.fillna(-1) == 0) | (den.notna() & missed.notna() & (den == missed)))
+    out["controlled_rate"] = pd.to_numeric(out["controlled_rate"], errors="coerce").astype(float)
+    out.loc[no_readings, "controlled_rate"] = float("nan")
+    return out
 
 
 def _missing(value) -> bool:
@@ -523,6 +555,25 @@ def line_chart(df: pd.DataFrame, x: str, y: str, *, color: str | None = None, x_
         rule = alt.Chart(pd.DataFrame({"y": [rule_at]})).mark_rule(strokeDash=[4, 4], color="gray").encode(y="y:Q")
         return chart + rule
     return chart
+
+
+def month_gaps_chart(df: pd.DataFrame, x: str, y: str, months: list[str], *, x_title: str = "",
+                     y_title: str = "") -> alt.Chart:
+    """A monthly line with every month of `months` on the axis and a break (no point, no line) where `y` is
+    empty: a month without data is a gap, never drawn at zero and never bridged by a line."""
+    data = df[[x, y]].copy()
+    data[y] = pd.to_numeric(data[y], errors="coerce")
+    run, runs = 0, []
+    for value in data[y]:
+        if _missing(value):
+            run += 1
+        runs.append(run)
+    data["run"] = runs
+    data = data.dropna(subset=[y])
+    return alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X(f"{x}:O", title=x_title or x, scale=alt.Scale(domain=list(months))),
+        y=alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(domain=[0, 100])),
+        detail="run:N", tooltip=[x, y]).properties(height=260)
 
 
 def funnel_chart(stages: list[tuple[str, float | int | None]], *, value_title: str = "") -> alt.Chart:

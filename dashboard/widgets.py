@@ -103,12 +103,29 @@ def map_chart(layers, df_for_view: pd.DataFrame, *, tooltip_html: str | None = N
 
 
 def table(df: pd.DataFrame, **kwargs) -> None:
-    st.dataframe(views.readable(views.show_suppressed(df, lang()), lang()), hide_index=True, width="stretch",
+    st.dataframe(views.readable(views.blank_missing(views.show_suppressed(df, lang())), lang()), hide_index=True, width="stretch",
                  **kwargs)
 
 
-def page_title(key: str) -> None:
-    st.header(t(key))
+# Korean keeps its words whole (a title never breaks "대시보|드"), and on a phone the headings shrink to fit.
+KEEP_WORDS_CSS = """<style>
+[data-testid='stMain'] h1, [data-testid='stMain'] h2, [data-testid='stMain'] h3,
+[data-testid='stMetricLabel'], [data-testid='stMetricValue'], [data-testid='stCaptionContainer'],
+[data-testid='stMarkdownContainer'] { word-break: keep-all; overflow-wrap: break-word; }
+@media (max-width: 640px) {
+  [data-testid='stMain'] h1 { font-size: 1.6rem; }
+  [data-testid='stMain'] h2 { font-size: 1.35rem; }
+}
+</style>"""
+
+
+def keep_words() -> None:
+    st.markdown(KEEP_WORDS_CSS, unsafe_allow_html=True)
+
+
+def page_title(key: str, *, level: str = "header") -> None:
+    keep_words()
+    (st.title if level == "title" else st.header)(t(key))
 
 
 def filters_row(*specs: tuple[str, list[str]], date_range: bool = True, key: str = "") -> dict:

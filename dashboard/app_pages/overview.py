@@ -3,9 +3,9 @@
 import streamlit as st
 
 from dashboard import api, views
-from dashboard.widgets import attention, fetch, figures, lang, problem, t
+from dashboard.widgets import attention, fetch, figures, lang, page_title, problem, t
 
-st.title(t("app_title"))
+page_title("app_title", level="title")
 
 
 @st.fragment(run_every=api.LIVE_TTL_S)

@@ -1,8 +1,8 @@
 """boarding: concession applied and driver confirmation, consent per purpose, model id per template, erasure
 attempts, birth-date HMAC for erasure by the person
 
-Revision ID: transit_0004_boarding_protect
-Revises: transit_0003_signals
+Revision ID: transit_0005_boarding_protect
+Revises: transit_0004_holds
 Create Date: 2026-12-01 00:40:00
 """
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from alembic import op
 
 import services.common.db
 
-revision: str = 'transit_0004_boarding_protect'
-down_revision: str | Sequence[str] | None = 'transit_0003_signals'
+revision: str = 'transit_0005_boarding_protect'
+down_revision: str | Sequence[str] | None = 'transit_0004_holds'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
