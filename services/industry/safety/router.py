@@ -9,7 +9,7 @@ from sqlalchemy import select
 from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
 from services.common.errors import TooManyRequests
-from services.common.ratelimit import TokenBucket
+from services.common.ratelimit import DeviceLimit, app_limiter
 from services.common.routing import APIRouter
 from services.common.static_pages import static_file
 from services.industry.access import can_see_site, officials, readers
@@ -39,10 +39,11 @@ screens = APIRouter(prefix="/screens", tags=["screens"], include_in_schema=False
 NEAR_MISS_RATE_PER_S, NEAR_MISS_BURST = 0.2, 10
 
 
-def _near_miss_bucket(request: Request) -> TokenBucket:
+def _near_miss_bucket(request: Request) -> DeviceLimit:
     state = request.app.state
     if getattr(state, "near_miss_bucket", None) is None:
-        state.near_miss_bucket = TokenBucket(rate_per_s=NEAR_MISS_RATE_PER_S, burst=NEAR_MISS_BURST)
+        state.near_miss_bucket = DeviceLimit(app_limiter(state), rate_per_s=NEAR_MISS_RATE_PER_S,
+                                             burst=NEAR_MISS_BURST)
     return state.near_miss_bucket
 
 

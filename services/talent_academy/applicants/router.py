@@ -10,7 +10,7 @@ from fastapi import Header, Request
 
 from services.common.db import SessionDep, utcnow
 from services.common.errors import TooManyRequests
-from services.common.ratelimit import TokenBucket
+from services.common.ratelimit import DeviceLimit, app_limiter
 from services.common.routing import APIRouter
 from services.common.static_pages import screens_router
 from services.talent_academy.applicants import service
@@ -28,8 +28,8 @@ pages = screens_router(STATIC_DIR, {"/academy": "academy.html", "/academy/status
 def _limit(request: Request) -> None:
     bucket = getattr(request.app.state, "academy_lookup_bucket", None)
     if bucket is None:
-        bucket = request.app.state.academy_lookup_bucket = TokenBucket(rate_per_s=LOOKUP_RATE_PER_S,
-                                                                       burst=LOOKUP_BURST)
+        bucket = request.app.state.academy_lookup_bucket = DeviceLimit(
+            app_limiter(request.app.state), rate_per_s=LOOKUP_RATE_PER_S, burst=LOOKUP_BURST)
     wait = bucket.take(f"lookup:{request.client.host if request.client else '-'}")
     if wait > 0:
         raise TooManyRequests({"message": "too many tries; wait a moment", "retry_after_s": round(wait, 1)},

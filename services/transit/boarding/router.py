@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from services.common.auth import DeviceKind, Principal, Role, require_any, require_device, require_roles
 from services.common.db import SessionDep, utcnow
