@@ -1,7 +1,9 @@
 """The ONNX adapter for ArcFace-style 112x112 models, end to end through the API with a tiny model the test builds
 (a fixed random projection of the aligned crop: not a face model, but the same contract as a licensed one)."""
 
+import re
 import uuid
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -70,3 +72,24 @@ def test_a_city_plugs_an_onnx_model_and_templates_of_two_models_never_meet(tmp_p
     assert same["decision"] == "verified" and same["distance"] < 0.01, same
     other = api.board([shrunk("people/biden/2.jpg")], card_id=card).json()
     assert other["distance"] > same["distance"] and other["concession_applied"] is (other["decision"] == "verified")
+
+
+def test_evaluate_compares_two_models_on_the_same_photos(tmp_path):
+    from typer.testing import CliRunner
+
+    from services import cli
+
+    path = tmp_path / "tiny.onnx"
+    build_tiny_arcface(path)
+    cal = Path(__file__).resolve().parents[2] / "fixtures" / "faces" / "calibration"
+    if not any(group.name == "transit" for group in cli.app.registered_groups):
+        cli._add_service_commands()
+    result = CliRunner().invoke(cli.app, ["transit", "evaluate", str(cal / "lfw-east-asian"), "--groups",
+                                          str(cal / "groups.csv"), "--compare-onnx", str(path),
+                                          "--onnx-model-id", "tiny-arcface-test"])
+    assert result.exit_code == 0, result.output
+    first, second = result.output.split("model tiny-arcface-test")
+    assert first.startswith("model dlib_resnet_v1+5pt")
+    for block in (first, second):  # the same photos through each model, per group
+        assert "[east_asian] configured verify threshold" in block
+        assert re.search(r"photos the door would use: (\d+) of 17", block)
