@@ -364,6 +364,9 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "measured_tracks": ("측정 보행자 수", "Walkers measured"),
     "design_speed_too_fast": ("설계 속도가 빠름", "Design speed too fast"), "detector": ("검지기", "Detector"),
     "concession_applied": ("할인 적용", "Concession applied"),
+    "opened_at": ("발생 시각", "Opened"), "site_id": ("사업장", "Site"), "work_unit_id": ("설비", "Work unit"),
+    "alarm_type": ("경보 종류", "Alarm type"), "message": ("내용", "Message"), "value": ("값", "Value"),
+    "state": ("상태", "State"), "shelved_until": ("보류 종료", "Shelved until"),
 }
 VALUE_LABELS: dict[str, tuple[str, str]] = {
     "senior": ("어르신", "Senior"), "disability": ("장애인", "Disability"), "student": ("학생", "Student"),
@@ -374,6 +377,10 @@ VALUE_LABELS: dict[str, tuple[str, str]] = {
     "no_face_in_frames": ("화면에 얼굴 없음", "No face in the frames"),
     "general": ("일반", "General"), "school": ("어린이 보호구역", "School zone"),
     "senior_zone": ("노인 보호구역", "Senior protection zone"),
+    # ISA-18.2 alarm states and priorities (services/industry/alarms)
+    "open": ("열림", "Open"), "acknowledged": ("확인함", "Acknowledged"),
+    "rtn_unack": ("정상 복귀 · 미확인", "Returned to normal, unacknowledged"), "cleared": ("해제", "Cleared"),
+    "critical": ("긴급", "Critical"), "warning": ("주의", "Warning"), "info": ("정보", "Info"),
 }
 
 

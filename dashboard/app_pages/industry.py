@@ -105,13 +105,15 @@ with right:
         as_of(monitors_reply.fetched_at)
 
 st.subheader(t("alarms"))
-reply = fetch(SERVICE, "/v1/alarms", params={"state": "open", "site_id": site_id, "limit": 200})
+# every alarm whose condition stands, acknowledged or not (ISA-18.2: acknowledging does not end an alarm)
+reply = fetch(SERVICE, "/v1/alarms", params={"state": "active", "site_id": site_id, "limit": 200})
 if not problem(reply):
     df = views.frame(reply.data)
     if df.empty:
         st.success(t("no_open_alarms"), icon=":material/check_circle:")
     else:
-        cols = ["opened_at", "severity", "site_id", "work_unit_id", "alarm_type", "message", "value", "state"]
+        cols = ["opened_at", "severity", "site_id", "work_unit_id", "alarm_type", "message", "value", "state",
+                "shelved_until"]
         table(df[[c for c in cols if c in df.columns]])
     as_of(reply.fetched_at)
 
