@@ -21,7 +21,7 @@ sys.path.insert(0, str(HERE))
 import httpx  # noqa: E402
 from wrk_load import WRK, BareApp, run_wrk  # noqa: E402
 
-from services.hardening import Identity, ServiceProcess, drop_database, free_port, prepare  # noqa: E402
+from tools.hardening import Identity, ServiceProcess, drop_database, free_port, prepare  # noqa: E402
 
 SECONDS = float(os.environ.get("AICITY_CAPACITY_SECONDS", "8"))
 SATURATION_CONNECTIONS = 32

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
-from services.hardening import env_int, load_bench  # noqa: E402
+from tools.hardening import env_int, load_bench  # noqa: E402
 
 BUSES = env_int("AICITY_LOAD_BUSES", 200)
 PER_CLIENT = env_int("AICITY_LOAD_PER_CLIENT", 3)

@@ -78,7 +78,7 @@ def makemigration(service: str, message: str = typer.Option(..., "-m", "--messag
 
 def _seed(*, force: bool) -> dict:
     """The demo seed, or a one-line refusal (exit 2) outside dev: demo passwords are published."""
-    from services.demo import seed_suite
+    from tools.demo import seed_suite
 
     try:
         return seed_suite(force=force)
@@ -129,7 +129,7 @@ def simulate(
     duration_s: float = typer.Option(0, help="stop after this many seconds (0 = until stopped)"),
 ) -> None:
     """Drive every service through its real API with plausible activity."""
-    from services.simulate import run_simulation
+    from tools.simulate import run_simulation
 
     run_simulation(rate=rate, duration_s=duration_s, credentials=_load_credentials())
 
@@ -137,7 +137,7 @@ def simulate(
 @app.command()
 def bench(only: str = typer.Option(None, help="run only scripts whose name contains this")) -> None:
     """Run every script in benchmarks/ and write docs/BENCHMARKS.md."""
-    from services.bench import run_benchmarks
+    from tools.bench import run_benchmarks
 
     run_benchmarks(only=only)
 
@@ -347,7 +347,7 @@ def up(
 def crash(postgres_url: str = typer.Option(None, envvar="AICITY_TEST_POSTGRES_URL",
                                            help="also run on fresh databases of this PostgreSQL server")) -> None:
     """SIGKILL services mid-stream of idempotent writes, restart, retry; print and record (docs/SECURITY.md) the counts."""
-    from services.hardening import crash_command
+    from tools.hardening import crash_command
 
     raise typer.Exit(0 if crash_command(postgres_url) else 1)
 
@@ -355,7 +355,7 @@ def crash(postgres_url: str = typer.Option(None, envvar="AICITY_TEST_POSTGRES_UR
 @app.command()
 def load(only: str = typer.Option(None, help="run only the load scripts whose name contains this")) -> None:
     """Run benchmarks/bench_load_*.py (bounded, loopback); print and record (docs/SECURITY.md) the figures."""
-    from services.hardening import load_command
+    from tools.hardening import load_command
 
     raise typer.Exit(0 if load_command(only) else 1)
 

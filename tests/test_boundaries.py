@@ -47,6 +47,17 @@ def test_dashboard_reaches_services_only_over_http():
     assert crossings(ROOT / "dashboard", set()) == []
 
 
+def test_no_service_imports_the_tooling():
+    """tools/ (demo seed, simulators, bench, load and crash runs) runs the product; the product never needs it.
+    Only the command line (services/cli.py) reaches it, lazily, to start those runs."""
+    bad = []
+    for path in (ROOT / "services").rglob("*.py"):
+        if path == ROOT / "services" / "cli.py":
+            continue
+        bad += [f"{path.relative_to(ROOT)} imports {m}" for m in imported_modules(path) if m.split(".")[0] == "tools"]
+    assert bad == []
+
+
 def test_the_walker_catches_a_crossing(tmp_path):
     (tmp_path / "bad.py").write_text("from services.health_hubs.models import Resident\nimport services.industry\n")
     global ROOT

@@ -4,7 +4,7 @@ drives the running suite through its real API (fresh plant telemetry arrives).""
 import httpx
 import pytest
 
-from services import simulate
+from tools import simulate
 from services.suite import SERVICES
 
 

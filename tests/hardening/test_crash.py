@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from services.hardening import STREAMS, run_crash
+from tools.hardening import STREAMS, run_crash
 
 POSTGRES_URL = os.environ.get("AICITY_TEST_POSTGRES_URL")
 

@@ -54,7 +54,7 @@ def test_the_worker_refuses_too(monkeypatch):
 
 @pytest.mark.parametrize("command", [["seed"], ["seed", "--force"]])
 def test_demo_seeding_is_refused_in_production(command, monkeypatch, tmp_path, identity_db):
-    import services.demo as demo
+    import tools.demo as demo
 
     monkeypatch.setenv("AICITY_ENV", "production")
     monkeypatch.setenv("AICITY_AUTH_SECRET", GOOD)
