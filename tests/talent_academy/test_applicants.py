@@ -1,6 +1,7 @@
 """The applicants' public API: catalogue, apply with consent, status link, look-up, accept/decline/withdraw."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from services.common.db import utcnow
 
@@ -85,3 +86,16 @@ def test_lookups_are_limited_per_client_address(academy):
     # the token link is not a look-up: it keeps working while look-ups wait
     status = academy.client.get("/v1/public/application", headers={"X-Application-Token": mine["token"]})
     assert status.status_code == 200 and status.json()["status"] == "enrolled"
+
+
+def test_aicity_up_prints_the_applicant_page(academy, monkeypatch, tmp_path):
+    """`aicity up` ends its start-up lines with the citizen screens; the academy's needs no device key, so it is
+    printed even before any demo credentials exist, and the address it prints is the page served."""
+    from services import cli
+
+    monkeypatch.setattr(cli, "CREDENTIALS_FILE", tmp_path / "none.json")
+    line = next(line for line in cli._screen_links() if line.startswith("academy (apply)"))
+    address = line.split()[-1]
+    assert address == f"http://127.0.0.1:{cli.SERVICES['talent_academy'].port}/screens/academy"
+    page = academy.client.get(urlsplit(address).path)
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
