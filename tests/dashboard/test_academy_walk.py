@@ -193,6 +193,7 @@ def test_applicant_staff_and_partner_walk(browser, running_suite, dashboard_url)
     page.get_by_text("으로 판정했어요").first.wait_for(timeout=60_000)
     page.get_by_role("button", name="저장").click()
     page.get_by_text("처리했어요.").first.wait_for(timeout=60_000)
+    wait_for_render(page)  # the flash shows first; the rest of the page is faded until the run ends
     assert_accessible(page, "academy staff workspace")
     shoot(page, "staff-1366x768")
     page.set_viewport_size(PHONE)

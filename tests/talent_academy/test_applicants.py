@@ -1,6 +1,7 @@
 """The applicants' public API: catalogue, apply with consent, status link, look-up, accept/decline/withdraw."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from services.common.db import utcnow
 
@@ -65,4 +66,36 @@ def test_apply_waitlist_offer_accept_through_the_public_api(academy):
     late = academy.client.post("/v1/public/application/decline", headers=theirs)
     assert late.status_code == 409 and late.json()["error"] == "no_offer"
     page = academy.client.get("/screens/academy")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+
+
+def test_lookups_are_limited_per_client_address(academy):
+    """Ten tries in a window (right or wrong birth date alike), then 429 `rate_limited` with Retry-After; guessing
+    a birth date needs thousands of tries, so the window (10 per 50 s) makes that take days."""
+    academy.course("AI-101")
+    offering = academy.offering(capacity=1)
+    mine = academy.client.post("/v1/public/applications", json=application(offering["id"])).json()
+    right = {"application_no": mine["application_no"], "birth_date": "2001-04-05"}
+    wrong = {**right, "birth_date": "2001-04-06"}
+    answers = [academy.client.post("/v1/public/applications/lookup", json=wrong if i % 2 else right).status_code
+               for i in range(10)]
+    assert answers == [200, 404] * 5
+    refused = academy.client.post("/v1/public/applications/lookup", json=right)
+    assert refused.status_code == 429 and refused.json()["error"] == "rate_limited", refused.text
+    assert 0 < refused.json()["detail"]["retry_after_s"] <= 50 and 1 <= int(refused.headers["Retry-After"]) <= 50
+    # the token link is not a look-up: it keeps working while look-ups wait
+    status = academy.client.get("/v1/public/application", headers={"X-Application-Token": mine["token"]})
+    assert status.status_code == 200 and status.json()["status"] == "enrolled"
+
+
+def test_aicity_up_prints_the_applicant_page(academy, monkeypatch, tmp_path):
+    """`aicity up` ends its start-up lines with the citizen screens; the academy's needs no device key, so it is
+    printed even before any demo credentials exist, and the address it prints is the page served."""
+    from services import cli
+
+    monkeypatch.setattr(cli, "CREDENTIALS_FILE", tmp_path / "none.json")
+    line = next(line for line in cli._screen_links() if line.startswith("academy (apply)"))
+    address = line.split()[-1]
+    assert address == f"http://127.0.0.1:{cli.SERVICES['talent_academy'].port}/screens/academy"
+    page = academy.client.get(urlsplit(address).path)
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]

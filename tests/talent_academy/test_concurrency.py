@@ -79,7 +79,7 @@ def test_200_concurrent_applications_for_30_seats(live_academy, client_for, auth
 
 
 def test_accept_and_decline_of_one_offer_raced_settle_once(live_academy, client_for, auth, service_db):
-    """Accept and decline of the same offer sent together, 20 times over real HTTP: one outcome each time, and
+    """Accept and decline of the same offer sent together, 30 times over real HTTP (the issue measured 7 of 30 wrong on PostgreSQL): one outcome each time, and
     both answers agree with it (accept says enrolled only if the learner stays enrolled, and then decline is
     refused; or decline wins and accept is refused); the seat counter equals the seats held."""
     engine = service_db("talent_academy").engine
@@ -88,7 +88,7 @@ def test_accept_and_decline_of_one_offer_raced_settle_once(live_academy, client_
     academy.course("AI-101")
     finals = []
     with httpx.Client(base_url=live_academy, headers=staff, timeout=60) as http, ThreadPoolExecutor(2) as pool:
-        for _ in range(20):
+        for _ in range(30):
             offering = academy.offering(capacity=1, offer_ttl_hours=48)
             holder, waiting = academy.learner(name="holder"), academy.learner(name="waiting")
             first = academy.enrol(offering["id"], holder).json()["id"]
@@ -117,4 +117,4 @@ def test_accept_and_decline_of_one_offer_raced_settle_once(live_academy, client_
                     Enrolment.offering_id == offering["id"], Enrolment.status.in_(("enrolled", "offered")))
                 ).scalar_one()
                 assert row.seats_taken == held == (1 if final == "enrolled" else 0), (row.seats_taken, held)
-    assert set(finals) <= {"enrolled", "declined"} and len(finals) == 20
+    assert set(finals) <= {"enrolled", "declined"} and len(finals) == 30

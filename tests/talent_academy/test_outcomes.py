@@ -187,8 +187,17 @@ def test_every_staff_and_partner_read_of_a_learner_is_audited(academy, auth):
     academy.post("/v1/companies", {"id": "steelworks", "name": "Steelworks"}, expect=201)
     steel = auth.headers("partner", company_id="steelworks")
     academy.get("/v1/candidates", headers=steel)
-    log = academy.get("/v1/learner-access", limit=100).json()
+    academy.get(f"/v1/offerings/{offering['id']}/enrolments")  # the staff workspace's applications queue
+    academy.get(f"/v1/offerings/{offering['id']}/waitlist")
+    opening = academy.post("/v1/openings", {"company_id": "steelworks", "title": "ML", "track_id": "ai", "seats": 1},
+                           headers=steel, expect=201).json()
+    academy.post(f"/v1/candidates/{enrolments[3]}/nominate", {"opening_id": opening["id"]}, headers=steel,
+                 expect=201)
+    academy.get("/v1/matches", headers=steel)
+    log = academy.get("/v1/learner-access", limit=1000).json()
     seen = {(e["action"], e["learner_id"], e["actor_role"], e["actor_company"]) for e in log}
+    assert {lid for a, lid, role, _ in seen if a == "read_enrolments" and role == "academy_staff"} == set(ids)
+    assert ("read_matches", ids[3], "partner", "steelworks") in seen
     assert ("read_learner", ids[0], "academy_staff", None) in seen
     assert ("read_enrolment", ids[1], "academy_staff", None) in seen
     assert ("read_path", ids[2], "academy_staff", None) in seen

@@ -4,6 +4,7 @@ The status page is reached by the personal link made on applying (its token trav
 which browsers never send, and then in the X-Application-Token header), or by the application number with the
 birth date, which makes a new link. Look-ups are rate-limited per client address."""
 
+import math
 from pathlib import Path
 
 from fastapi import Header, Request
@@ -33,7 +34,7 @@ def _limit(request: Request) -> None:
     wait = bucket.take(f"lookup:{request.client.host if request.client else '-'}")
     if wait > 0:
         raise TooManyRequests({"message": "too many tries; wait a moment", "retry_after_s": round(wait, 1)},
-                              code="rate_limited")
+                              code="rate_limited", headers={"Retry-After": str(math.ceil(wait))})
 
 
 @router.get("/catalogue")
