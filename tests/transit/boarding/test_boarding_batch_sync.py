@@ -116,12 +116,14 @@ def test_held_boardings_wait_for_an_official_and_the_skew_is_kept_per_bus(api, s
     suggested = datetime.fromisoformat(listed[slow["event_id"]]["suggested_occurred_at"])
     assert abs(suggested - (now - timedelta(minutes=2))) < timedelta(seconds=60)
 
-    # confirmed: decided through the same path as a boarding, as a card tap (the frames were never kept)
+    # confirmed: decided through the same path as a boarding, as a card tap (the frames were never kept), so a
+    # senior card alone pays the standard fare: no face verified it and no driver confirmed it (issue 14)
     r = api.client.post(f"/v1/boardings/held/{listed[slow['event_id']]['id']}/confirm", headers=api.official,
                         json={})
     assert r.status_code == 200, r.text
     answer = r.json()["answer"]
-    assert (answer["reason"], answer["rider_id"], answer["fare_krw"]) == ("not_enrolled", rider, 0)
+    assert (answer["reason"], answer["rider_id"], answer["concession"]) == ("not_enrolled", rider, "senior")
+    assert (answer["concession_applied"], answer["fare_krw"]) == (False, 1200)
     real = now - timedelta(hours=1)
     r = api.client.post(f"/v1/boardings/held/{held['hold_id']}/confirm", headers=api.official,
                         json={"occurred_at": real.isoformat()})
