@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+from services.transit.boarding.routes import ROUTES  # noqa: E402
 from tools.hardening import env_int, load_bench  # noqa: E402
 
 BUSES = env_int("AICITY_LOAD_BUSES", 200)
@@ -27,7 +28,7 @@ def setup(http, identity, clients):
     def request(c, i):
         bus_id, headers = buses[c]
         return {"method": "POST", "url": "/v1/boardings", "headers": headers, "data": {
-            "event_id": str(uuid.uuid4()), "bus_id": bus_id, "route_id": "200", "stop_id": f"S{i:03d}",
+            "event_id": str(uuid.uuid4()), "bus_id": bus_id, "route_id": "200", "stop_id": ROUTES["200"][i % len(ROUTES["200"])],
             "occurred_at": datetime.now(UTC).isoformat(), "card_id": cards[(c + i) % len(cards)]}}
 
     return request

@@ -60,6 +60,18 @@ def test_a_bad_item_is_rejected_by_its_index_and_the_rest_are_stored(hub):
     assert hub.client.post("/v1/readings/batch", json={"items": "x"}, headers=hub.kiosk).status_code == 422
 
 
+def test_a_batch_of_1000_items_fits_and_1001_answer_413_storing_nothing(hub):
+    rid = hub.register()["resident"]["id"]
+    t0 = datetime.now(UTC) - timedelta(hours=3)
+    items = [glucose_body(rid, 90 + i % 50, at=t0 + timedelta(seconds=i)) for i in range(1001)]
+    r = hub.client.post("/v1/readings/batch", json={"items": items}, headers=hub.kiosk)
+    assert (r.status_code, r.json()["error"]) == (413, "batch_too_large")
+    assert stored(hub, items[0]["client_id"]) is None
+    results = batch(hub, items[:1000])
+    assert len(results) == 1000 and {x["outcome"] for x in results} == {"created"}
+    assert stored(hub, items[999]["client_id"]).glucose_mg_dl == 90 + 999 % 50
+
+
 # ---- newest device time wins ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("order", ["create_first", "edit_first"])

@@ -418,3 +418,30 @@ def test_air_readings_refused_per_item_with_the_neighbours_stored(industry):
     body = r.json()
     assert (r.status_code, body["stored"], body["rejected"]) == (200, 3, 3)
     assert [e["index"] for e in body["errors"]] == [1, 3, 4]
+
+
+def test_air_readings_of_an_unknown_monitor_another_site_or_the_future_are_refused_per_item(industry):
+    """Each item answers for itself (README "Sync protocol"): a gateway's air batch with a reading of a monitor that
+    does not exist, one of another site's monitor and one dated hours ahead stores the good ones beside them."""
+    client, plant = industry
+    assert client.post("/v1/sites", headers=plant["admin"], json={
+        "id": "elsewhere", "name": "Other works", "kind": "steelworks", "company_id": "other", "lat": 36.0,
+        "lon": 129.38}).status_code == 201
+    for mid, site in (("fence-3", plant["site_id"]), ("fence-x", "elsewhere")):
+        r = client.post("/v1/air/monitors", headers=plant["admin"], json={
+            "id": mid, "name": mid, "kind": "fence", "site_id": site, "lat": 36.0, "lon": 129.4})
+        assert r.status_code == 201, r.text
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    rows = [{"monitor_id": "fence-3", "ts": iso(now - timedelta(hours=2)), "pm10": 20, "pm25": 10},
+            {"monitor_id": "no-such", "ts": iso(now - timedelta(hours=2)), "pm10": 20, "pm25": 10},
+            {"monitor_id": "fence-x", "ts": iso(now - timedelta(hours=2)), "pm10": 20, "pm25": 10},
+            {"monitor_id": "fence-3", "ts": iso(now + timedelta(hours=5)), "pm10": 200, "pm25": 10},
+            {"monitor_id": "fence-3", "ts": "2026-11-30T09:00:00", "pm10": 20, "pm25": 10},
+            {"monitor_id": "fence-3", "ts": iso(now - timedelta(hours=1)), "pm10": 21, "pm25": 10}]
+    r = client.post("/v1/air/readings", headers=plant["gateway"], json={"readings": rows})
+    body = r.json()
+    assert (r.status_code, body["stored"], body["rejected"]) == (200, 2, 4), body
+    assert [(e["index"], e["code"]) for e in body["errors"]] == [
+        (1, "monitor_not_found"), (2, "wrong_place"), (3, "timestamp_in_future"), (4, "bad_reading")]
+    (m,) = [m for m in client.get("/v1/air/monitors", headers=plant["admin"]).json() if m["id"] == "fence-3"]
+    assert (m["pm10"], m["latest_ts"][:13]) == (21, (now - timedelta(hours=1)).isoformat()[:13])

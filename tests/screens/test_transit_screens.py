@@ -238,15 +238,15 @@ def door_riders(transit):
     obama = [FACES / "people" / "obama" / n for n in ("1.jpg", "2.jpg")]
     return {
         "senior": enrol_by_api(transit, card_id="DOOR-SENIOR", concession="senior", photos=obama, mobility=True,
-                               routes=["100"]),
+                               routes=["101"]),
         "student": enrol_by_api(transit, card_id="DOOR-STUDENT", concession="student",
                                 photos=[FACES / "people" / "biden" / "2.jpg"]),
         "plain": enrol_by_api(transit, card_id="DOOR-PLAIN", concession="none", photos=[]),
     }
 
 
-def open_door(page, transit, route="100"):
-    page.goto(f"{transit.url}/screens/door?key={transit.bus_key}&bus={BUS}&route={route}&stop=S12&hold_s=60")
+def open_door(page, transit, route="101", stop="Pohang%20Stn"):  # a real route and stop (routes.py)
+    page.goto(f"{transit.url}/screens/door?key={transit.bus_key}&bus={BUS}&route={route}&stop={stop}&hold_s=60")
     wait_screen(page, "idle")
     page.wait_for_function("document.getElementById('video').videoWidth > 0", timeout=15000)
 
@@ -327,7 +327,7 @@ def test_door_display_unknown_and_no_face(transit, cameras, door_riders):
     errors: list[str] = []
     # on another route the same face is not in the candidate set: unknown, please tap your card
     page = new_page(cameras("obama"), errors)
-    open_door(page, transit, route="300")
+    open_door(page, transit, route="200", stop="Yangdeok")
     last = board(page)
     assert last["answer"]["decision"] == "unknown", last
     assert page.inner_text("#decision-title") == "카드를 찍어 주세요"

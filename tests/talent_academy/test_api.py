@@ -218,3 +218,15 @@ def test_bulk_uses_the_same_seat_rule(academy):
         "enrolled", "enrolled", "waitlisted", "waitlist_full"]
     seats = academy.get(f"/v1/offerings/{offering['id']}").json()
     assert (seats["seats_taken"], seats["waitlist_count"]) == (2, 1)
+
+
+def test_bulk_refuses_a_malformed_id_by_its_index_and_enrols_the_others(academy):
+    academy.course("AI-101")
+    offering = academy.offering(capacity=5)
+    a, b = academy.learner(name="A"), academy.learner(name="B")
+    items = academy.post(f"/v1/offerings/{offering['id']}/enrolments/bulk",
+                         {"learner_ids": [a, "not-a-uuid", 7, b]}, expect=200).json()
+    assert [(i["index"], i["enrolment"]["status"] if i["enrolment"] else i["error"]) for i in items] == [
+        (0, "enrolled"), (1, "invalid_learner_id"), (2, "invalid_learner_id"), (3, "enrolled")]
+    assert items[1]["learner_id"] == "not-a-uuid"
+    assert academy.get(f"/v1/offerings/{offering['id']}").json()["seats_taken"] == 2

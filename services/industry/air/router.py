@@ -25,18 +25,25 @@ def monitors(session: SessionDep, _: Principal = Depends(readers)):
 
 
 @router.post("/readings")
-def post_readings(data: AirReadingsIn, session: SessionDep, principal: Principal = Depends(operators)) -> dict:
-    """Hourly means; an item that is not a valid reading (e.g. NaN, Infinity, out of range) is refused with its
-    index and the others are stored."""
-    good, errors = [], []
+def post_readings(data: AirReadingsIn, request: Request, session: SessionDep,
+                  principal: Principal = Depends(operators)) -> dict:
+    """Hourly means; an item that is not a valid reading (e.g. NaN, Infinity, out of range: `bad_reading`), of a
+    monitor that does not exist (`monitor_not_found`) or of another site (`wrong_place`), or dated ahead of the
+    server by more than INDUSTRY_FUTURE_SKEW_S (`timestamp_in_future`) is refused with its index and the others
+    are stored."""
+    now = utcnow()
+    checked, errors = [], []
     for index, item in enumerate(data.readings):
         try:
-            good.append(AirReadingIn.model_validate(item))
+            checked.append((index, AirReadingIn.model_validate(item)))
         except ValidationError as exc:
             first = exc.errors()[0]
             errors.append({"index": index, "code": "bad_reading",
                            "detail": f"{'.'.join(map(str, first['loc'])) or 'item'}: {first['msg']}"})
-    result = service.ingest(session, readings=good, principal=principal, now=utcnow()) if good else {
+    good, refused = service.check_readings(session, checked, principal=principal, now=now,
+                                           future_skew_s=request.app.state.settings.future_skew_s)
+    errors = sorted(errors + refused, key=lambda e: e["index"])
+    result = service.ingest(session, readings=good, principal=principal, now=now) if good else {
         "stored": 0, "duplicates": 0, "alert_changes": 0}
     return {**result, "rejected": len(errors), "errors": errors}
 

@@ -29,6 +29,28 @@ def create_monitor(session: Session, *, data) -> AirMonitor:
     return monitor
 
 
+def check_readings(session: Session, indexed: list, *, principal: Principal, now: datetime,
+                   future_skew_s: int) -> tuple[list, list[dict]]:
+    """Of (index, AirReadingIn) pairs, the readings to store and an error per refused one (by its index): a
+    monitor that does not exist, one of another site than the device's, an hour ahead of the server's clock."""
+    ids = {r.monitor_id for _, r in indexed}
+    monitors = {m.id: m for m in session.execute(select(AirMonitor).where(AirMonitor.id.in_(ids))).scalars()}
+    newest = now + timedelta(seconds=future_skew_s)
+    good, errors = [], []
+    for index, r in indexed:
+        monitor = monitors.get(r.monitor_id)
+        if monitor is None:
+            errors.append({"index": index, "code": "monitor_not_found", "detail": f"no monitor {r.monitor_id}"})
+        elif principal.kind == "device" and principal.place != monitor.site_id:
+            errors.append({"index": index, "code": "wrong_place", "detail": "monitor of another site"})
+        elif r.ts > newest:
+            errors.append({"index": index, "code": "timestamp_in_future",
+                           "detail": f"{r.ts.isoformat()} is ahead of the server by more than {future_skew_s} s"})
+        else:
+            good.append(r)
+    return good, errors
+
+
 def ingest(session: Session, *, readings, principal: Principal, now: datetime) -> dict:
     """Stores hourly means (a resend of an hour is skipped) and steps each alert state machine in time order."""
     monitors = {m.id: m for m in session.execute(

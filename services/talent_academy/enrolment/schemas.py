@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -33,7 +34,8 @@ class EnrolmentCreate(BaseModel):
 
 
 class BulkEnrolmentCreate(BaseModel):
-    learner_ids: list[uuid.UUID] = Field(min_length=1, max_length=1000)
+    # each id is checked on its own: one that is not a UUID answers `invalid_learner_id` by its place in the list
+    learner_ids: list[Any] = Field(min_length=1, max_length=1000, description="learner ids (UUIDs), in order")
 
 
 class EnrolmentRead(BaseModel):
@@ -54,7 +56,8 @@ class EnrolmentRead(BaseModel):
 
 
 class BulkEnrolmentItem(BaseModel):
-    learner_id: uuid.UUID
+    index: int = Field(description="the item's place in learner_ids")
+    learner_id: uuid.UUID | str = Field(description="the id as sent when it is not a UUID (invalid_learner_id)")
     enrolment: EnrolmentRead | None = None
     error: str | None = None
     detail: object = None

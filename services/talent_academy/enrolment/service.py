@@ -290,19 +290,27 @@ def _leave(session: Session, enrolment: Enrolment, offering: Offering, *, now: d
     return enrolment, promoted
 
 
-def enrol_bulk(session: Session, *, offering_id: int, learner_ids: list[uuid.UUID], now: datetime) -> list[dict]:
+def enrol_bulk(session: Session, *, offering_id: int, learner_ids: list, now: datetime) -> list[dict]:
     """Staff enrol many learners in list order, each through `enrol` (same seat rule), each in a savepoint
-    so that one refusal does not undo the others."""
+    so that one refusal (an id that is not a UUID included) does not undo the others."""
     results = []
-    for learner_id in learner_ids:
+    for index, raw in enumerate(learner_ids):
+        try:
+            learner_id = uuid.UUID(raw) if isinstance(raw, str) else None
+        except ValueError:
+            learner_id = None
+        if learner_id is None:
+            results.append({"index": index, "learner_id": str(raw)[:64], "error": "invalid_learner_id",
+                            "detail": "a learner id is a UUID"})
+            continue
         try:
             with session.begin_nested():
                 enrolment, _ = enrol(session, offering_id=offering_id, learner_id=learner_id, source="bulk", now=now)
-            results.append({"learner_id": learner_id, "enrolment": read(session, enrolment)})
+            results.append({"index": index, "learner_id": learner_id, "enrolment": read(session, enrolment)})
         except (Conflict, Unprocessable, NotFound, Forbidden) as exc:
             if exc.code == "offering_not_found":
                 raise
-            results.append({"learner_id": learner_id, "error": exc.code, "detail": exc.detail})
+            results.append({"index": index, "learner_id": learner_id, "error": exc.code, "detail": exc.detail})
     return results
 
 

@@ -171,6 +171,8 @@ def create_boarding(
     settings = request.app.state.settings
     ev = _event(BoardingEvent, dict(event_id=event_id, bus_id=bus_id, route_id=route_id, stop_id=stop_id,
                                     occurred_at=occurred_at, card_id=card_id or None))
+    if bad := sync.check_route(ev.route_id, ev.stop_id):  # a bus may not make cells that do not exist
+        raise Unprocessable(bad[1], code=bad[0])
     data = _read_uploads(frames, settings.boarding_max_image_bytes)
     return service.board(session, ev=ev, frames=data, device_id=principal.id, settings=settings,
                          index=request.app.state.gallery, now=utcnow())

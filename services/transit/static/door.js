@@ -51,7 +51,7 @@ const Door = (() => {
   const $ = (id) => document.getElementById(id);
   const P = Screens.params;
   const STORAGE = "aicity.doorDisplay.key";
-  const bus = { bus_id: P.get("bus") || "BUS-1", route_id: P.get("route") || "100", stop_id: P.get("stop") || "S1" };
+  const bus = { bus_id: P.get("bus") || "BUS-1", route_id: P.get("route") || "101", stop_id: P.get("stop") || "Pohang Stn" };
   const FRAMES = Math.min(5, Math.max(1, Number(P.get("frames") || 3)));
   const FRAME_GAP_MS = Number(P.get("frame_gap_ms") || 180);
   const HOLD_MS = Number(P.get("hold_s") || 8) * 1000;

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from services.transit.boarding.routes import ROUTES
+
 FACES = Path(__file__).resolve().parents[2] / "fixtures" / "faces"
 
 
@@ -80,7 +82,9 @@ class BoardingApi:
         assert r.status_code == 201, r.text
         return card_id
 
-    def event(self, *, card_id=None, route_id="R100", stop_id="S1", event_id=None, occurred_at=None) -> dict:
+    def event(self, *, card_id=None, route_id="101", stop_id=None, event_id=None, occurred_at=None) -> dict:
+        """A boarding on a real route of services/transit/boarding/routes.py (default: its first stop)."""
+        stop_id = stop_id or ROUTES.get(route_id, ["S1"])[0]
         return {"event_id": str(event_id or uuid.uuid4()), "bus_id": self.bus_id, "route_id": route_id,
                 "stop_id": stop_id, "occurred_at": (occurred_at or datetime(2025, 9, 1, 8, 30, tzinfo=UTC)).isoformat(),
                 **({"card_id": card_id} if card_id else {})}

@@ -63,22 +63,22 @@ def test_a_different_person_on_the_card_is_flagged_never_charged_more(api):
 def test_identify_only_within_the_routes_candidate_set(client_for, auth):
     # the flow, at a looser threshold than shipped (dlib at the shipped 0.34 misses most genuine riders)
     api = BoardingApi(client_for("transit", boarding_identify_threshold=0.44), auth)
-    kit, rose, obama = api.rider(routes=["R100"]), api.rider(routes=["R100"]), api.rider(routes=["R200"])
+    kit, rose, obama = api.rider(routes=["101"]), api.rider(routes=["101"]), api.rider(routes=["200"])
     for rider, name in ((kit, "people/kit_harington/1.jpg"), (rose, "people/rose_leslie/1.jpg"),
                         (obama, "people/obama/1.jpg")):
         assert api.enrol(rider, name).status_code == 200
     api.card(kit, "student")
-    r = api.board([shrunk("people/kit_harington/2.jpg")], route_id="R100")
+    r = api.board([shrunk("people/kit_harington/2.jpg")], route_id="101")
     body = r.json()
     assert body["decision"] == "identified", body
     assert body["rider_id"] == kit and body["concession"] == "student"
     # recognised without a card: the student fare only once the driver has seen the card
     assert body["fare_krw"] == 1200 and body["concession_applied"] is False and body["driver_confirmation_allowed"]
     assert body["margin"] >= 0.10
-    # Obama is enrolled, but not a regular of R100: he is not searched for there
-    r = api.board([shrunk("people/obama/2.jpg")], route_id="R100")
+    # Obama is enrolled, but not a regular of route 101: he is not searched for there
+    r = api.board([shrunk("people/obama/2.jpg")], route_id="101")
     assert r.json()["decision"] == "unknown" and r.json()["rider_id"] is None
-    r = api.board([shrunk("people/obama/2.jpg")], route_id="R200")
+    r = api.board([shrunk("people/obama/2.jpg")], route_id="200")
     assert r.json()["decision"] == "identified" and r.json()["rider_id"] == obama
 
 
@@ -125,12 +125,12 @@ def test_the_same_event_id_returns_the_first_answer_and_records_nothing_new(api,
     assert first.status_code == again.status_code == 200
     assert again.json() == first.json()
     assert _count(service_db("transit"), Boarding) == 1
-    other = api.board(frames, card_id=card, event_id=event_id, stop_id="S9")
+    other = api.board(frames, card_id=card, event_id=event_id, stop_id="Jukdo Market")
     assert other.status_code == 409 and other.json()["error"] == "event_id_reused"
 
 
 def test_erasure_removes_the_template_from_database_and_index(api, service_db):
-    rider = api.rider(routes=["R100"])
+    rider = api.rider(routes=["101"])
     api.enrol(rider, "people/obama/1.jpg")
     card = api.card(rider)
     assert api.board([shrunk("people/obama/2.jpg")], card_id=card).json()["decision"] == "verified"
@@ -147,7 +147,7 @@ def test_erasure_removes_the_template_from_database_and_index(api, service_db):
     body = api.board([shrunk("people/obama/2.jpg")], card_id=card).json()
     assert body["decision"] == "unknown" and body["reason"] == "not_enrolled" and body["fare_krw"] == 1200
     assert body["driver_confirmation_allowed"] is True
-    body = api.board([shrunk("people/obama/2.jpg")], route_id="R100").json()
+    body = api.board([shrunk("people/obama/2.jpg")], route_id="101").json()
     assert body["decision"] == "unknown" and body["rider_id"] is None
     assert api.client.get(f"/v1/riders/{rider}", headers=api.kiosk).json()["face_enrolled"] is False
 
@@ -235,15 +235,15 @@ def test_kiosk_finds_the_rider_of_a_card_for_erasure(api):
 
 def test_ridership_suppresses_small_cells_and_is_for_officials(api, auth):
     for _ in range(6):
-        api.board([], card_id="T-1234", route_id="R100", stop_id="S1")
-    api.board([], card_id="T-1234", route_id="R300", stop_id="S7")
+        api.board([], card_id="T-1234", route_id="101")
+    api.board([], card_id="T-1234", route_id="200")
     r = api.client.get("/v1/ridership?date_from=2025-09-01", headers=api.official)
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["total"] == 7
     routes = {c["key"]: c for c in body["by_route"]}
-    # R300's 1 is hidden, and so is R100 (else 7 - 6 gives it away: tests/hardening/test_suppression.py)
-    assert routes["R300"]["boardings"] is None and routes["R300"]["suppressed"] and routes["R100"]["suppressed"]
+    # route 200's 1 is hidden, and so is 101 (else 7 - 6 gives it away: tests/hardening/test_suppression.py)
+    assert routes["200"]["boardings"] is None and routes["200"]["suppressed"] and routes["101"]["suppressed"]
     assert body["by_hour"] == [{"key": "17", "boardings": 7, "suppressed": False}]  # 08:30 UTC is 17:30 in Seoul
     assert api.client.get("/v1/ridership", headers=api.bus).status_code == 403
     assert api.client.get("/v1/ridership", headers=auth.headers("nurse", district="Buk-gu")).status_code == 403

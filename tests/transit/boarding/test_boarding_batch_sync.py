@@ -68,6 +68,19 @@ def test_each_bad_event_is_refused_by_its_index_and_the_others_are_decided(api, 
         assert s.scalar(select(func.count()).select_from(Boarding)) == 2
 
 
+def test_a_live_boarding_on_a_route_or_stop_not_in_the_network_is_refused(api, service_db):
+    """The door's live path checks route and stop ids as the queue does: a bus makes no cell that does not exist."""
+    refused = [({"route_id": "R999"}, "unknown_route"), ({"route_id": "200", "stop_id": "POSTECH"}, "unknown_stop"),
+               ({"route_id": "101", "stop_id": "S1"}, "unknown_stop")]
+    for where, code in refused:
+        r = api.board([], card_id="T-1", **where)
+        assert (r.status_code, r.json()["error"]) == (422, code), r.text
+    assert stored(service_db) == set()
+    r = api.board([], card_id="T-1", route_id="200", stop_id="Hyoja Stn")
+    assert r.status_code == 200, r.text
+    assert len(stored(service_db)) == 1
+
+
 def test_frames_that_cannot_be_dealt_out_refuse_the_batch(api, service_db):
     event = {**api.event(card_id="T-1", occurred_at=datetime.now(UTC), **AT), "frame_count": "two"}
     r = send(api, [event], [shrunk("people/obama/2.jpg")])
@@ -116,12 +129,14 @@ def test_held_boardings_wait_for_an_official_and_the_skew_is_kept_per_bus(api, s
     suggested = datetime.fromisoformat(listed[slow["event_id"]]["suggested_occurred_at"])
     assert abs(suggested - (now - timedelta(minutes=2))) < timedelta(seconds=60)
 
-    # confirmed: decided through the same path as a boarding, as a card tap (the frames were never kept)
+    # confirmed: decided through the same path as a boarding, as a card tap (the frames were never kept), so a
+    # senior card alone pays the standard fare: no face verified it and no driver confirmed it (issue 14)
     r = api.client.post(f"/v1/boardings/held/{listed[slow['event_id']]['id']}/confirm", headers=api.official,
                         json={})
     assert r.status_code == 200, r.text
     answer = r.json()["answer"]
-    assert (answer["reason"], answer["rider_id"], answer["fare_krw"]) == ("not_enrolled", rider, 0)
+    assert (answer["reason"], answer["rider_id"], answer["concession"]) == ("not_enrolled", rider, "senior")
+    assert (answer["concession_applied"], answer["fare_krw"]) == (False, 1200)
     real = now - timedelta(hours=1)
     r = api.client.post(f"/v1/boardings/held/{held['hold_id']}/confirm", headers=api.official,
                         json={"occurred_at": real.isoformat()})

@@ -110,14 +110,14 @@ def test_a_truncated_jpeg_is_refused_at_enrolment_and_boarding_with_nothing_writ
 def test_a_rider_who_consented_only_to_the_card_check_is_never_searched_without_a_card(client_for, auth,
                                                                                        service_db):
     api = BoardingApi(client_for("transit", boarding_identify_threshold=0.44), auth)
-    kit, rose = api.rider(routes=["R100"]), api.rider(routes=["R100"])
+    kit, rose = api.rider(routes=["101"]), api.rider(routes=["101"])
     r = api.enrol(kit, "people/kit_harington/1.jpg", identification=False)
     assert r.status_code == 200
     assert [c["purpose"] for c in r.json()["consents"]] == ["card_check"]
     assert api.enrol(rose, "people/rose_leslie/1.jpg", identification=True).status_code == 200
     view = api.client.get(f"/v1/riders/{kit}", headers=api.kiosk).json()
     assert view["consent_card_check"] is True and view["consent_identification"] is False
-    body = api.board([shrunk("people/kit_harington/2.jpg")], route_id="R100").json()
+    body = api.board([shrunk("people/kit_harington/2.jpg")], route_id="101").json()
     assert body["decision"] == "unknown" and body["rider_id"] is None  # not searched at all
     card = api.card(kit, "student")
     assert api.board([shrunk("people/kit_harington/2.jpg")], card_id=card).json()["decision"] in ("verified", "unknown")
@@ -126,12 +126,12 @@ def test_a_rider_who_consented_only_to_the_card_check_is_never_searched_without_
     r = api.client.put(f"/v1/riders/{kit}/consents/identification", headers=api.kiosk,
                        json={"consent_version": "ident-2025-09"})
     assert r.status_code == 200 and r.json()["consent_identification"] is True
-    body = api.board([shrunk("people/kit_harington/2.jpg")], route_id="R100").json()
+    body = api.board([shrunk("people/kit_harington/2.jpg")], route_id="101").json()
     assert body["decision"] == "identified" and body["rider_id"] == kit
     r = api.client.delete(f"/v1/riders/{kit}/consents/identification", headers=api.kiosk)
     assert r.status_code == 200 and r.json()["consent_identification"] is False
     assert r.json()["consent_card_check"] is True and r.json()["face_enrolled"] is True
-    body = api.board([shrunk("people/kit_harington/2.jpg")], route_id="R100").json()
+    body = api.board([shrunk("people/kit_harington/2.jpg")], route_id="101").json()
     assert body["decision"] == "unknown" and body["rider_id"] is None
     with Session(service_db("transit").engine) as s:
         rows = s.scalars(select(FaceConsent).where(FaceConsent.rider_id == uuid.UUID(kit))).all()
@@ -206,10 +206,10 @@ def test_a_configuration_that_breaks_the_identification_bound_is_refused():
 
 def test_a_route_with_more_candidates_than_the_policy_allows_is_not_searched(client_for, auth):
     api = BoardingApi(client_for("transit", boarding_identify_threshold=0.44, boarding_identify_max_candidates=1), auth)
-    kit, rose = api.rider(routes=["R100"]), api.rider(routes=["R100"])
+    kit, rose = api.rider(routes=["101"]), api.rider(routes=["101"])
     api.enrol(kit, "people/kit_harington/1.jpg")
     api.enrol(rose, "people/rose_leslie/1.jpg")
-    body = api.board([shrunk("people/kit_harington/2.jpg")], route_id="R100").json()
+    body = api.board([shrunk("people/kit_harington/2.jpg")], route_id="101").json()
     assert body["decision"] == "unknown" and body["reason"] == "candidate_set_too_large"
 
 
