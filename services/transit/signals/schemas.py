@@ -2,12 +2,13 @@
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 
 class TrackPointIn(BaseModel):
-    t: datetime
+    t: AwareDatetime = Field(description="with its UTC offset (a time without one is not placed on the clock)")
     position_m: float = Field(description="distance walked from the kerb the walker entered at")
     speed_mps: float | None = Field(default=None, description="the detector's own speed estimate, if any")
 
@@ -22,7 +23,9 @@ class TrackBatchIn(BaseModel):
     sent_at: datetime
     detector_status: str = Field(default="ok", pattern="^(ok|fault)$")
     kerb_waiting: int = Field(default=0, ge=0, le=500)
-    tracks: list[TrackIn] = Field(default_factory=list, max_length=200)
+    # Each track is checked on its own (TrackIn): one malformed track is refused by its index, the others are used.
+    tracks: list[Any] = Field(default_factory=list, max_length=200,
+                              description="TrackIn objects: track_id and points [{t, position_m, speed_mps}]")
 
 
 class DecisionRead(BaseModel):
@@ -45,11 +48,19 @@ class PointRejectionRead(BaseModel):
     detail: str
 
 
+class TrackRejectionRead(BaseModel):
+    index: int = Field(description="the track's place in the batch's tracks list")
+    track_id: str | None
+    reason: str = Field(description="malformed_track")
+    detail: str
+
+
 class TrackBatchResult(BaseModel):
     batch_id: uuid.UUID
     points_accepted: int
     points_rejected: int
     rejections: list[PointRejectionRead] = Field(default_factory=list)
+    tracks_rejected: list[TrackRejectionRead] = Field(default_factory=list)
     decision: DecisionRead
     duplicate: bool = False
 

@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime, timedelta
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -37,6 +38,8 @@ from services.transit.signals.schemas import (
     PointRejectionRead,
     TrackBatchIn,
     TrackBatchResult,
+    TrackIn,
+    TrackRejectionRead,
 )
 
 MAX_POINTS_PER_TRACK = 240  # the controller needs seconds; the review needs one track's walk
@@ -146,19 +149,21 @@ def ingest_tracks(session: Session, *, crossing_id: str, device_id: str, batch: 
             raise Conflict("batch id already used for another crossing", code="batch_id_reused")
         return TrackBatchResult(**{**old.response, "duplicate": True})
     now_s = _epoch(now)
+    tracks, malformed = check_tracks(batch.tracks)
     usable: list[tuple[str, list]] = []
     rejections: list[PointRejectionRead] = []
-    for track in batch.tracks:
+    for track in tracks:
         kept, rejected = screen_points([PointIn(_epoch(p.t), p.position_m, p.speed_mps) for p in track.points],
                                        length_m=crossing.length_m, now_s=now_s)
         rejections += [PointRejectionRead(track_id=track.track_id, index=r.index, reason=r.reason, detail=r.detail)
                        for r in rejected]
         if kept:
             usable.append((track.track_id, [[p.t_s, p.position_m] for p in kept]))
-    total = sum(len(t.points) for t in batch.tracks)
-    if total and not usable:  # nothing to act on: say why for every point, write nothing
+    total = sum(len(t.points) for t in tracks)
+    if (total or malformed) and not usable:  # nothing to act on: say why for every point and track, write nothing
         raise Unprocessable({"message": "no usable point in this batch",
-                             "rejections": [r.model_dump() for r in rejections]}, code="no_usable_points")
+                             "rejections": [r.model_dump() for r in rejections],
+                             "tracks_rejected": [r.model_dump() for r in malformed]}, code="no_usable_points")
     accepted = sum(len(pts) for _, pts in usable)
     for track_key, pts in usable:
         _merge_track(session, crossing=crossing, track_key=track_key, new_points=pts)
@@ -169,13 +174,32 @@ def ingest_tracks(session: Session, *, crossing_id: str, device_id: str, batch: 
     session.flush()
     decision = tick(session, crossing=crossing, now=now)
     result = TrackBatchResult(batch_id=batch.batch_id, points_accepted=accepted, points_rejected=len(rejections),
-                              rejections=rejections, decision=decision)
+                              rejections=rejections, tracks_rejected=malformed, decision=decision)
     session.add(TrackBatch(id=batch.batch_id, crossing_id=crossing_id, device_id=device_id, sent_at=batch.sent_at,
                            received_at=now, detector_status=batch.detector_status, kerb_waiting=batch.kerb_waiting,
                            points_accepted=accepted, points_rejected=len(rejections),
                            response=result.model_dump(mode="json")))
     session.flush()
     return result
+
+
+TRACK = TypeAdapter(TrackIn)
+
+
+def check_tracks(raw_tracks: list) -> tuple[list[TrackIn], list[TrackRejectionRead]]:
+    """Each track of a batch on its own: the well-formed ones, and for each other one its index and what is wrong
+    (a missing field, a wrong type, a time without its UTC offset), so one bad track never sinks its neighbours."""
+    good, bad = [], []
+    for i, raw in enumerate(raw_tracks):
+        try:
+            good.append(TRACK.validate_python(raw))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            track_id = raw.get("track_id") if isinstance(raw, dict) else None
+            bad.append(TrackRejectionRead(index=i, track_id=str(track_id)[:64] if track_id is not None else None,
+                                          reason="malformed_track", detail=f"{where}: {first['msg']}"[:200]))
+    return good, bad
 
 
 def _merge_track(session: Session, *, crossing: Crossing, track_key: str, new_points: list) -> None:

@@ -105,7 +105,7 @@ def test_bad_input_is_a_422_envelope_and_implausible_points_are_rejected(client_
     headers = auth.device_headers("detector", cid)
     url = f"/v1/crossings/{cid}/tracks"
     for bad in (batch(status="broken"), {**batch(), "kerb_waiting": -1}, {**batch(), "batch_id": "nope"},
-                {**batch(), "tracks": [{"track_id": "a", "points": []}]}):
+                {**batch(), "tracks": {"track_id": "a"}}):
         r = client.post(url, json=bad, headers=headers)
         assert r.status_code == 422 and r.json()["error"] == "validation_error" and "request_id" in r.json()
     future = (_now() + timedelta(minutes=5)).isoformat()
@@ -116,6 +116,38 @@ def test_bad_input_is_a_422_envelope_and_implausible_points_are_rejected(client_
     assert r.status_code == 200 and (r.json()["points_accepted"], r.json()["points_rejected"]) == (1, 2)
     assert [(x["index"], x["reason"]) for x in r.json()["rejections"]] == [
         (0, "position_outside_crossing"), (1, "time_in_future")]
+
+
+def test_a_malformed_track_is_refused_by_its_index_and_its_neighbours_are_used(client_for, auth, make_crossing):
+    client = client_for("transit")
+    cid = make_crossing()
+    headers = auth.device_headers("detector", cid)
+    url = f"/v1/crossings/{cid}/tracks"
+    naive = (_now() - timedelta(seconds=1)).replace(tzinfo=None).isoformat()
+    r = client.post(url, json=batch(tracks=[
+        track("good", 1.0, 0.0, seconds=2.0),
+        {"track_id": "empty", "points": []},
+        "not a track",
+        {"track_id": "naive", "points": [{"t": naive, "position_m": 2.0}]},
+        {"track_id": "typed", "points": [{"t": _now().isoformat(), "position_m": "two metres"}]},
+        {"points": [{"t": _now().isoformat(), "position_m": 1.0}]},
+    ]), headers=headers)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [(x["index"], x["track_id"], x["reason"]) for x in body["tracks_rejected"]] == [
+        (1, "empty", "malformed_track"), (2, None, "malformed_track"), (3, "naive", "malformed_track"),
+        (4, "typed", "malformed_track"), (5, None, "malformed_track")]
+    assert "timezone" in body["tracks_rejected"][2]["detail"]
+    assert body["points_accepted"] == 5 and body["points_rejected"] == 0
+    with Session(make_crossing.engine) as s:
+        assert [w.track_key for w in s.execute(select(WalkerTrack)).scalars()] == ["good"]
+    # only malformed tracks: nothing usable, a 422 that names each, nothing written
+    r = client.post(url, json=batch(kerb=4, tracks=[{"track_id": "x"}, 7]), headers=headers)
+    assert r.status_code == 422 and r.json()["error"] == "no_usable_points"
+    assert [x["index"] for x in r.json()["detail"]["tracks_rejected"]] == [0, 1]
+    with Session(make_crossing.engine) as s:
+        assert s.execute(select(func.count()).select_from(TrackBatch)).scalar_one() == 1
+        assert s.get(Crossing, cid).kerb_waiting == 0
 
 
 def _post_raw(client, url, body, headers):
