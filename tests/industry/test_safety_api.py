@@ -253,6 +253,27 @@ def test_near_miss_from_the_phone_needs_no_sign_in_and_refuses_bad_input(client_
     assert page.status_code == 200 and "아차사고 알리기" in page.text
 
 
+def test_near_miss_reports_are_limited_per_address_and_a_refused_one_writes_nothing(client_for, auth):
+    from starlette.testclient import TestClient
+
+    from services.industry.safety.router import NEAR_MISS_BURST
+
+    client = client_for("industry")
+    plant = make_safety_site(client, auth)
+    body = {"site_id": plant["site_id"], "category": "fall", "occurred_at": iso(datetime.now(UTC)),
+            "place": "3소결 벨트", "description": "발판이 흔들렸어요"}
+    for _ in range(NEAR_MISS_BURST):
+        assert client.post("/v1/safety/near-misses", json=body).status_code == 201
+    r = client.post("/v1/safety/near-misses", json=body)
+    assert r.status_code == 429 and r.json()["error"] == "rate_limited", r.text
+    assert 1 <= int(r.headers["Retry-After"]) <= 50 and 0 < r.json()["detail"]["retry_after_s"] <= 50
+    # another phone (another address) on the same service still reports
+    other = TestClient(client.app, raise_server_exceptions=False, client=("10.20.30.40", 51000))
+    assert other.post("/v1/safety/near-misses", json=body).status_code == 201
+    events = client.get("/v1/safety/events", headers=plant["admin"], params={"kind": "near_miss"}).json()
+    assert len(events) == NEAR_MISS_BURST + 1
+
+
 def test_heat_stage_from_the_site_weather_feed(client_for, auth):
     client = client_for("industry")
     plant = make_safety_site(client, auth)
