@@ -161,6 +161,12 @@ def test_permit_cannot_open_on_unsuitable_air_nor_close_with_someone_inside(clie
                                                                                      ("h2s", "not_measured")}
     assert client.get(f"/v1/safety/permits/{bad['id']}", headers=admin).json()["status"] == "pending"
 
+    # a confined space is watched live while the permit is open: no detector, no permit, nothing written
+    r = client.post("/v1/safety/permits", headers=admin, json={**permit_body(plant), "detector_id": None})
+    assert r.status_code == 422 and r.json()["error"] == "detector_required"
+    r = client.post("/v1/safety/permits", headers=admin, json={**permit_body(plant), "detector_id": "nope"})
+    assert r.status_code == 404 and r.json()["error"] == "detector_not_found"
+    assert [p["id"] for p in client.get("/v1/safety/permits", headers=admin).json()] == [bad["id"]]
     permit = client.post("/v1/safety/permits", headers=admin, json=permit_body(plant)).json()
     pid = permit["id"]
     r = client.post(f"/v1/safety/permits/{pid}/movements", headers=admin, json={"person": "박작업", "direction": "in"})
@@ -289,7 +295,21 @@ def test_heat_stage_from_the_site_weather_feed(client_for, auth):
                          {"sensor": "weather.rh", "ts": iso(now), "value": 60}])
     heat = client.get("/v1/safety/heat", headers=admin, params={"site_id": plant["site_id"], "shift_end_hour": 23}).json()
     assert heat["apparent_temperature_c"] == 33.5 and heat["stage"] == "caution" and heat["stage_ko"] == "주의"
-    assert heat["rest_min_per_hour"] == 10 and "고용노동부" in heat["source"]
+    assert heat["rest_min_per_hour"] == 10 and "고용노동부" in heat["source"] and heat["stale"] is False
+    assert heat["reminders"] and all(r["minutes"] == 10 for r in heat["reminders"])
+    # a weather feed that stopped two hours ago is still the last known stage, said to be old
+    old = now - timedelta(hours=2)
+    post(client, plant, [{"sensor": "weather.temp", "ts": iso(old), "value": 36},
+                         {"sensor": "weather.rh", "ts": iso(old), "value": 60}])
+    other = make_safety_site(client, auth, detector="gd2")
+    for tag, quantity in [("w2.temp", "air_temperature"), ("w2.rh", "relative_humidity")]:
+        assert client.post("/v1/sensors", headers=other["admin"], json={
+            "work_unit_id": other["work_unit_id"], "tag": tag, "quantity": quantity, "unit": "x",
+            "min_valid": -40, "max_valid": 100}).status_code == 201
+    post(client, other, [{"sensor": "w2.temp", "ts": iso(old), "value": 36}, {"sensor": "w2.rh", "ts": iso(old),
+                                                                             "value": 60}])
+    heat = client.get("/v1/safety/heat", headers=other["admin"], params={"site_id": other["site_id"]}).json()
+    assert heat["stale"] is True and 7100 < heat["age_s"] < 7300 and heat["stage"] == "warning"
 
 
 def test_sme_safety_before_and_after_its_project_matches_hand_computed_windows(client_for, auth):
