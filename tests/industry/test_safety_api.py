@@ -280,6 +280,31 @@ def test_near_miss_reports_are_limited_per_address_and_a_refused_one_writes_noth
     assert len(events) == NEAR_MISS_BURST + 1
 
 
+def test_near_miss_limit_is_one_window_across_workers_through_redis(client_for, auth):
+    """Two workers (two apps) with AICITY_REDIS_URL count one phone's reports together."""
+    import random
+
+    import redis
+    from starlette.testclient import TestClient
+
+    from services.industry.safety.router import NEAR_MISS_BURST
+    from tests.hardening.test_abuse import REDIS_URL
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
+    one = client_for("industry", redis_url=REDIS_URL)
+    two = client_for("industry", redis_url=REDIS_URL)
+    plant = make_safety_site(one, auth)
+    address = (f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}", 50000)  # fresh key
+    phones = [TestClient(c.app, raise_server_exceptions=False, client=address) for c in (one, two)]
+    body = {"site_id": plant["site_id"], "category": "other", "occurred_at": iso(datetime.now(UTC)),
+            "place": "압연 2라인", "description": "롤러 덮개가 열려 있었어요"}
+    codes = [phones[i % 2].post("/v1/safety/near-misses", json=body).status_code for i in range(NEAR_MISS_BURST + 2)]
+    assert codes == [201] * NEAR_MISS_BURST + [429, 429], codes
+
+
 def test_heat_stage_from_the_site_weather_feed(client_for, auth):
     client = client_for("industry")
     plant = make_safety_site(client, auth)
