@@ -138,6 +138,13 @@ def test_detector_registration_refuses_bad_input_and_writes_nothing(client_for, 
     r = client.put(f"/v1/safety/sites/{plant['site_id']}", headers=plant["admin"],
                    json={"gas_limits": {"co": {"max": 3}}})
     assert r.status_code == 422 and r.json()["error"] == "bad_gas_limit"
+    r = client.put(f"/v1/safety/sites/{plant['site_id']}", headers=plant["admin"],
+                   json={"manager_email": "x@y.example", "gas_limits": {"co": {"high": 20}}, "gas_limits_source": " "})
+    assert r.status_code == 422 and r.json()["error"] == "limit_source_required"
+    limits = client.get(f"/v1/safety/sites/{plant['site_id']}/limits", headers=plant["admin"]).json()
+    assert (limits["co"]["high"], limits["co"]["source"]) == (25, "site")  # the refused change wrote nothing
+    assert limits["co"]["site_source"] == "사업장 밀폐공간 작업 프로그램 2026"
+    assert limits["h2s"]["site_source"] is None and limits["h2s"]["legal_source"].startswith("산업안전보건기준")
     other = auth.headers("partner", company_id="other")
     assert client.get("/v1/safety/detectors/gd1/gas", headers=other).status_code == 403
 
