@@ -35,7 +35,9 @@ ROLE_PAGES = {
     "nurse": CARE_PAGES,
     "academy_staff": [("academy_staff.py", "academy_staff", ":material/school:", "academy-staff"),
                       ("academy.py", "academy", ":material/monitoring:", "academy")],
-    "partner": [("partner.py", "partner", ":material/handshake:", "partner")],
+    # a partner also reads its own plants: the industry page opens with its safety alarms and permits (issue 17)
+    "partner": [("partner.py", "partner", ":material/handshake:", "partner"),
+                ("industry.py", "industry", ":material/factory:", "industry")],
 }
 
 st.set_page_config(page_title="aicity", page_icon=":material/location_city:", layout="wide")

@@ -45,6 +45,9 @@ def render(site_id: str | None, site_names: dict[str, str]) -> None:
                 data = heat.data
                 st.metric(site_names.get(sid, sid), f"{data['apparent_temperature_c']} ℃", data["stage_ko"] if lang() == "ko"
                           else data["stage"], delta_color="off", delta_arrow="off", help=data.get("source"))
+                if data.get("stale"):
+                    st.warning(t("safety_heat_stale", at=safety_views.local_time(data.get("measured_at"))),
+                               icon=":material/schedule:")
                 if data.get("advice_ko") and lang() == "ko":
                     st.caption(data["advice_ko"])
                 if data.get("reminders"):

@@ -183,6 +183,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "safety_live_gas": ("지금 가스", "Gas now"),
     "safety_heat": ("폭염 단계 (체감온도)", "Heat stage (apparent temperature)"),
     "safety_next_rest": ("다음 휴식 {at} ({minutes}분)", "Next rest break {at} ({minutes} min)"),
+    "safety_heat_stale": ("{at}에 잰 값이에요. 1시간 넘게 새 값이 없어요.",
+                          "Measured at {at}; no newer reading for over an hour."),
     "safety_indicators": ("회사별 재해 지표", "Accident indicators by company"),
     "safety_year": ("연도", "Year"),
     "safety_company": ("회사", "Company"),

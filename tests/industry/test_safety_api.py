@@ -138,6 +138,13 @@ def test_detector_registration_refuses_bad_input_and_writes_nothing(client_for, 
     r = client.put(f"/v1/safety/sites/{plant['site_id']}", headers=plant["admin"],
                    json={"gas_limits": {"co": {"max": 3}}})
     assert r.status_code == 422 and r.json()["error"] == "bad_gas_limit"
+    r = client.put(f"/v1/safety/sites/{plant['site_id']}", headers=plant["admin"],
+                   json={"manager_email": "x@y.example", "gas_limits": {"co": {"high": 20}}, "gas_limits_source": " "})
+    assert r.status_code == 422 and r.json()["error"] == "limit_source_required"
+    limits = client.get(f"/v1/safety/sites/{plant['site_id']}/limits", headers=plant["admin"]).json()
+    assert (limits["co"]["high"], limits["co"]["source"]) == (25, "site")  # the refused change wrote nothing
+    assert limits["co"]["site_source"] == "사업장 밀폐공간 작업 프로그램 2026"
+    assert limits["h2s"]["site_source"] is None and limits["h2s"]["legal_source"].startswith("산업안전보건기준")
     other = auth.headers("partner", company_id="other")
     assert client.get("/v1/safety/detectors/gd1/gas", headers=other).status_code == 403
 
@@ -161,6 +168,12 @@ def test_permit_cannot_open_on_unsuitable_air_nor_close_with_someone_inside(clie
                                                                                      ("h2s", "not_measured")}
     assert client.get(f"/v1/safety/permits/{bad['id']}", headers=admin).json()["status"] == "pending"
 
+    # a confined space is watched live while the permit is open: no detector, no permit, nothing written
+    r = client.post("/v1/safety/permits", headers=admin, json={**permit_body(plant), "detector_id": None})
+    assert r.status_code == 422 and r.json()["error"] == "detector_required"
+    r = client.post("/v1/safety/permits", headers=admin, json={**permit_body(plant), "detector_id": "nope"})
+    assert r.status_code == 404 and r.json()["error"] == "detector_not_found"
+    assert [p["id"] for p in client.get("/v1/safety/permits", headers=admin).json()] == [bad["id"]]
     permit = client.post("/v1/safety/permits", headers=admin, json=permit_body(plant)).json()
     pid = permit["id"]
     r = client.post(f"/v1/safety/permits/{pid}/movements", headers=admin, json={"person": "박작업", "direction": "in"})
@@ -253,6 +266,52 @@ def test_near_miss_from_the_phone_needs_no_sign_in_and_refuses_bad_input(client_
     assert page.status_code == 200 and "아차사고 알리기" in page.text
 
 
+def test_near_miss_reports_are_limited_per_address_and_a_refused_one_writes_nothing(client_for, auth):
+    from starlette.testclient import TestClient
+
+    from services.industry.safety.router import NEAR_MISS_BURST
+
+    client = client_for("industry")
+    plant = make_safety_site(client, auth)
+    body = {"site_id": plant["site_id"], "category": "fall", "occurred_at": iso(datetime.now(UTC)),
+            "place": "3소결 벨트", "description": "발판이 흔들렸어요"}
+    for _ in range(NEAR_MISS_BURST):
+        assert client.post("/v1/safety/near-misses", json=body).status_code == 201
+    r = client.post("/v1/safety/near-misses", json=body)
+    assert r.status_code == 429 and r.json()["error"] == "rate_limited", r.text
+    assert 1 <= int(r.headers["Retry-After"]) <= 50 and 0 < r.json()["detail"]["retry_after_s"] <= 50
+    # another phone (another address) on the same service still reports
+    other = TestClient(client.app, raise_server_exceptions=False, client=("10.20.30.40", 51000))
+    assert other.post("/v1/safety/near-misses", json=body).status_code == 201
+    events = client.get("/v1/safety/events", headers=plant["admin"], params={"kind": "near_miss"}).json()
+    assert len(events) == NEAR_MISS_BURST + 1
+
+
+def test_near_miss_limit_is_one_window_across_workers_through_redis(client_for, auth):
+    """Two workers (two apps) with AICITY_REDIS_URL count one phone's reports together."""
+    import random
+
+    import redis
+    from starlette.testclient import TestClient
+
+    from services.industry.safety.router import NEAR_MISS_BURST
+    from tests.hardening.test_abuse import REDIS_URL
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
+    one = client_for("industry", redis_url=REDIS_URL)
+    two = client_for("industry", redis_url=REDIS_URL)
+    plant = make_safety_site(one, auth)
+    address = (f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}", 50000)  # fresh key
+    phones = [TestClient(c.app, raise_server_exceptions=False, client=address) for c in (one, two)]
+    body = {"site_id": plant["site_id"], "category": "other", "occurred_at": iso(datetime.now(UTC)),
+            "place": "압연 2라인", "description": "롤러 덮개가 열려 있었어요"}
+    codes = [phones[i % 2].post("/v1/safety/near-misses", json=body).status_code for i in range(NEAR_MISS_BURST + 2)]
+    assert codes == [201] * NEAR_MISS_BURST + [429, 429], codes
+
+
 def test_heat_stage_from_the_site_weather_feed(client_for, auth):
     client = client_for("industry")
     plant = make_safety_site(client, auth)
@@ -268,7 +327,21 @@ def test_heat_stage_from_the_site_weather_feed(client_for, auth):
                          {"sensor": "weather.rh", "ts": iso(now), "value": 60}])
     heat = client.get("/v1/safety/heat", headers=admin, params={"site_id": plant["site_id"], "shift_end_hour": 23}).json()
     assert heat["apparent_temperature_c"] == 33.5 and heat["stage"] == "caution" and heat["stage_ko"] == "주의"
-    assert heat["rest_min_per_hour"] == 10 and "고용노동부" in heat["source"]
+    assert heat["rest_min_per_hour"] == 10 and "고용노동부" in heat["source"] and heat["stale"] is False
+    assert heat["reminders"] and all(r["minutes"] == 10 for r in heat["reminders"])
+    # a weather feed that stopped two hours ago is still the last known stage, said to be old
+    old = now - timedelta(hours=2)
+    post(client, plant, [{"sensor": "weather.temp", "ts": iso(old), "value": 36},
+                         {"sensor": "weather.rh", "ts": iso(old), "value": 60}])
+    other = make_safety_site(client, auth, detector="gd2")
+    for tag, quantity in [("w2.temp", "air_temperature"), ("w2.rh", "relative_humidity")]:
+        assert client.post("/v1/sensors", headers=other["admin"], json={
+            "work_unit_id": other["work_unit_id"], "tag": tag, "quantity": quantity, "unit": "x",
+            "min_valid": -40, "max_valid": 100}).status_code == 201
+    post(client, other, [{"sensor": "w2.temp", "ts": iso(old), "value": 36}, {"sensor": "w2.rh", "ts": iso(old),
+                                                                             "value": 60}])
+    heat = client.get("/v1/safety/heat", headers=other["admin"], params={"site_id": other["site_id"]}).json()
+    assert heat["stale"] is True and 7100 < heat["age_s"] < 7300 and heat["stage"] == "warning"
 
 
 def test_sme_safety_before_and_after_its_project_matches_hand_computed_windows(client_for, auth):

@@ -22,8 +22,10 @@ def test_art_618_suitable_air_boundaries(gas, value, expected):
 
 
 def test_site_limits_tighten_but_never_loosen_the_law():
-    limits = domain.effective_limits({"co": {"high": 25}, "o2": {"low": 16, "high": 22}, "h2s": {"high": 50}})
+    limits = domain.effective_limits({"co": {"high": 25}, "o2": {"low": 16, "high": 22}, "h2s": {"high": 50}},
+                                     "밀폐공간 작업 프로그램 2026")
     assert limits["co"]["high"] == 25 and limits["co"]["source"] == "site"
+    assert limits["co"]["site_source"] == "밀폐공간 작업 프로그램 2026" and limits["h2s"]["site_source"] is None
     assert limits["o2"]["low"] == 18.0 and limits["o2"]["high"] == 22  # 16 % would be looser than Art. 618
     assert limits["h2s"]["high"] == 10.0 and limits["h2s"]["source"].startswith("산업안전보건기준")
     assert domain.gas_breach("co", 26, limits) == "high" and domain.gas_breach("co", 26, LIMITS) is None

@@ -8,8 +8,9 @@ from fractions import Fraction
 from services.industry.safety import rules
 
 
-def effective_limits(site_limits: dict | None) -> dict[str, dict]:
-    """The legal limits, each tightened (never loosened) by the site's own {gas: {"low": x, "high": y}}."""
+def effective_limits(site_limits: dict | None, site_source: str = "") -> dict[str, dict]:
+    """The legal limits, each tightened (never loosened) by the site's own {gas: {"low": x, "high": y}};
+    a tightened limit has source "site" and the site's document in `site_source`."""
     out = {}
     for gas, legal in rules.LEGAL_GAS_LIMITS.items():
         low, high, source = legal.low, legal.high, legal.source
@@ -19,6 +20,7 @@ def effective_limits(site_limits: dict | None) -> dict[str, dict]:
         if site.get("high") is not None and (high is None or site["high"] < high):
             high, source = float(site["high"]), "site"
         out[gas] = {"gas": gas, "unit": legal.unit, "low": low, "high": high, "source": source,
+                    "site_source": site_source if source == "site" else None,
                     "legal_source": legal.source, "label_ko": legal.label_ko}
     return out
 

@@ -25,6 +25,10 @@ def request_permit(session: Session, *, data, principal: Principal, now: datetim
     service.visible_site(session, site_id=data.site_id, principal=principal)
     if data.kind not in domain.PERMIT_KINDS:
         raise Unprocessable(f"kind must be one of {', '.join(domain.PERMIT_KINDS)}", code="unknown_permit_kind")
+    if data.kind == "confined_space" and not data.detector_id:
+        # the space's gas is watched live while the permit is open: no detector, no confined-space permit
+        raise Unprocessable("a confined-space permit names the detector watching the space",
+                            code="detector_required")
     if data.detector_id:
         det = session.get(GasDetector, data.detector_id)
         if det is None or det.site_id != data.site_id:

@@ -202,7 +202,10 @@ def heat(session: Session, *, site: Site, now: datetime, tz: str, shift_end_hour
     local_now = now.astimezone(zone)
     shift_end = datetime.combine(local_now.date(), time(shift_end_hour), zone)
     reminders = domain.rest_reminders(stage, local_now=local_now, shift_end_local=shift_end)
-    return {"site_id": site.id, "measured_at": min(latest[WEATHER_TEMP].ts, latest[WEATHER_RH].ts),
+    measured_at = min(latest[WEATHER_TEMP].ts, latest[WEATHER_RH].ts)
+    age_s = (now - measured_at).total_seconds()
+    return {"site_id": site.id, "measured_at": measured_at, "age_s": round(age_s),
+            "stale": age_s > rules.HEAT_WEATHER_MAX_AGE_S,
             "air_temperature_c": temp, "relative_humidity_pct": rh, "apparent_temperature_c": round(apparent, 1),
             "stage": stage.key if stage else "none", "stage_ko": stage.label_ko if stage else "해당 없음",
             "advice_ko": stage.advice_ko if stage else "", "rest_min_per_hour": stage.rest_min_per_hour if stage else 0,

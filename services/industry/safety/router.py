@@ -1,5 +1,6 @@
 """HTTP API of safe work under /v1/safety, and the near-miss phone page at /screens/near-miss."""
 
+import math
 from pathlib import Path
 
 from fastapi import Depends, Query, Request
@@ -35,7 +36,8 @@ from services.industry.timeutil import local_day
 router = APIRouter(prefix="/v1/safety", tags=["safety"])
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 screens = APIRouter(prefix="/screens", tags=["screens"], include_in_schema=False)
-# The phone page is anonymous (a worker reports without signing in): a caller's address gets a small burst.
+# The phone page is anonymous (a worker reports without signing in): a caller's address gets a small burst
+# (10 reports in any 50 s moving window, shared across workers when AICITY_REDIS_URL is set).
 NEAR_MISS_RATE_PER_S, NEAR_MISS_BURST = 0.2, 10
 
 
@@ -188,7 +190,8 @@ def report_near_miss(data: NearMissIn, request: Request, session: SessionDep) ->
     host = request.client.host if request.client else "unknown"
     wait = _near_miss_bucket(request).take(f"near-miss:{host}")
     if wait > 0:
-        raise TooManyRequests({"message": "too many reports", "retry_after_s": round(wait, 1)}, code="rate_limited")
+        raise TooManyRequests({"message": "too many reports", "retry_after_s": round(wait, 1)}, code="rate_limited",
+                              headers={"Retry-After": str(math.ceil(wait))})
     event = records.record_event(session, data=EventCreate(kind="near_miss", **data.model_dump()), principal=None,
                                  now=utcnow(), via="phone")
     return {"id": event.id, "reported_at": event.reported_at}

@@ -59,6 +59,8 @@ HEAT_STAGES: tuple[HeatStage, ...] = (
               "매시간 15분씩 쉬어요. 오후 2-5시에는 긴급조치 외 옥외작업을 멈춰요."),
 )
 HOT_HOURS_LOCAL = (14, 17)
+# A weather reading older than this is not "now": the heat answer says so (the stage is still the last known one).
+HEAT_WEATHER_MAX_AGE_S = 3600
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def visible_site(session: Session, *, site_id: str, principal: Principal) -> Sit
 
 def site_limits(session: Session, *, site_id: str) -> dict[str, dict]:
     cfg = session.get(SafetySite, site_id)
-    return domain.effective_limits(cfg.gas_limits if cfg else None)
+    return domain.effective_limits(cfg.gas_limits if cfg else None, cfg.gas_limits_source if cfg else "")
 
 
 def upsert_site(session: Session, *, site_id: str, data, principal: Principal) -> SafetySite:
@@ -45,6 +45,8 @@ def upsert_site(session: Session, *, site_id: str, data, principal: Principal) -
             raise Unprocessable(f"unknown gas {gas!r}", code="unknown_gas")
         if set(lim) - {"low", "high"}:
             raise Unprocessable("a gas limit has only low and high", code="bad_gas_limit")
+    if data.gas_limits and not data.gas_limits_source.strip():
+        raise Unprocessable("a site's own gas limits name their source document", code="limit_source_required")
     cfg = session.get(SafetySite, site_id) or SafetySite(site_id=site_id)
     cfg.manager_name, cfg.manager_email = data.manager_name, data.manager_email
     cfg.gas_limits, cfg.gas_limits_source = data.gas_limits, data.gas_limits_source
