@@ -267,6 +267,8 @@ def list_referrals(session: Session, *, actor: Actor, status: str | None, limit:
     scope = place_filter(actor, Referral.centre_id, Referral.district)
     if scope is not None:
         query = query.where(scope)
+    if actor.principal.kind == "user" and actor.principal.role == "nurse":
+        query = query.where(Referral.resident_id.in_(sharing_residents()))
     if status:
         query = query.where(Referral.status == status)
     rows = list(session.exec(query.order_by(Referral.requested_at.desc()).limit(limit)).all())
