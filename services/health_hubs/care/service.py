@@ -202,8 +202,8 @@ def maybe_refer(session: Session, *, resident_id: uuid.UUID, settings, now: date
     if len(evidence) < settings.referral_uncontrolled_count:
         return None
     resident = session.get(Resident, resident_id)
-    return _open_referral(session, resident=resident, reason=f"{len(evidence)} uncontrolled BP sittings in "
-                          f"{settings.referral_window_days} days",
+    return _open_referral(session, resident=resident, reason=f"{settings.referral_window_days}일 동안 혈압 조절 안 됨 "
+                          f"{len(evidence)}번",  # Korean first: staff and nurses read it
                           evidence=[{"reading_id": str(r[0]), "bp": f"{r[1]}/{r[2]}"} for r in evidence[:10]],
                           created_by="system", settings=settings, now=now)
 
