@@ -39,6 +39,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "nobody_today": ("오늘은 아직 잰 분이 없어요.", "Nobody measured yet today."),
     "accept": ("받기", "Accept"),
     "complete": ("완료", "Complete"),
+    "visited_on": ("방문한 날", "Visited on"),
     "overdue": ("기한 지남", "overdue"),
     "due": ("기한", "due"),
     "call_result": ("통화 결과", "Call result"),

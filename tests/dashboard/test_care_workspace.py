@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from services.common.db import make_engine
 from services.common.jobs import run_job
+from services.health_hubs.domain import SEOUL
 from services.health_hubs.jobs import JOBS
 from services.health_hubs.models import Alert, Notification, job_run
 from services.health_hubs.settings import HealthHubsSettings
@@ -335,6 +336,7 @@ def test_nurse_accepts_and_completes_a_referral_and_records_a_follow_up_call(wor
     ref.wait_for(state="detached", timeout=30_000)
     got = [r for r in api(world, "GET", "/v1/referrals", token=nurse).json() if r["id"] == ref_id][0]
     assert got["status"] == "completed" and got["outcome"] == "treatment_started"
+    assert got["visited_on"] == datetime.now(UTC).astimezone(SEOUL).date().isoformat()  # the visit, recorded
 
     page.locator("[data-testid='stSidebarNavLink']").filter(has_text="사후 관리 전화").first.click()
     page.locator("[data-testid='stMain'] h2").filter(has_text="사후 관리 전화").first.wait_for(timeout=60_000)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.health_hubs.domain import SEOUL
 from tests.health_hubs.factories import Hub
 
 
@@ -69,6 +70,25 @@ def test_nurse_referral_list_honours_sharing_consent_and_its_withdrawal(hub):
                         json={"kind": "share_public_health", "granted": False})
     assert r.status_code == 200, r.text
     assert hub.client.get("/v1/referrals", headers=hub.nurse).json() == []
+
+
+def test_nurse_records_the_visit_day_when_completing_a_referral(hub):
+    rid = hub.register()["resident"]["id"]
+    ref = hub.client.post("/v1/referrals", headers=hub.staff, json={"resident_id": rid, "reason": "혈압"}).json()
+    today = datetime.now(UTC).astimezone(SEOUL).date()
+    r = hub.client.patch(f"/v1/referrals/{ref['id']}", headers=hub.nurse,
+                         json={"status": "accepted", "visited_on": today.isoformat()})
+    assert r.status_code == 422 and r.json()["error"] == "visit_on_completion"
+    assert hub.client.patch(f"/v1/referrals/{ref['id']}", headers=hub.nurse,
+                            json={"status": "accepted"}).json()["status"] == "accepted"
+    for bad in (today + timedelta(days=1), today - timedelta(days=2)):  # tomorrow; before it was accepted
+        r = hub.client.patch(f"/v1/referrals/{ref['id']}", headers=hub.nurse, json={
+            "status": "completed", "outcome": "treatment_started", "visited_on": bad.isoformat()})
+        assert r.status_code == 422 and r.json()["error"] == "bad_visit_day", bad
+    assert hub.client.get("/v1/referrals", headers=hub.nurse).json()[0]["status"] == "accepted"  # nothing written
+    done = hub.client.patch(f"/v1/referrals/{ref['id']}", headers=hub.nurse, json={
+        "status": "completed", "outcome": "treatment_started", "visited_on": today.isoformat()}).json()
+    assert done["status"] == "completed" and done["visited_on"] == today.isoformat()
 
 
 def test_follow_up_lists_take_call_results_and_count_returns_within_15_days(old_hub):

@@ -238,20 +238,26 @@ TRANSITIONS = {"accepted": "requested", "completed": "accepted"}
 
 
 def change_referral(session: Session, *, referral_id: uuid.UUID, status: str, outcome: str | None,
-                    outcome_note: str | None, actor: Actor, settings, now: datetime) -> Referral:
+                    outcome_note: str | None, actor: Actor, settings, now: datetime, visited_on=None) -> Referral:
     referral = session.get(Referral, referral_id)
     if referral is None:
         raise NotFound("no such referral", code="referral_not_found")
     check_resident_access(session, actor, session.get(Resident, referral.resident_id))
     if status == "completed" and not outcome:
         raise Unprocessable("a completed referral needs an outcome", code="outcome_required")
+    if visited_on is not None:
+        if status != "completed":
+            raise Unprocessable("the visit is recorded when completing", code="visit_on_completion")
+        since = (referral.accepted_at or referral.requested_at).astimezone(SEOUL).date()
+        if not since <= visited_on <= now.astimezone(SEOUL).date():
+            raise Unprocessable(f"the visit day must lie between {since} and today", code="bad_visit_day")
     values = {"status": status}
     if status == "accepted":
         values.update(accepted_at=now, accepted_by=actor.label,
                       due_at=now + timedelta(days=settings.referral_complete_days))
     else:
         values.update(completed_at=now, completed_by=actor.label, outcome=outcome, outcome_note=outcome_note,
-                      open_key=None)
+                      visited_on=visited_on, open_key=None)
     result = session.execute(update(Referral).where(Referral.id == referral.id,
                                                     Referral.status == TRANSITIONS[status]).values(**values))
     if result.rowcount == 0:
