@@ -39,6 +39,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "nobody_today": ("오늘은 아직 잰 분이 없어요.", "Nobody measured yet today."),
     "accept": ("받기", "Accept"),
     "complete": ("완료", "Complete"),
+    "visited_on": ("방문한 날", "Visited on"),
     "overdue": ("기한 지남", "overdue"),
     "due": ("기한", "due"),
     "call_result": ("통화 결과", "Call result"),
@@ -55,7 +56,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "last_visit": ("마지막 측정", "Last visit"),
     "list": ("목록", "List"),
     "calls": ("전화 횟수", "Calls"),
-    "sound_note": ("새 위기 알림이 오면 소리로 알려 드려요.", "A sound plays when a new crisis alert comes in."),
+    "sound_note": ("새 위기 알림이 오면 소리로 알려 드려요. 브라우저는 화면을 한 번 누르기 전에는 소리를 막으니, 일을 "
+                   "시작할 때 '소리 시험'을 눌러 주세요.",
+                   "A sound plays when a new crisis alert comes in. Browsers keep a page silent until it is touched "
+                   "once: press 'Test the sound' when you start."),
+    "sound_test": ("소리 시험", "Test the sound"),
     "reason": ("사유", "Reason"),
     "note": ("메모", "Note"),
     "status": ("상태", "Status"),
@@ -220,14 +225,17 @@ def new_crisis_ids(alerts: list[dict], seen: set[str] | None) -> list[str]:
 
 
 def cue_wav(*, freq_hz: float = 880.0, beeps: int = 3, beep_s: float = 0.18, gap_s: float = 0.12,
-            rate: int = 16000) -> bytes:
-    """A short, clear beep-beep-beep as WAV bytes: the audible cue of a new crisis alert."""
+            rate: int = 16000, tag: int = 0) -> bytes:
+    """A short, clear beep-beep-beep as WAV bytes: the audible cue of a new crisis alert. `tag` adds tag % 64
+    silent frames (at most 4 ms) at the end: Streamlit autoplays the same media only the first time it shows it,
+    so every cue must be new bytes."""
     frames = bytearray()
     for i in range(beeps):
         for n in range(int(beep_s * rate)):
             frames += struct.pack("<h", int(12000 * math.sin(2 * math.pi * freq_hz * n / rate)))
         if i < beeps - 1:
             frames += b"\x00\x00" * int(gap_s * rate)
+    frames += b"\x00\x00" * (tag % 64)
     out = io.BytesIO()
     with wave.open(out, "wb") as w:
         w.setnchannels(1)

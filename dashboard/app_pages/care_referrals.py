@@ -51,14 +51,18 @@ for r in open_ones:
                 st.rerun()
         else:
             with st.form(f"complete_{r['id']}", border=False):
-                c1, c2 = st.columns([1, 2])
+                c0, c1, c2 = st.columns([1, 1, 2])
+                today = now.astimezone(cv.SEOUL).date()
+                visited = c0.date_input(tr("visited_on"), value=today, max_value=today, key=f"refday_{r['id']}",
+                                        format="YYYY-MM-DD")
                 outcome = c1.selectbox(tr("outcome"), list(cv.REFERRAL_OUTCOMES), key=f"refout_{r['id']}",
                                        format_func=lambda c: cv.label(cv.REFERRAL_OUTCOMES, c, lang))
                 note = c2.text_input(tr("note"), key=f"refnote_{r['id']}", max_chars=400)
                 if st.form_submit_button(tr("complete")):
                     code, reply = cc.call("PATCH", f"/v1/referrals/{r['id']}", purpose="referral",
                                           json={"status": "completed", "outcome": outcome,
-                                                "outcome_note": note or None})
+                                                "outcome_note": note or None,
+                                                "visited_on": visited.isoformat() if visited else None})
                     if code != 200:
                         st.session_state["care_error"] = cc.error_text(code, reply, lang)
                     st.rerun()

@@ -67,6 +67,12 @@ def act(path: str, body: dict | None) -> None:
     st.rerun(scope="fragment")
 
 
+def cue() -> bytes:
+    """The cue sound, new bytes each time (Streamlit autoplays a media it has shown before only once)."""
+    st.session_state["care_cue_n"] = st.session_state.get("care_cue_n", 0) + 1
+    return cv.cue_wav(tag=st.session_state["care_cue_n"])
+
+
 @st.fragment(run_every=REFRESH_S)
 def alerts_now() -> None:
     now = datetime.now(UTC)
@@ -90,7 +96,7 @@ def alerts_now() -> None:
                     f'color:#fff;padding:12px 16px;border-radius:8px;font-size:1.15rem;font-weight:700">'
                     f'{tr("new_crisis")}</div>', unsafe_allow_html=True)
         if fresh:
-            st.audio(cv.cue_wav(), format="audio/wav", autoplay=True)
+            st.audio(cue(), format="audio/wav", autoplay=True)
     st.subheader(f"{tr('open_alerts')} ({len(alerts)})")
     if not alerts:
         st.success(tr("no_open_alerts"))
@@ -99,7 +105,12 @@ def alerts_now() -> None:
 
 
 alerts_now()
-st.markdown(tr("sound_note"))
+note, sound = st.columns([4, 1], vertical_alignment="center")
+note.markdown(tr("sound_note"))
+if sound.button(tr("sound_test"), key="care_sound_test", icon=":material/volume_up:"):
+    # the click is the browser's user gesture: from now on the new-crisis cue may play by itself
+    with sound:
+        st.audio(cue(), format="audio/wav", autoplay=True)
 
 
 @st.fragment(run_every=30)

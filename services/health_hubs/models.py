@@ -214,6 +214,7 @@ class Referral(HealthHubsModel, table=True):
     completed_by: str | None = Field(default=None, max_length=64)
     outcome: str | None = Field(default=None, max_length=32)
     outcome_note: str | None = Field(default=None, max_length=400)
+    visited_on: date | None = None  # the day the nurse saw the resident (Pohang's calendar), recorded on completion
     created_by: str = Field(max_length=64)
 
 

@@ -462,6 +462,8 @@ class ReferralChange(Strict):
     status: Literal["accepted", "completed"]
     outcome: ReferralOutcome | None = None
     outcome_note: str | None = Field(default=None, max_length=400)
+    visited_on: date | None = Field(default=None, description="the day of the visit (Pohang's calendar), when "
+                                    "completing; not before the day it was accepted, not after today")
 
 
 class ReferralRead(BaseModel):
@@ -478,6 +480,7 @@ class ReferralRead(BaseModel):
     completed_at: datetime | None
     outcome: str | None
     outcome_note: str | None
+    visited_on: date | None = None
     created_by: str
 
 

@@ -129,7 +129,7 @@ def _work(rng, residents, consents, readings, now) -> tuple[list[dict], list[dic
         accepted = i % 3 == 0
         referrals.append({
             "id": uuid.uuid4(), "resident_id": rid, "open_key": str(rid), "centre_id": res["centre_id"],
-            "district": res["district"], "reason": f"{uncontrolled[rid]} uncontrolled BP sittings in 60 days",
+            "district": res["district"], "reason": f"60일 동안 혈압 조절 안 됨 {uncontrolled[rid]}번",
             "evidence": [], "status": "accepted" if accepted else "requested", "requested_at": requested,
             "due_at": requested + timedelta(days=30 if accepted else 7),
             "accepted_at": requested + timedelta(days=1) if accepted else None,

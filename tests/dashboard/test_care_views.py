@@ -41,6 +41,9 @@ def test_cue_only_for_open_alerts_not_seen_before_and_never_on_the_first_look():
     assert cv.new_crisis_ids(rows, {"x"}) == ["z"]
     with wave.open(io.BytesIO(cv.cue_wav())) as w:
         assert w.getframerate() == 16000 and 0.6 < w.getnframes() / 16000 < 1.0
+    # every cue is new bytes of the same sound (Streamlit autoplays media it has shown before only once)
+    cues = [cv.cue_wav(tag=n) for n in (1, 2, 3)]
+    assert len(set(cues)) == 3 and cues[0][44:44 + 5000] == cues[2][44:44 + 5000]
 
 
 def test_times_in_pohang_and_overdue_referrals():

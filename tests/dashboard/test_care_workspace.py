@@ -18,8 +18,9 @@ from sqlmodel import Session, select
 
 from services.common.db import make_engine
 from services.common.jobs import run_job
+from services.health_hubs.domain import SEOUL
 from services.health_hubs.jobs import JOBS
-from services.health_hubs.models import Alert, job_run
+from services.health_hubs.models import Alert, Notification, job_run
 from services.health_hubs.settings import HealthHubsSettings
 from services.suite import SERVICES
 from tests.dashboard.live_suite import CHROMIUM, CHROMIUM_ARGS, ROOT, start_dashboard, start_suite, stop
@@ -133,6 +134,14 @@ def shoot_and_check(page, name):
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in bad)
 
 
+def shoot_sizes(page, name, back_to: tuple[int, int]) -> None:
+    for w, h in SIZES:
+        page.set_viewport_size({"width": w, "height": h})
+        page.wait_for_timeout(500)
+        shoot_and_check(page, name)
+    page.set_viewport_size({"width": back_to[0], "height": back_to[1]})
+
+
 def choose(page, selectbox, option: str) -> None:
     """Opens a select box and picks an option; again if a rerun closed the list under the pointer."""
     for attempt in range(4):
@@ -173,6 +182,13 @@ def test_staff_sees_acts_and_resolves_a_new_crisis_and_the_left_one_reaches_peop
     assert page.get_by_text("Page not found").count() == 0
     settle(page)
 
+    # browsers keep a freshly loaded page silent until it is touched: the staff member tests the sound once
+    page.evaluate("() => { window.cuePlayed = 0; document.addEventListener('playing', () => window.cuePlayed++,"
+                  " true); }")
+    page.get_by_role("button", name="소리 시험").click()
+    page.wait_for_function("() => window.cuePlayed >= 1", timeout=15_000)
+    settle(page)
+
     # 1. a kiosk reading raises a crisis alert: on screen within 15 s, without a reload, with banner and sound
     first_n = sharing_resident(world, staff, 1)
     _, alert1 = crisis_reading(world, first_n)
@@ -182,6 +198,11 @@ def test_staff_sees_acts_and_resolves_a_new_crisis_and_the_left_one_reaches_peop
     shown_s = time.monotonic() - started
     assert shown_s <= 15
     assert page.locator("audio[autoplay]").count() >= 1
+    page.wait_for_function("() => window.cuePlayed >= 2", timeout=5_000)  # the cue really played
+    print(f"\nFIGURE new crisis on screen after {shown_s:.1f} s (poll 5 s); 'playing' events after the sound "
+          f"test: {page.evaluate('window.cuePlayed') - 1}")
+    # the countdown to the first escalation level is on the card
+    card(page, alert1).get_by_text("분 뒤 방문간호사에게 알려요").wait_for(timeout=5_000)
     inside_viewport(page, page.get_by_test_id("care-new-crisis"), "new crisis banner")
     for w, h in SIZES:
         page.set_viewport_size({"width": w, "height": h})
@@ -221,15 +242,27 @@ def test_staff_sees_acts_and_resolves_a_new_crisis_and_the_left_one_reaches_peop
     assert [m["To"] for m in mine()] == ["nurse.bukgu@health.aicity.example"]
     t2 = created + timedelta(minutes=31)
     run_job(JOB["health_hubs.escalate_alerts"], engine=engine, job_run=job_run, settings=settings, now=t2)
-    box.rcpt_delay_s = 1.0
+    def duty_state() -> str | None:
+        with Session(engine) as s:
+            return s.exec(select(Notification.status).where(Notification.alert_id == uuid.UUID(alert2),
+                                                            Notification.level == 2)).first()
+
+    box.rcpt_delay_s = 2.0
     before = len(box.messages)
-    run_delivery(world["health_db"], box, t2, kill_after_messages=before + 1)  # killed while the next waits
+    # the job is killed mid-way: it has claimed the duty officer's mail and waits on the relay's RCPT
+    run_delivery(world["health_db"], box, t2, kill_when=lambda: duty_state() == "sending")
+    assert duty_state() == "sending" and len(box.messages) == before, "killed before anything was handed over"
     box.rcpt_delay_s = 0
-    run_delivery(world["health_db"], box, t2 + timedelta(seconds=settings.notify_claim_s + 1))
+    early = run_delivery(world["health_db"], box, t2 + timedelta(seconds=10))  # the dead claim still holds
+    assert early["requeued"] == 0 and len(box.messages) == before
+    late = run_delivery(world["health_db"], box, t2 + timedelta(seconds=settings.notify_claim_s + 1))
+    assert late["requeued"] == 1 and late["sent"] == 1 and late["uncertain"] == 0
     run_delivery(world["health_db"], box, t2 + timedelta(seconds=settings.notify_claim_s + 60))
     assert sorted(m["To"] for m in mine()) == ["duty.bukgu@health.aicity.example",
                                                 "nurse.bukgu@health.aicity.example"]
     assert len({m["Message-ID"] for m in box.messages}) == len(box.messages)  # nothing, anywhere, sent twice
+    print(f"\nFIGURE left alert: killed run left {early} / rerun {late}; {len(mine())} mails {sorted(m['To'] for m in mine())}; mailbox total "
+          f"{len(box.messages)}, distinct Message-IDs {len({m['Message-ID'] for m in box.messages})}")
     engine.dispose()
     # recorded and shown on the alert
     card(page, alert2).get_by_text("보건소 당직자 · 북구보건소 당직: 보냄").wait_for(timeout=20_000)
@@ -286,7 +319,7 @@ def test_nurse_accepts_and_completes_a_referral_and_records_a_follow_up_call(wor
     sign_in(page, world["url"], "nurse-bukgu", creds["nurse-bukgu"]["password"])
     page.locator("[data-testid='stMain'] h2").filter(has_text="오늘의 구").first.wait_for(timeout=60_000)
     settle(page)
-    shoot_and_check(page, "nurse-today")
+    shoot_sizes(page, "nurse-today", (1024, 768))
     page.locator("[data-testid='stSidebarNavLink']").filter(has_text="의뢰 목록").first.click()
     page.locator("[data-testid='stMain'] h2").filter(has_text="의뢰 목록").first.wait_for(timeout=60_000)
     settle(page)
@@ -296,13 +329,14 @@ def test_nurse_accepts_and_completes_a_referral_and_records_a_follow_up_call(wor
     ref.get_by_role("button", name="받기").click()
     ref.get_by_role("button", name="완료").wait_for(timeout=30_000)
     settle(page)
-    shoot_and_check(page, "nurse-referrals")
+    shoot_sizes(page, "nurse-referrals", (1024, 768))
     ref = page.locator(f".st-key-ref_{ref_id}")
     choose(page, ref.locator("[data-testid='stSelectbox']").first, "치료 시작")
     ref.get_by_role("button", name="완료").click()
     ref.wait_for(state="detached", timeout=30_000)
     got = [r for r in api(world, "GET", "/v1/referrals", token=nurse).json() if r["id"] == ref_id][0]
     assert got["status"] == "completed" and got["outcome"] == "treatment_started"
+    assert got["visited_on"] == datetime.now(UTC).astimezone(SEOUL).date().isoformat()  # the visit, recorded
 
     page.locator("[data-testid='stSidebarNavLink']").filter(has_text="사후 관리 전화").first.click()
     page.locator("[data-testid='stMain'] h2").filter(has_text="사후 관리 전화").first.wait_for(timeout=60_000)
@@ -312,7 +346,7 @@ def test_nurse_accepts_and_completes_a_referral_and_records_a_follow_up_call(wor
     due = listed["items"][0]
     row = page.locator(f".st-key-fu_{due['resident_id']}")
     row.wait_for(timeout=30_000)
-    shoot_and_check(page, "nurse-follow-ups")
+    shoot_sizes(page, "nurse-follow-ups", (1024, 768))
     choose(page, row.locator("[data-testid='stSelectbox']").first, "오시기로 했어요")
     row.get_by_role("button", name="통화 기록").click()
     page.wait_for_timeout(1500)

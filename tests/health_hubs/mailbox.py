@@ -77,12 +77,20 @@ print(json.dumps(deliver_pending(make_engine(s.database_url), settings=s, now=da
 """
 
 
-def run_delivery(database_url: str, box, now, *, kill_after_messages=None):
+def run_delivery(database_url: str, box, now, *, kill_after_messages=None, kill_when=None):
     """The delivery job in its own process (as the worker runs it); with `kill_after_messages`, SIGKILLed once
-    that many messages arrived, while the next one waits on its RCPT."""
+    that many messages arrived, while the next one waits on its RCPT; with `kill_when` (a callable), SIGKILLed
+    as soon as it returns true."""
     proc = subprocess.Popen([sys.executable, "-c", DELIVER, database_url, str(box.port), now.isoformat()],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
                             start_new_session=True)
+    if kill_when is not None:
+        deadline = time.monotonic() + 60
+        while not kill_when() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        return None
     if kill_after_messages is None:
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err

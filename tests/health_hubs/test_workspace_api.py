@@ -3,6 +3,20 @@ follow-up lists with call results and returned-to-care within 15 days."""
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from services.health_hubs.domain import SEOUL
+from tests.health_hubs.factories import Hub
+
+
+@pytest.fixture
+def old_hub(client_for, auth, service_db) -> Hub:
+    """The service taking a kiosk's readings up to 500 days back: the sync protocol quarantines items older than
+    its 30-day window by default, and the follow-up lists need a year of history."""
+    kiosk_id, key = auth.device("health_kiosk", "C001")
+    return Hub(client=client_for("health_hubs", device_past_window_days=500), auth=auth,
+               kiosk={"Authorization": f"Bearer {key}"}, kiosk_id=kiosk_id, db=service_db("health_hubs"))
+
 
 def test_staff_records_actions_then_resolves_and_the_alert_shows_them(hub):
     rid = hub.register()["resident"]["id"]
@@ -39,7 +53,46 @@ def test_nurse_alert_list_honours_sharing_consent(hub):
     assert hub.client.get("/v1/alerts", headers=hub.official).status_code == 403
 
 
-def test_follow_up_lists_take_call_results_and_count_returns_within_15_days(hub):
+def test_nurse_referral_list_honours_sharing_consent_and_its_withdrawal(hub):
+    shares = hub.register()["resident"]["id"]
+    private = hub.register(given_name="철수", sex="male", phone="010-9999-0000",
+                           consents={"share_public_health": False})["resident"]["id"]
+    made = {}
+    for rid in (shares, private):
+        r = hub.client.post("/v1/referrals", headers=hub.staff, json={"resident_id": rid, "reason": "혈압이 높아요"})
+        assert r.status_code == 201, r.text
+        made[rid] = r.json()["id"]
+    assert {r["id"] for r in hub.client.get("/v1/referrals", headers=hub.staff).json()} == set(made.values())
+    assert {r["id"] for r in hub.client.get("/v1/referrals", headers=hub.nurse).json()} == {made[shares]}
+    r = hub.client.patch(f"/v1/referrals/{made[private]}", headers=hub.nurse, json={"status": "accepted"})
+    assert r.status_code == 403
+    r = hub.client.post(f"/v1/residents/{shares}/consents", headers=hub.staff,
+                        json={"kind": "share_public_health", "granted": False})
+    assert r.status_code == 200, r.text
+    assert hub.client.get("/v1/referrals", headers=hub.nurse).json() == []
+
+
+def test_nurse_records_the_visit_day_when_completing_a_referral(hub):
+    rid = hub.register()["resident"]["id"]
+    ref = hub.client.post("/v1/referrals", headers=hub.staff, json={"resident_id": rid, "reason": "혈압"}).json()
+    today = datetime.now(UTC).astimezone(SEOUL).date()
+    r = hub.client.patch(f"/v1/referrals/{ref['id']}", headers=hub.nurse,
+                         json={"status": "accepted", "visited_on": today.isoformat()})
+    assert r.status_code == 422 and r.json()["error"] == "visit_on_completion"
+    assert hub.client.patch(f"/v1/referrals/{ref['id']}", headers=hub.nurse,
+                            json={"status": "accepted"}).json()["status"] == "accepted"
+    for bad in (today + timedelta(days=1), today - timedelta(days=2)):  # tomorrow; before it was accepted
+        r = hub.client.patch(f"/v1/referrals/{ref['id']}", headers=hub.nurse, json={
+            "status": "completed", "outcome": "treatment_started", "visited_on": bad.isoformat()})
+        assert r.status_code == 422 and r.json()["error"] == "bad_visit_day", bad
+    assert hub.client.get("/v1/referrals", headers=hub.nurse).json()[0]["status"] == "accepted"  # nothing written
+    done = hub.client.patch(f"/v1/referrals/{ref['id']}", headers=hub.nurse, json={
+        "status": "completed", "outcome": "treatment_started", "visited_on": today.isoformat()}).json()
+    assert done["status"] == "completed" and done["visited_on"] == today.isoformat()
+
+
+def test_follow_up_lists_take_call_results_and_count_returns_within_15_days(old_hub):
+    hub = old_hub
     now = datetime.now(UTC)
     uncontrolled = hub.register()["resident"]["id"]
     hub.post_bp(uncontrolled, (152, 95), (150, 94), at=now - timedelta(days=40))

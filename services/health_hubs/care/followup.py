@@ -78,6 +78,10 @@ def return_to_care(session: Session, *, actor: Actor, now: datetime, period_days
     scope = place_filter(actor, FollowUpCall.centre_id, FollowUpCall.district)
     if scope is not None:
         query = query.where(scope)
+    if _is_nurse(actor):
+        from services.health_hubs.care.service import sharing_residents
+
+        query = query.where(FollowUpCall.resident_id.in_(sharing_residents()))
     firsts = {rid: at for rid, at in session.exec(query).all() if at >= now - timedelta(days=period_days)}
     returned = 0
     for rid, first_at in firsts.items():

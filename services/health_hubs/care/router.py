@@ -103,7 +103,7 @@ def create_referral(data: ReferralCreate, request: Request, session: SessionDep,
 def change_referral(referral_id: uuid.UUID, data: ReferralChange, request: Request, session: SessionDep,
                     who: Actor = People) -> ReferralRead:
     referral = service.change_referral(session, referral_id=referral_id, status=data.status, outcome=data.outcome,
-                                       outcome_note=data.outcome_note, actor=who,
+                                       outcome_note=data.outcome_note, visited_on=data.visited_on, actor=who,
                                        settings=request.app.state.settings, now=utcnow())
     return ReferralRead(**referral.model_dump())
 

@@ -202,8 +202,8 @@ def maybe_refer(session: Session, *, resident_id: uuid.UUID, settings, now: date
     if len(evidence) < settings.referral_uncontrolled_count:
         return None
     resident = session.get(Resident, resident_id)
-    return _open_referral(session, resident=resident, reason=f"{len(evidence)} uncontrolled BP sittings in "
-                          f"{settings.referral_window_days} days",
+    return _open_referral(session, resident=resident, reason=f"{settings.referral_window_days}일 동안 혈압 조절 안 됨 "
+                          f"{len(evidence)}번",  # Korean first: staff and nurses read it
                           evidence=[{"reading_id": str(r[0]), "bp": f"{r[1]}/{r[2]}"} for r in evidence[:10]],
                           created_by="system", settings=settings, now=now)
 
@@ -238,20 +238,26 @@ TRANSITIONS = {"accepted": "requested", "completed": "accepted"}
 
 
 def change_referral(session: Session, *, referral_id: uuid.UUID, status: str, outcome: str | None,
-                    outcome_note: str | None, actor: Actor, settings, now: datetime) -> Referral:
+                    outcome_note: str | None, actor: Actor, settings, now: datetime, visited_on=None) -> Referral:
     referral = session.get(Referral, referral_id)
     if referral is None:
         raise NotFound("no such referral", code="referral_not_found")
     check_resident_access(session, actor, session.get(Resident, referral.resident_id))
     if status == "completed" and not outcome:
         raise Unprocessable("a completed referral needs an outcome", code="outcome_required")
+    if visited_on is not None:
+        if status != "completed":
+            raise Unprocessable("the visit is recorded when completing", code="visit_on_completion")
+        since = (referral.accepted_at or referral.requested_at).astimezone(SEOUL).date()
+        if not since <= visited_on <= now.astimezone(SEOUL).date():
+            raise Unprocessable(f"the visit day must lie between {since} and today", code="bad_visit_day")
     values = {"status": status}
     if status == "accepted":
         values.update(accepted_at=now, accepted_by=actor.label,
                       due_at=now + timedelta(days=settings.referral_complete_days))
     else:
         values.update(completed_at=now, completed_by=actor.label, outcome=outcome, outcome_note=outcome_note,
-                      open_key=None)
+                      visited_on=visited_on, open_key=None)
     result = session.execute(update(Referral).where(Referral.id == referral.id,
                                                     Referral.status == TRANSITIONS[status]).values(**values))
     if result.rowcount == 0:
@@ -267,6 +273,8 @@ def list_referrals(session: Session, *, actor: Actor, status: str | None, limit:
     scope = place_filter(actor, Referral.centre_id, Referral.district)
     if scope is not None:
         query = query.where(scope)
+    if actor.principal.kind == "user" and actor.principal.role == "nurse":
+        query = query.where(Referral.resident_id.in_(sharing_residents()))
     if status:
         query = query.where(Referral.status == status)
     rows = list(session.exec(query.order_by(Referral.requested_at.desc()).limit(limit)).all())
