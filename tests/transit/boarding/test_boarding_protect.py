@@ -262,3 +262,28 @@ def test_templates_of_another_model_are_never_compared(api, service_db):
     assert view["needs_reenrolment"] is True and view["face_enrolled"] is False
     assert api.enrol(rider, "people/obama/1.jpg").status_code == 200  # the re-enrolment path
     assert api.board([shrunk("people/obama/2.jpg")], card_id=card).json()["decision"] == "verified"
+
+
+# ---- the index follows the commit ------------------------------------------------------------------------
+
+
+def test_the_index_changes_only_after_the_commit(api, service_db):
+    """Erasure leaves the index alone until the database has committed: a rollback changes nothing, and the
+    rider leaves the index only when the commit has removed their templates."""
+    from services.transit.boarding import service
+
+    rider = api.rider()
+    assert api.enrol(rider, "people/obama/1.jpg").status_code == 200
+    app, rid = api.client.app, uuid.UUID(rider)
+    gallery, db = app.state.gallery, service_db("transit")
+    now = datetime.now(UTC)
+    with Session(db.engine) as s:
+        service.erase_face(s, rider_id=rid, settings=app.state.settings, index=gallery, now=now)
+        assert gallery.has_rider(rid)  # flushed, not committed: the index has not moved
+        s.rollback()
+    assert gallery.has_rider(rid) and _count(db, FaceTemplate) == 1
+    with Session(db.engine) as s:
+        service.erase_face(s, rider_id=rid, settings=app.state.settings, index=gallery, now=now)
+        assert gallery.has_rider(rid)
+        s.commit()
+    assert not gallery.has_rider(rid) and _count(db, FaceTemplate) == 0
