@@ -135,8 +135,10 @@ def test_held_boardings_wait_for_an_official_and_the_skew_is_kept_per_bus(api, s
                         json={})
     assert r.status_code == 200, r.text
     answer = r.json()["answer"]
-    assert (answer["reason"], answer["rider_id"], answer["concession"]) == ("not_enrolled", rider, "senior")
-    assert (answer["concession_applied"], answer["fare_krw"]) == (False, 1200)
+    # confirming the time is not confirming the card holder: no face, so the standard fare until the driver does
+    assert (answer["reason"], answer["rider_id"], answer["concession"], answer["fare_krw"]) == (
+        "not_enrolled", rider, "senior", 1200)
+    assert (answer["concession_applied"], answer["concession_reason"]) == (False, "awaiting_driver_confirmation")
     real = now - timedelta(hours=1)
     r = api.client.post(f"/v1/boardings/held/{held['hold_id']}/confirm", headers=api.official,
                         json={"occurred_at": real.isoformat()})

@@ -2,6 +2,7 @@
 corrupt images refused with nothing written, consent per purpose, erasure by the person only, the
 identification policy bound, and a sequence of different stills caught."""
 
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -100,7 +101,15 @@ def test_a_truncated_jpeg_is_refused_at_enrolment_and_boarding_with_nothing_writ
     assert (r.status_code, r.json()["error"]) == (422, "not_an_image")
     r = api.board([whole, truncated], card_id=card)  # one bad frame sinks the boarding, not half of it
     assert (r.status_code, r.json()["error"]) == (422, "not_an_image")
-    assert _count(db, Boarding) == 0 and _count(db, FaceTemplate) == 0
+    # a bus's offline queue: the event with the truncated frame is refused by its index, nothing of it stored
+    at = {"route_id": "101", "stop_id": "Jukdo Market", "occurred_at": datetime.now(UTC)}
+    events = [{**api.event(card_id=card, **at), "frame_count": 1} for _ in range(2)]
+    r = api.client.post("/v1/boardings/batch", headers=api.bus, data={"events": json.dumps(events)},
+                        files=[("frames", ("0.jpg", truncated, "image/jpeg")), ("frames", ("1.jpg", whole, "image/jpeg"))])
+    assert r.status_code == 200, r.text
+    items = r.json()["items"]
+    assert [(i["status"], i.get("error")) for i in items] == [(422, "not_an_image"), (200, None)], items
+    assert _count(db, Boarding) == 1 and _count(db, FaceTemplate) == 0
     assert api.enrol(rider, "people/obama/1.jpg").status_code == 200  # the whole file still works
 
 
@@ -262,3 +271,28 @@ def test_templates_of_another_model_are_never_compared(api, service_db):
     assert view["needs_reenrolment"] is True and view["face_enrolled"] is False
     assert api.enrol(rider, "people/obama/1.jpg").status_code == 200  # the re-enrolment path
     assert api.board([shrunk("people/obama/2.jpg")], card_id=card).json()["decision"] == "verified"
+
+
+# ---- the index follows the commit ------------------------------------------------------------------------
+
+
+def test_the_index_changes_only_after_the_commit(api, service_db):
+    """Erasure leaves the index alone until the database has committed: a rollback changes nothing, and the
+    rider leaves the index only when the commit has removed their templates."""
+    from services.transit.boarding import service
+
+    rider = api.rider()
+    assert api.enrol(rider, "people/obama/1.jpg").status_code == 200
+    app, rid = api.client.app, uuid.UUID(rider)
+    gallery, db = app.state.gallery, service_db("transit")
+    now = datetime.now(UTC)
+    with Session(db.engine) as s:
+        service.erase_face(s, rider_id=rid, settings=app.state.settings, index=gallery, now=now)
+        assert gallery.has_rider(rid)  # flushed, not committed: the index has not moved
+        s.rollback()
+    assert gallery.has_rider(rid) and _count(db, FaceTemplate) == 1
+    with Session(db.engine) as s:
+        service.erase_face(s, rider_id=rid, settings=app.state.settings, index=gallery, now=now)
+        assert gallery.has_rider(rid)
+        s.commit()
+    assert not gallery.has_rider(rid) and _count(db, FaceTemplate) == 0

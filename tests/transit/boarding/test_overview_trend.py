@@ -18,10 +18,11 @@ def boarding_at(at: datetime, *, decision: str = "verified", fare_krw: int = 0) 
 
 def test_yesterday_is_counted_up_to_the_same_time_of_day(service_db):
     db = service_db("transit")
-    # yesterday (1 Dec, KST): 3 boardings in the morning, 5 in the evening; today (2 Dec) 2 before 08:00 KST
-    yesterday_morning = [datetime(2026, 11, 30, 22, m, tzinfo=UTC) for m in (0, 10, 20)]  # 07:00-07:20 KST
+    # yesterday (1 Dec, KST): 6 boardings in the morning, 5 in the evening; today (2 Dec) 5 before 08:00 KST
+    # (every count at least the small-cell limit of 5: the day figures are the suppressed ridership table)
+    yesterday_morning = [datetime(2026, 11, 30, 22, m, tzinfo=UTC) for m in (0, 5, 10, 15, 20, 25)]  # 07:00-07:25
     yesterday_evening = [datetime(2026, 12, 1, 9, m, tzinfo=UTC) for m in range(5)]  # 18:00 KST
-    today_morning = [datetime(2026, 12, 1, 22, m, tzinfo=UTC) for m in (5, 15)]  # 07:05, 07:15 KST
+    today_morning = [datetime(2026, 12, 1, 22, m, tzinfo=UTC) for m in (5, 15, 25, 35, 45)]  # 07:05-07:45 KST
     with Session(db.engine) as session:
         session.add_all(boarding_at(t) for t in yesterday_morning + yesterday_evening + today_morning)
         session.commit()
@@ -30,7 +31,11 @@ def test_yesterday_is_counted_up_to_the_same_time_of_day(service_db):
         same_time = service.day_figures(session, day=datetime(2026, 12, 1).date(),
                                         until=datetime(2026, 11, 30, 23, 0, tzinfo=UTC))
         whole_day = service.day_figures(session, day=datetime(2026, 12, 1).date())
-    assert today["boardings"] == 2
-    assert same_time["boardings"] == 3  # the trend's baseline: yesterday to 08:00
-    assert whole_day["boardings"] == 8  # what the overview compared with before
-    assert same_time["free_rides"] == 3 and same_time["verified"] == 3
+    assert today["boardings"] == 5
+    assert same_time["boardings"] == 6  # the trend's baseline: yesterday to 08:00
+    assert whole_day["boardings"] == 11  # what the overview compared with before
+    assert same_time["free_rides"] == 6 and same_time["verified"] == 6
+    with Session(db.engine) as session:  # and a morning below the limit is hidden, not published
+        early = service.day_figures(session, day=datetime(2026, 12, 2).date(),
+                                    until=datetime(2026, 12, 1, 22, 20, tzinfo=UTC))
+    assert early["boardings"] is None
