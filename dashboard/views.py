@@ -369,6 +369,15 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "opened_at": ("발생 시각", "Opened"), "site_id": ("사업장", "Site"), "work_unit_id": ("설비", "Work unit"),
     "alarm_type": ("경보 종류", "Alarm type"), "message": ("내용", "Message"), "value": ("값", "Value"),
     "state": ("상태", "State"), "shelved_until": ("보류 종료", "Shelved until"),
+    # health indicators (Simple's definitions, services/health_hubs/indicators/service.py)
+    "id": ("코드", "ID"), "district": ("구", "District"), "registered": ("등록 주민", "Registered"),
+    "denominator": ("관리 대상 (3개월 전 등록)", "Denominator (registered 3+ months ago)"),
+    "controlled": ("조절됨", "Controlled"), "uncontrolled": ("조절 안 됨", "Uncontrolled"),
+    "missed_visit": ("최근 3개월 방문 없음", "No visit in 3 months"),
+    "visited_no_bp": ("방문했으나 혈압 측정 없음", "Visited, no BP"),
+    "controlled_rate": ("혈압 조절률 (%)", "BP controlled (%)"),
+    "glucose_measured": ("혈당 측정 인원", "Glucose measured"),
+    "glucose_band3_rate": ("혈당 매우 높음 비율 (%)", "Glucose very high (%)"),
 }
 VALUE_LABELS: dict[str, tuple[str, str]] = {
     "senior": ("어르신", "Senior"), "disability": ("장애인", "Disability"), "student": ("학생", "Student"),

@@ -43,25 +43,30 @@ st.subheader(t("bp_control"))
 series_params = {"level": "district", "id": district} if district else {"level": "city"}
 reply = fetch(SERVICE, "/v1/indicators/series", params={**series_params, "to_month": month, "months": 12})
 if not problem(reply):
-    df = views.flatten_cells(reply.data.get("points") or [])
+    df = views.gap_without_readings(views.flatten_cells(reply.data.get("points") or []))
+    if not df.empty and "month" in df:
+        df = df.sort_values("month").reset_index(drop=True)
     if df.empty or "controlled_rate" not in df:
         no_data()
     else:
-        shown = df[~df["controlled_rate_suppressed"]].dropna(subset=["controlled_rate"])  # never filled in
-        if shown.empty:
+        hidden = df["controlled_rate_suppressed"].astype(bool)
+        empty = int((~hidden & df["controlled_rate"].isna()).sum())  # no reading that month: a gap, not 0 %
+        if df["controlled_rate"].notna().sum() == 0:
             no_data()
         else:
-            st.altair_chart(views.line_chart(shown, "month", "controlled_rate", x_type="O", x_title=t("month"),
-                                             y_title=t("controlled_rate")), width="stretch")
-        hidden = int(df["controlled_rate_suppressed"].sum())
-        if hidden:
-            st.caption(t("months_suppressed", n=hidden))
+            axis = sorted(reply.data.get("months") or df["month"].dropna().unique().tolist())
+            st.altair_chart(views.month_gaps_chart(df, "month", "controlled_rate", axis, x_title=t("month"),
+                                                   y_title=t("controlled_rate")), width="stretch")
+        if int(hidden.sum()):
+            st.caption(t("months_suppressed", n=int(hidden.sum())))
+        if empty:
+            st.caption(t("months_without_readings", n=empty))
     as_of(reply.data.get("as_of"))
 
 st.subheader(t("map"))
 reply = fetch(SERVICE, "/v1/indicators", params={"level": "centre", "month": month})
 if not problem(reply) and centres_reply.ok:
-    cells = views.flatten_cells(reply.data.get("cells") or [])
+    cells = views.gap_without_readings(views.flatten_cells(reply.data.get("cells") or []))
     centres = views.with_positions(views.frame(centres_reply.data))
     if district:
         centres = centres[centres["district"] == district]
@@ -88,7 +93,7 @@ st.subheader(t("indicators"))
 level_params = {"level": "centre", "month": month} if district else {"level": "district", "month": month}
 reply = fetch(SERVICE, "/v1/indicators", params=level_params)
 if not problem(reply):
-    df = views.flatten_cells(reply.data.get("cells") or [])
+    df = views.gap_without_readings(views.flatten_cells(reply.data.get("cells") or []))
     if district and not df.empty:
         df = df[df["district"] == district]
     if df.empty:

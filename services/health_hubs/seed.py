@@ -1,5 +1,5 @@
 """Demo data for the health_hubs service, loaded by `aicity up` on first run: residents of ten centres with cards
-and consents, and six months of kiosk readings with plausible distributions for older Korean adults."""
+and consents, and a year of kiosk readings with plausible distributions for older Korean adults."""
 
 import random
 import uuid
@@ -26,7 +26,7 @@ DEMO_CENTRES = [f"C{n:03d}" for n in range(1, 11)]
 # (name, device kind, place) of the demo devices this service needs; `aicity seed` creates their keys.
 DEMO_DEVICES: list[tuple[str, str, str | None]] = [(f"kiosk-{c}", "health_kiosk", c) for c in DEMO_CENTRES]
 RESIDENTS_PER_CENTRE = 60
-MONTHS = 6
+MONTHS = 12  # a year of history: the BP-control line has a point for every month of its year
 
 FAMILY = ["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임", "한", "오", "서", "신", "권", "황"]
 GIVEN_F = ["영희", "순자", "정숙", "영자", "춘자", "말순", "옥순", "명숙", "경자", "정자", "숙자", "금순"]

@@ -127,10 +127,11 @@ def test_health_cells_stay_suppressed_exactly_as_the_service_returns_them(offici
     assert not at.exception
     cells = get_json(dashboard_env, "health_hubs", "/v1/indicators", official, level="centre", month=month)["cells"]
     expected = {c["id"]: c["counts"]["controlled"] for c in cells if c["district"] == "Buk-gu"}
-    table = at.dataframe[-1].value.set_index("id")
+    column = {key: views.COLUMN_LABELS[key][0] for key in ("id", "controlled")}  # columns read in Korean
+    table = at.dataframe[-1].value.set_index(column["id"])
     assert set(table.index) == set(expected)
     for centre, cell in expected.items():
-        shown = table.loc[centre, "controlled"]
+        shown = table.loc[centre, column["controlled"]]
         if cell["suppressed"]:
             assert shown == "비공개(<5)"
         else:

@@ -399,3 +399,63 @@ def test_door_display_fits_its_panel_and_the_driver_confirms(transit, cameras, d
     mine = [b for b in held if b["event_id"] == answer["event_id"]]
     assert mine and mine[0]["driver_confirmed_by"] and mine[0]["fare_krw"] == 900
     assert not errors, errors
+
+
+# ---- the enrolment kiosk at the kiosks' real sizes -------------------------------------------------------
+
+KIOSK_SIZES = [(1080, 1920), (1280, 800), (1920, 1080)]
+
+
+def assert_no_scroll(page, label):
+    height = page.viewport_size["height"]
+    scrolled = page.evaluate("document.scrollingElement.scrollHeight")
+    assert scrolled <= height + 1, f"{label}: the page scrolls ({scrolled} > {height})"
+
+
+@pytest.mark.parametrize("size", KIOSK_SIZES, ids=[f"{w}x{h}" for w, h in KIOSK_SIZES])
+def test_enrolment_kiosk_fits_each_kiosk_screen(transit, cameras, size):
+    """Each step at 1080x1920 portrait, 1280x800 and 1920x1080 landscape: the question, the choices, the consent
+    text and its buttons, the camera and the result lie inside the viewport, no text overflows, nothing scrolls."""
+    errors: list[str] = []
+    page = new_page(cameras("obama"), errors, size=size)
+    tag = f"{size[0]}x{size[1]}"
+
+    def fits(name, *selectors):
+        wait_screen(page, name)
+        footer = [b for b in ("#card-only", "#start-over") if page.is_visible(b)] + [".kiosk-footer .hint"]
+        assert_fits(page, [f"section[data-screen={name}] h1", *selectors, *footer], f"enrol {name} {tag}")
+        assert_no_scroll(page, f"enrol {name} {tag}")
+        shot(page, f"enrol-fit-{tag}-{name}")
+
+    open_enrol(page, transit)
+    fits("welcome", "[data-screen=welcome] .lead", "#start-face", "#start-erase")
+    page.click("#start-face")
+    fits("about", "[data-screen=about] li >> nth=3", "#about-next")
+    page.click("#about-next")
+    fits("card", "#card-id", "label.choice >> nth=0", "label.choice >> nth=3", "label.check:has(#mobility)",
+         "#card-next")
+    page.fill("#card-id", f"FIT-{tag}-{uuid.uuid4().hex[:6]}")
+    page.click("#card-next")
+    fits("consent", "[data-screen=consent] .panel", "label.check:has(#consent-check)",
+         "label.check:has(#consent-ident)", "#routes", "#birth-date", "#consent-yes", "#consent-no")
+    assert_accessible(page, f"enrol consent {tag}")
+    page.check("#consent-check")
+    page.click("#consent-yes")
+    wait_screen(page, "camera")
+    page.wait_for_function("document.getElementById('video').videoWidth > 0", timeout=15000)
+    page.click("#capture")
+    page.wait_for_selector("#thumbs img")
+    fits("camera", "#video", "#thumbs img", "#capture", "#retake", "#enrol")
+    page.click("#enrol")
+    wait_screen(page, "done-face", timeout=60000)
+    fits("done-face", "[data-screen=done-face] .message", "[data-screen=done-face] .finish", "#erase-now")
+    page.click("#erase-now")
+    fits("erased", "[data-screen=erased] .message", "[data-screen=erased] .finish")
+    page.click("[data-screen=erased] .finish")
+    wait_screen(page, "welcome")
+    page.click("#start-erase")
+    page.fill("#erase-card", "NO-SUCH-CARD-9")
+    page.click("#erase-submit")
+    page.wait_for_selector("#erase-error:not([hidden])")
+    fits("erase", "#erase-card", "#erase-birth", "#erase-error", "#erase-submit")
+    assert not errors, errors
