@@ -1,5 +1,6 @@
 """HTTP API of safe work under /v1/safety, and the near-miss phone page at /screens/near-miss."""
 
+import math
 from pathlib import Path
 
 from fastapi import Depends, Query, Request
@@ -188,7 +189,8 @@ def report_near_miss(data: NearMissIn, request: Request, session: SessionDep) ->
     host = request.client.host if request.client else "unknown"
     wait = _near_miss_bucket(request).take(f"near-miss:{host}")
     if wait > 0:
-        raise TooManyRequests({"message": "too many reports", "retry_after_s": round(wait, 1)}, code="rate_limited")
+        raise TooManyRequests({"message": "too many reports", "retry_after_s": round(wait, 1)}, code="rate_limited",
+                              headers={"Retry-After": str(math.ceil(wait))})
     event = records.record_event(session, data=EventCreate(kind="near_miss", **data.model_dump()), principal=None,
                                  now=utcnow(), via="phone")
     return {"id": event.id, "reported_at": event.reported_at}
