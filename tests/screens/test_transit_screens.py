@@ -399,3 +399,28 @@ def test_door_display_fits_its_panel_and_the_driver_confirms(transit, cameras, d
     mine = [b for b in held if b["event_id"] == answer["event_id"]]
     assert mine and mine[0]["driver_confirmed_by"] and mine[0]["fare_krw"] == 900
     assert not errors, errors
+
+
+def test_the_door_display_is_paired_with_a_one_time_code(transit, cameras):
+    """No key in the display's address: the driver's depot types the code from `aicity device pair`; the display
+    keeps the key it got for it and starts."""
+    from sqlmodel import Session
+
+    from services.common.db import utcnow
+    from services.common.identity.service import create_device, create_pairing_code
+
+    with Session(transit.identity_engine) as session:
+        device, _ = create_device(session, name="door BUS-8", kind="bus", place="BUS-8")
+        device_id = device.id
+        code = create_pairing_code(session, device_id=device_id, now=utcnow())
+        session.commit()
+    page = cameras("obama").new_page()
+    page.goto(f"{transit.url}/screens/door?bus=BUS-8&route=100&stop=S12")
+    wait_screen(page, "setup")
+    page.fill("#setup-key", code)
+    page.press("#setup-key", "Enter")
+    wait_screen(page, "idle")
+    stored = page.evaluate("localStorage.getItem('aicity.doorDisplay.key')")
+    assert stored.startswith("aicd_") and "key=" not in page.url
+    assert httpx.get(f"{transit.url}/v1/auth/me", headers={"Authorization": f"Bearer {stored}"}).json()["id"] == device_id
+    page.close()
