@@ -225,6 +225,20 @@ def device_create(
         typer.echo(f"device {device.id} ({device.kind}, {device.service}) key (shown once): {key}")
 
 
+@device_app.command("pair")
+def device_pair(device_id: str) -> None:
+    """A one-time pairing code for a screen (valid 10 minutes, once): type it at the screen's set-up form, which
+    exchanges it for a fresh device key kept on the device. No key in any address."""
+    from services.common.identity.service import create_pairing_code
+
+    engine = make_engine(_url("identity"))
+    migrations.upgrade("identity", _url("identity"))
+    with Session(engine) as session:
+        code = create_pairing_code(session, device_id=device_id, now=datetime.now(UTC))
+        session.commit()
+        typer.echo(f"pairing code for device {device_id} (valid 10 minutes, once): {code}")
+
+
 @device_app.command("revoke")
 def device_revoke(device_id: str) -> None:
     """Revoke a device's key at once."""

@@ -55,6 +55,11 @@ class TransitSettings(ServiceSettings):
     boarding_max_image_bytes: int = 8 * 1024 * 1024
     boarding_max_image_pixels: int = 12_000_000
     boarding_detect_max_side: int = 640
+    # Erasure at the kiosk by card + date of birth (or face): after this many refused proofs for one card in
+    # `boarding_erasure_window_s`, further attempts are refused (429) until the oldest leaves the window, so
+    # someone holding a card cannot try the ~36,500 birth dates of a century.
+    boarding_erasure_max_refusals: int = 5
+    boarding_erasure_window_s: int = 3600
     # Quality gate at enrolment and at the door (faces.QualityGate): sharpness is the variance of the Laplacian
     # of the face scaled to 112x112, yaw the nose's offset from the eyes' midline in eye distances.
     # Defaults from the levers in CALIBRATION.md: refusing the blurriest tenth of East-Asian photos and strongly

@@ -1,4 +1,4 @@
-"""The CLI creates accounts and devices in the identity database, and revokes devices."""
+"""The CLI creates accounts and devices in the identity database, pairs screens, and revokes devices."""
 
 import re
 
@@ -19,8 +19,12 @@ def test_account_and_device_lifecycle(identity_db, monkeypatch):
     assert r.exit_code == 0, r.output
     device_id = re.search(r"device (\w+) ", r.output).group(1)
     assert "aicd_" in r.output
+    r = runner.invoke(app, ["device", "pair", device_id])  # a one-time code for the screen, no key printed
+    assert r.exit_code == 0, r.output
+    assert re.search(r": [A-Z0-9]{4}-[A-Z0-9]{4}$", r.output.strip()) and "aicd_" not in r.output
     r = runner.invoke(app, ["device", "revoke", device_id])
     assert r.exit_code == 0, r.output
+    assert runner.invoke(app, ["device", "pair", device_id]).exit_code != 0  # a revoked device is not paired
     with Session(identity_db.engine) as session:
         assert session.exec(select(Account).where(Account.username == "kim")).one().district == "Buk-gu"
         assert session.get(Device, device_id).revoked_at is not None

@@ -94,6 +94,9 @@ def test_small_company_suppression():
     assert not domain.suppressed(workers=12, counts=[0, 0, 0])
     assert not domain.suppressed(workers=12, counts=[3, 0, 3])
     assert not domain.suppressed(workers=800, counts=[1, 1, 1])
+    # a company that has not reported its workforce is not known to be large: its 1 or 2 stays hidden
+    assert domain.suppressed(workers=None, counts=[1, 0, 0])
+    assert not domain.suppressed(workers=None, counts=[0, 0, 0])
 
 
 def test_permit_movements():

@@ -265,3 +265,39 @@ def test_bluetooth_records_are_parsed_as_the_gatt_specifications_lay_them_out(he
         parsed = page.evaluate("b => KioskDevices.parseGlucose(new DataView(new Uint8Array(b).buffer))", list(g))
         assert parsed["glucose_mg_dl"] == 95 and parsed["sequence_number"] == 7
         assert parsed["sample_type"] == expected
+
+
+def test_a_kiosk_is_paired_with_a_one_time_code_and_no_key_in_its_address(health, browser):
+    """Staff type the code from `aicity device pair` at the set-up screen: the kiosk keeps the key it got for it,
+    signs its calls with it, and the address never held a key; the same code typed again is refused."""
+    from services.common.db import utcnow
+    from services.common.identity.service import create_device, create_pairing_code
+
+    with Session(health.identity_engine) as session:
+        device, _ = create_device(session, name="paired kiosk", kind="health_kiosk", place="C001")
+        device_id = device.id
+        code = create_pairing_code(session, device_id=device_id, now=utcnow())
+        session.commit()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    urls = []
+    page.on("request", lambda req: urls.append(req.url))
+    page.goto(f"{health.url}/screens/health-kiosk?{FAST}")
+    page.wait_for_selector("[data-screen=setup]:not([hidden])")
+    page.fill("#setup-key", code)
+    page.press("#setup-key", "Enter")
+    page.wait_for_selector("[data-screen=identify]:not([hidden])")
+    stored = page.evaluate("localStorage.getItem('aicity.healthKiosk.key')")
+    assert stored.startswith("aicd_") and "key=" not in page.url
+    me = httpx.get(f"{health.url}/v1/auth/me", headers={"Authorization": f"Bearer {stored}"})
+    assert me.json()["id"] == device_id
+    assert not any("key=" in u or stored in u for u in urls)
+    # a second kiosk typing the same code gets nothing
+    other = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    other.goto(f"{health.url}/screens/health-kiosk?{FAST}")
+    other.wait_for_selector("[data-screen=setup]:not([hidden])")
+    other.fill("#setup-key", code)
+    other.press("#setup-key", "Enter")
+    other.wait_for_selector("#setup-key[aria-invalid=true]")
+    assert other.evaluate("localStorage.getItem('aicity.healthKiosk.key')") is None
+    context.close()

@@ -459,3 +459,28 @@ def test_enrolment_kiosk_fits_each_kiosk_screen(transit, cameras, size):
     page.wait_for_selector("#erase-error:not([hidden])")
     fits("erase", "#erase-card", "#erase-birth", "#erase-error", "#erase-submit")
     assert not errors, errors
+
+
+def test_the_door_display_is_paired_with_a_one_time_code(transit, cameras):
+    """No key in the display's address: the driver's depot types the code from `aicity device pair`; the display
+    keeps the key it got for it and starts."""
+    from sqlmodel import Session
+
+    from services.common.db import utcnow
+    from services.common.identity.service import create_device, create_pairing_code
+
+    with Session(transit.identity_engine) as session:
+        device, _ = create_device(session, name="door BUS-8", kind="bus", place="BUS-8")
+        device_id = device.id
+        code = create_pairing_code(session, device_id=device_id, now=utcnow())
+        session.commit()
+    page = cameras("obama").new_page()
+    page.goto(f"{transit.url}/screens/door?bus=BUS-8&route=100&stop=S12")
+    wait_screen(page, "setup")
+    page.fill("#setup-key", code)
+    page.press("#setup-key", "Enter")
+    wait_screen(page, "idle")
+    stored = page.evaluate("localStorage.getItem('aicity.doorDisplay.key')")
+    assert stored.startswith("aicd_") and "key=" not in page.url
+    assert httpx.get(f"{transit.url}/v1/auth/me", headers={"Authorization": f"Bearer {stored}"}).json()["id"] == device_id
+    page.close()

@@ -8,8 +8,9 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from services.common.auth import CurrentPrincipal, issue_token
+from services.common.db import utcnow
 from services.common.errors import Unauthorized
-from services.common.identity.service import authenticate, record_sign_in
+from services.common.identity.service import authenticate, record_sign_in, redeem_pairing_code
 from services.common.identity.throttle import client_address, throttle_for, too_many
 from services.common.routing import APIRouter
 
@@ -67,6 +68,42 @@ def sign_in(
         audit("ok")
     token, expires_at = issue_token(settings.auth_secret, account=account, ttl_s=settings.token_ttl_s)
     return TokenRead(access_token=token, expires_at=expires_at, role=account.role)
+
+
+class PairingRead(BaseModel):
+    device_id: str
+    device_key: str
+    kind: str
+    service: str
+    place: str | None
+
+
+@router.post("/pair", response_model=PairingRead)
+def pair(request: Request, code: Annotated[str, Form(min_length=4, max_length=20)]) -> PairingRead:
+    """A screen exchanges the one-time code staff typed at it (`aicity device pair DEVICE_ID`) for its device
+    key, keeps the key on the device and sends it in a header from then on: no key ever travels in an address.
+    401 `pairing_code_invalid` for an unknown, used or expired code; wrong codes count against the client
+    address like failed sign-ins (429 `sign_in_throttled` with Retry-After)."""
+    address = client_address(request)
+    throttle = throttle_for(request)
+    wait = throttle.address_wait(address)
+    if wait > 0:
+        raise too_many(wait)
+    with Session(request.app.state.identity_engine, expire_on_commit=False) as session:
+        try:
+            device, key = redeem_pairing_code(session, code=code, now=utcnow())
+        except Unauthorized:
+            session.rollback()
+            throttle.address_failed(address)
+            record_sign_in(session, username="pairing", address=address, outcome="bad_pairing_code",
+                           service=request.app.state.settings.service_name)
+            session.commit()
+            raise
+        record_sign_in(session, username=f"device:{device.id}", address=address, outcome="paired",
+                       service=request.app.state.settings.service_name)
+        session.commit()
+    return PairingRead(device_id=device.id, device_key=key, kind=device.kind, service=device.service,
+                       place=device.place)
 
 
 @router.get("/me", response_model=PrincipalRead)

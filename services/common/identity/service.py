@@ -1,12 +1,17 @@
 """Use cases on accounts and devices: create, authenticate, revoke. Flush, never commit."""
 
+import hashlib
+import re
+import secrets
 import uuid
+from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from services.common.auth import DeviceKind, Role, hash_password, new_device_key, verify_password
 from services.common.errors import Conflict, NotFound, Unauthorized, Unprocessable
-from services.common.identity.models import Account, Device, SignInEvent
+from services.common.identity.models import Account, Device, PairingCode, SignInEvent
 
 DEVICE_SERVICE = {
     DeviceKind.bus: "transit",
@@ -138,3 +143,46 @@ def revoke_device(session: Session, *, device_id: str, now) -> Device:
         session.add(device)
         session.flush()
     return device
+
+
+# ---- pairing: a screen is provisioned by a one-time code typed at it, never by a key in its address ----------
+
+PAIRING_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: read aloud and typed on a kiosk
+PAIRING_TTL = timedelta(minutes=10)
+
+
+def _pairing_hash(code: str) -> str:
+    normal = re.sub(r"[^A-Z0-9]", "", code.upper())
+    return hashlib.sha256(f"pairing:{normal}".encode()).hexdigest()
+
+
+def create_pairing_code(session: Session, *, device_id: str, now: datetime, ttl: timedelta = PAIRING_TTL) -> str:
+    """A code of 8 characters (about 39 bits) for this device, shown once, valid `ttl` and once. Redeeming it
+    gives the screen a fresh key, so the old one (if any) stops working."""
+    device = session.get(Device, device_id)
+    if device is None:
+        raise NotFound("no such device", code="device_not_found")
+    if device.revoked_at is not None:
+        raise Conflict("the device is revoked; create a new one", code="device_revoked")
+    raw = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(8))
+    session.add(PairingCode(code_hash=_pairing_hash(raw), device_id=device_id, expires_at=now + ttl, created_at=now))
+    session.flush()
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def redeem_pairing_code(session: Session, *, code: str, now: datetime) -> tuple[Device, str]:
+    """The device and its new key; 401 `pairing_code_invalid` for an unknown, used or expired code or a revoked
+    device (one answer for all, so a guesser learns nothing). Used at most once, even by two screens at once."""
+    code_hash = _pairing_hash(code)
+    claimed = session.execute(update(PairingCode).where(
+        PairingCode.code_hash == code_hash, PairingCode.used_at.is_(None), PairingCode.expires_at > now,
+    ).values(used_at=now)).rowcount
+    pairing = session.get(PairingCode, code_hash) if claimed == 1 else None
+    device = session.get(Device, pairing.device_id) if pairing else None
+    if device is None or device.revoked_at is not None:
+        raise Unauthorized("unknown, used or expired pairing code", code="pairing_code_invalid")
+    key, key_hash = new_device_key(device.id)
+    device.key_hash = key_hash
+    session.add(device)
+    session.flush()
+    return device, key

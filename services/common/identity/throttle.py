@@ -43,6 +43,21 @@ class SignInThrottle:
         except Exception as exc:
             raise LimitsUnavailable("the service is busy; retry shortly", headers={"Retry-After": "2"}) from exc
 
+    def address_wait(self, address: str) -> float:
+        """Seconds until this address may try again, by its failures alone (pairing codes have no account)."""
+        try:
+            stats = [self.limiter.get_window_stats(item, "signin-address", address) for item in self.address]
+        except Exception as exc:
+            raise LimitsUnavailable("the service is busy; retry shortly", headers={"Retry-After": "2"}) from exc
+        return max([s.reset_time - time.time() for s in stats if s.remaining <= 0] or [0.0])
+
+    def address_failed(self, address: str) -> None:
+        try:
+            for item in self.address:
+                self.limiter.hit(item, "signin-address", address)
+        except Exception as exc:
+            raise LimitsUnavailable("the service is busy; retry shortly", headers={"Retry-After": "2"}) from exc
+
     def succeeded(self, username: str) -> None:
         for item in self.account:
             self.limiter.clear(item, "signin-account", username.lower())

@@ -24,6 +24,24 @@ const Screens = (() => {
     return localStorage.getItem(storageName);
   }
 
+  // ---- pairing ------------------------------------------------------------------------------------------
+  // Staff type the one-time pairing code (`aicity device pair DEVICE_ID`, e.g. K7QM-4XRT) into the set-up form;
+  // the screen exchanges it for its device key (POST /v1/auth/pair) and keeps the key in localStorage, so no
+  // key travels in an address. A full key pasted into the form is still kept as it is.
+  const PAIRING_CODE = /^[A-Za-z0-9]{4}[- ]?[A-Za-z0-9]{4}$/;
+  async function provision(storageName, value) {
+    let key = value;
+    if (PAIRING_CODE.test(value)) {
+      const form = new FormData();
+      form.append("code", value);
+      const r = await fetch("/v1/auth/pair", { method: "POST", body: form, headers: { Accept: "application/json" } });
+      if (!r.ok) return null;
+      key = (await r.json()).device_key;
+    }
+    localStorage.setItem(storageName, key);
+    return key;
+  }
+
   class NetworkError extends Error {}
 
   // fetch with the bearer key; resolves {ok, status, body}; rejects with NetworkError when nothing came back.
@@ -166,6 +184,6 @@ const Screens = (() => {
 
   return {
     params, api, uuid, t, setTexts, setLang, getLang, onLang, applyTexts, speak, show, screen, init,
-    NetworkError, deviceKey,
+    NetworkError, deviceKey, provision,
   };
 })();

@@ -6,7 +6,7 @@
 const TEXTS = {
   ko: {
     title: "건강 측정 키오스크", place: "주민센터 건강 측정", switch_lang: "English", sound: "소리",
-    setup_title: "키오스크 설정이 필요합니다", setup_text: "직원에게 알려 주세요.", setup_label: "기기 키 (직원용)",
+    setup_title: "키오스크 설정이 필요합니다", setup_text: "직원에게 알려 주세요.", setup_label: "연결 코드 또는 기기 키 (직원용)",
     save: "저장",
     identify_title: "카드를 대 주세요", identify_text: "건강 카드를 읽는 곳에 대거나, QR 코드를 보여 주세요.",
     token_label: "카드 번호", next: "다음",
@@ -70,7 +70,7 @@ const TEXTS = {
   en: {
     title: "Health check kiosk", place: "Community centre health check", switch_lang: "한국어", sound: "Sound",
     setup_title: "This kiosk needs setting up", setup_text: "Please tell a member of staff.",
-    setup_label: "Device key (staff)", save: "Save",
+    setup_label: "Pairing code or device key (staff)", save: "Save",
     identify_title: "Please tap your card", identify_text: "Hold your health card to the reader, or show your QR code.",
     token_label: "Card number", next: "Next",
     say_identify: "Hello. Please tap your health card.",
@@ -558,13 +558,15 @@ const Kiosk = (() => {
       }
     });
     state = freshState();
-    $("setup-form").addEventListener("submit", (e) => {
+    $("setup-form").addEventListener("submit", async (e) => {
       e.preventDefault();
       const value = $("setup-key").value.trim();
       if (!value) return;
-      localStorage.setItem("aicity.healthKiosk.key", value);
-      key = value;
+      const paired = await Screens.provision("aicity.healthKiosk.key", value);  // a pairing code or a key
       $("setup-key").value = "";
+      $("setup-key").setAttribute("aria-invalid", paired ? "false" : "true");
+      if (!paired) return;
+      key = paired;
       startOver();
     });
     $("identify-form").addEventListener("submit", onIdentify);

@@ -160,7 +160,8 @@ def indicators(*, injured: int, deaths: int, lost_time: int, workers: int | None
 
 
 def suppressed(*, workers: int | None, counts: list[int]) -> bool:
-    """True when a small company's count of 1 or 2 could point at a person (see rules.MIN_SHOWN_COUNT)."""
-    if workers is None or workers >= rules.SMALL_COMPANY_WORKERS:
+    """True when a small company's count of 1 or 2 could point at a person (see rules.MIN_SHOWN_COUNT). A company
+    whose workforce is not reported is not known to be large, so it is treated as small."""
+    if workers is not None and workers >= rules.SMALL_COMPANY_WORKERS:
         return False
     return any(0 < c < rules.MIN_SHOWN_COUNT for c in counts)

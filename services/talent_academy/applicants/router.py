@@ -26,12 +26,14 @@ router = APIRouter(prefix="/v1/public", tags=["applicants"])
 pages = screens_router(STATIC_DIR, {"/academy": "academy.html", "/academy/status": "academy-status.html"})
 
 
-def _limit(request: Request) -> None:
+def _limit(request: Request, what: str = "lookup") -> None:
+    """Per client address (shared through Redis when set): `lookup` guards birth-date guessing, `apply` keeps one
+    source from filling a cohort's waitlist with made-up applicants."""
     bucket = getattr(request.app.state, "academy_lookup_bucket", None)
     if bucket is None:
         bucket = request.app.state.academy_lookup_bucket = DeviceLimit(
             app_limiter(request.app.state), rate_per_s=LOOKUP_RATE_PER_S, burst=LOOKUP_BURST)
-    wait = bucket.take(f"lookup:{request.client.host if request.client else '-'}")
+    wait = bucket.take(f"{what}:{request.client.host if request.client else '-'}")
     if wait > 0:
         raise TooManyRequests({"message": "too many tries; wait a moment", "retry_after_s": round(wait, 1)},
                               code="rate_limited", headers={"Retry-After": str(math.ceil(wait))})
@@ -44,10 +46,12 @@ def public_catalogue(session: SessionDep) -> dict:
 
 
 @router.post("/applications", response_model=ApplicationStatus, status_code=201)
-def apply(data: ApplicationCreate, session: SessionDep):
+def apply(data: ApplicationCreate, request: Request, session: SessionDep):
     """Applies with the programme's details and consent: enrolled, or on the waitlist with a position. Answers
     the application number and a personal status link (token); 409 `already_applied`, 422
-    `prerequisites_missing` / `not_eligible` / `consent_required`, 409 `enrolment_closed` in plain codes."""
+    `prerequisites_missing` / `not_eligible` / `consent_required`, 409 `enrolment_closed` in plain codes;
+    429 `rate_limited` (Retry-After) past a burst from one client address."""
+    _limit(request, "apply")
     enrolment, token = service.apply(session, data=data, now=utcnow())
     return committed(ApplicationStatus(**service.status(session, enrolment, token)), 201)
 

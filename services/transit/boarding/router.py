@@ -117,7 +117,8 @@ def erase_face(rider_id: uuid.UUID, request: Request, session: SessionDep, princ
 
 
 @router.post("/face-erasures", response_model=FaceErased,
-             responses={403: {"description": "refused (`erasure_refused`): the proof did not match; recorded"}})
+             responses={403: {"description": "refused (`erasure_refused`): the proof did not match; recorded"},
+                        429: {"description": "`erasure_throttled`: too many wrong proofs for this card; recorded"}})
 def erase_by_person(
     request: Request, session: SessionDep, principal: Kiosk,
     card_id: str = Form(..., min_length=1, max_length=40),
@@ -131,6 +132,12 @@ def erase_by_person(
     result = service.erase_by_person(session, card_id=card_id, photo=data, birth_date=birth_date,
                                      channel=_channel(principal), settings=settings, index=request.app.state.gallery,
                                      now=utcnow())
+    if result.get("refused") == service.THROTTLED:
+        return JSONResponse(status_code=429, headers={"Retry-After": str(result["retry_after_s"])}, content={
+            "error": "erasure_throttled", "detail": {"message": "too many wrong proofs for this card; wait, or ask "
+                                                                "staff to erase on a written request",
+                                                     "retry_after_s": result["retry_after_s"]},
+            "request_id": getattr(request.state, "request_id", None)})
     if "refused" in result:
         return JSONResponse(status_code=403, content={
             "error": "erasure_refused", "detail": result["refused"],

@@ -190,6 +190,25 @@ def erase_face(session: Session, *, rider_id: uuid.UUID, settings, index: Galler
     return {"rider_id": rider.id, "templates_erased": erased or 0, "erased_at": now}
 
 
+THROTTLED = "too_many_attempts"
+WRONG_PROOF = ("face_does_not_match", "birth_date_does_not_match")
+
+
+def erasure_wait_s(session: Session, *, card_id: str, settings, now: datetime) -> int:
+    """Seconds until this card may try erasure again: 0 unless `boarding_erasure_max_refusals` wrong proofs fell
+    within the window. Counted in the database, so every worker and kiosk sees the same count."""
+    since = now - timedelta(seconds=settings.boarding_erasure_window_s)
+    refused = session.scalars(
+        select(FaceErasureAttempt.attempted_at)
+        .where(FaceErasureAttempt.card_id == card_id, FaceErasureAttempt.outcome == "refused",
+               FaceErasureAttempt.reason.in_(WRONG_PROOF), FaceErasureAttempt.attempted_at > since)
+        .order_by(FaceErasureAttempt.attempted_at.desc()).limit(settings.boarding_erasure_max_refusals)).all()
+    if len(refused) < settings.boarding_erasure_max_refusals:
+        return 0
+    oldest = refused[-1] if refused[-1].tzinfo else refused[-1].replace(tzinfo=now.tzinfo)
+    return max(1, int((oldest - since).total_seconds()) + 1)
+
+
 def erase_by_person(session: Session, *, card_id: str, photo: bytes | None, birth_date: date | None, channel: str,
                     settings, index: GalleryIndex, now: datetime) -> dict:
     """Erasure at the kiosk by the person only: the card, and either their face matching the enrolment (the
@@ -199,6 +218,12 @@ def erase_by_person(session: Session, *, card_id: str, photo: bytes | None, birt
     distance = None
     if photo is None and birth_date is None:
         raise Unprocessable("send a photo of your face or your date of birth", code="proof_missing")
+    wait = erasure_wait_s(session, card_id=card_id, settings=settings, now=now)
+    if wait > 0:  # guessing: recorded, not checked, and not counted (the window ends on its own)
+        session.add(FaceErasureAttempt(card_id=card_id, method=method, outcome="refused", reason=THROTTLED,
+                                       channel=channel, attempted_at=now))
+        session.flush()
+        return {"refused": THROTTLED, "retry_after_s": wait}
     if photo is not None:  # the face work first, outside any transaction; a bad photo writes nothing
         embedder = faces.embedder_for(settings)
         frame = faces.read_frame(photo, max_bytes=settings.boarding_max_image_bytes,

@@ -8,6 +8,7 @@ const TEXTS = {
   ko: {
     title: "버스 승차 안내", switch_lang: "English", sound: "소리", camera_view: "카메라 화면",
     bus_label: "{route}번 버스", setup_title: "단말기 설정이 필요합니다", setup_text: "기사님께 알려 주세요.",
+    setup_label: "연결 코드 또는 기기 키 (직원용)", save: "저장",
     idle_title: "카드를 찍고 카메라를 봐 주세요", card_reader: "카드 (카드 단말기)", tap: "카드 찍기",
     no_card: "카드 없이 타기", checking_title: "확인하고 있어요", checking_text: "카메라를 봐 주세요.",
     welcome: "환영합니다", show_card: "기사님께 카드를 보여 주세요", tap_card: "카드를 찍어 주세요",
@@ -28,6 +29,7 @@ const TEXTS = {
   en: {
     title: "Boarding", switch_lang: "한국어", sound: "Sound", camera_view: "Camera view",
     bus_label: "Bus {route}", setup_title: "This display needs setting up", setup_text: "Please tell the driver.",
+    setup_label: "Pairing code or device key (staff)", save: "Save",
     idle_title: "Tap your card and look at the camera", card_reader: "Card (reader)", tap: "Tap card",
     no_card: "Board without a card", checking_title: "Checking", checking_text: "Please look at the camera.",
     welcome: "Welcome", show_card: "Please show your card to the driver", tap_card: "Please tap your card",
@@ -236,6 +238,15 @@ const Door = (() => {
     });
     if (!key) {
       Screens.show("setup");
+      $("setup-form").addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const value = $("setup-key").value.trim();
+        if (!value) return;
+        const paired = await Screens.provision(STORAGE, value);  // a pairing code or a key
+        $("setup-key").value = "";
+        $("setup-key").setAttribute("aria-invalid", paired ? "false" : "true");
+        if (paired) location.reload();  // start again with the key kept on the display
+      });
       return;
     }
     $("tap-form").addEventListener("submit", (e) => {

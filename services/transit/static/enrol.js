@@ -8,7 +8,7 @@ const CONSENT_VERSION = "transit-face-2025-07";
 const TEXTS = {
   ko: {
     title: "버스 얼굴 등록", place: "버스 얼굴 등록", switch_lang: "English", sound: "소리",
-    setup_title: "키오스크 설정이 필요합니다", setup_text: "직원에게 알려 주세요.", setup_label: "기기 키 (직원용)",
+    setup_title: "키오스크 설정이 필요합니다", setup_text: "직원에게 알려 주세요.", setup_label: "연결 코드 또는 기기 키 (직원용)",
     save: "저장", next: "다음", finish: "끝내기", start_over: "처음으로",
     help_staff: "도움이 필요하면 직원을 불러 주세요.", card_only: "얼굴 없이 카드로만 타기",
     welcome_title: "버스에서 얼굴로 본인 확인",
@@ -76,7 +76,7 @@ const TEXTS = {
   en: {
     title: "Face enrolment for the bus", place: "Face enrolment for the bus", switch_lang: "한국어", sound: "Sound",
     setup_title: "This kiosk needs setting up", setup_text: "Please tell a member of staff.",
-    setup_label: "Device key (staff)", save: "Save", next: "Next", finish: "Finish", start_over: "Start over",
+    setup_label: "Pairing code or device key (staff)", save: "Save", next: "Next", finish: "Finish", start_over: "Start over",
     help_staff: "If you need help, please call a member of staff.", card_only: "Ride with my card only, no face",
     welcome_title: "Show it's you on the bus, by face",
     welcome_text: "When you tap a concession card, a camera checks that you are its holder. Enrolling is optional.",
@@ -454,12 +454,15 @@ const Enrol = (() => {
       if (state) renderPhotos();
     });
     state = freshState();
-    $("setup-form").addEventListener("submit", (e) => {
+    $("setup-form").addEventListener("submit", async (e) => {
       e.preventDefault();
       const value = $("setup-key").value.trim();
       if (!value) return;
-      localStorage.setItem(STORAGE, value);
-      key = value;
+      const paired = await Screens.provision(STORAGE, value);  // a pairing code or a key
+      $("setup-key").value = "";
+      $("setup-key").setAttribute("aria-invalid", paired ? "false" : "true");
+      if (!paired) return;
+      key = paired;
       startOver();
     });
     $("start-face").addEventListener("click", () => {

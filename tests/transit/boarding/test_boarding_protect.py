@@ -201,6 +201,34 @@ def test_erasure_at_the_kiosk_only_by_the_person_and_every_attempt_audited(api, 
     assert all(a.channel.startswith("enrolment_kiosk:") and a.card_id == card for a in attempts)
 
 
+def test_guessing_birth_dates_for_a_card_is_stopped_after_five_wrong_proofs(api, service_db):
+    """Someone holding another's card cannot try the dates of a century: after 5 wrong proofs within the hour
+    the card's kiosk erasure answers 429 (even with the right date) until the oldest leaves the hour; every
+    attempt is recorded; another card is untouched, and staff can still erase on a written request."""
+    rider = api.client.post("/v1/riders", headers=api.kiosk, json={"birth_date": "1950-03-02"}).json()["id"]
+    card = api.card(rider, "senior")
+    other_rider = api.client.post("/v1/riders", headers=api.kiosk, json={"birth_date": "1960-01-01"}).json()["id"]
+    other = api.card(other_rider, "senior")
+
+    def erase(card_id, birth_date):
+        return api.client.post("/v1/face-erasures", headers=api.kiosk, data={"card_id": card_id,
+                                                                               "birth_date": birth_date})
+
+    codes = [erase(card, f"1950-01-{day:02d}").status_code for day in range(1, 6)]
+    assert codes == [403] * 5
+    r = erase(card, "1950-03-02")
+    assert (r.status_code, r.json()["error"]) == (429, "erasure_throttled")
+    assert 3500 <= int(r.headers["Retry-After"]) <= 3601
+    assert erase(card, "1950-03-03").status_code == 429  # throttled tries are not checked, and not counted
+    assert erase(other, "1960-01-01").status_code == 200
+    with Session(service_db("transit").engine) as s:
+        attempts = s.scalars(select(FaceErasureAttempt).where(FaceErasureAttempt.card_id == card)
+                             .order_by(FaceErasureAttempt.id)).all()
+    assert [(a.outcome, a.reason) for a in attempts] == (
+        [("refused", "birth_date_does_not_match")] * 5 + [("refused", "too_many_attempts")] * 2)
+    assert api.client.delete(f"/v1/riders/{rider}/face", headers=api.admin).status_code == 200
+
+
 # ---- identification policy ------------------------------------------------------------------------------
 
 
