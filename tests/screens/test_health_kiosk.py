@@ -136,7 +136,7 @@ def test_card_to_result_with_a_third_reading_and_a_retaken_one(health, page):
     assert bp.get_attribute("data-served") == "true"  # the service's classification, not the local copy
     assert bp.get_attribute("data-kind") == "bp" and glucose.get_attribute("data-category") == "normal"
     assert page.locator("#result-urgent .urgent").count() == 0
-    assert "진단이 아닙니다" in page.inner_text("[data-screen=result]")
+    assert "진단이 아니에요" in page.inner_text("[data-screen=result]")
     assert_accessible(page, "result")
     shot(page, "health-09-result")
 
@@ -194,7 +194,7 @@ def test_network_cut_keeps_readings_and_sends_them_once_when_back(health, page):
     assert len(outbox) == 1
     client_id = outbox[0]["body"]["client_id"]
     assert page.get_attribute("#net-status", "data-queued") == "1"
-    assert "끊겼습니다" in page.inner_text("#net-status")
+    assert "끊겼어요" in page.inner_text("#net-status")
     assert_accessible(page, "offline result")
     shot(page, "health-11-offline")
     assert readings_of(health, resident_id(lee)) == []

@@ -123,7 +123,7 @@ def test_enrolment_kiosk_from_the_camera_and_erasure(transit, cameras):
     shot(page, "enrol-01-welcome")
     page.click("#start-face")
     wait_screen(page, "about")
-    assert "사진은 보관하지 않습니다" in page.inner_text("[data-screen=about]")
+    assert "사진은 보관하지 않아요" in page.inner_text("[data-screen=about]")
     assert page.is_visible("#card-only")
     assert_accessible(page, "enrol about")
     shot(page, "enrol-02-what-is-kept")
@@ -161,7 +161,7 @@ def test_enrolment_kiosk_from_the_camera_and_erasure(transit, cameras):
 
 @pytest.mark.parametrize("camera,code,words", [
     ("group", "multiple_faces", "두 사람 이상"),
-    ("noface", "no_face", "얼굴을 찾지 못했습니다"),
+    ("noface", "no_face", "얼굴을 찾지 못했어요"),
 ])
 def test_enrolment_kiosk_says_why_a_photo_is_refused(transit, cameras, camera, code, words):
     errors: list[str] = []
@@ -275,7 +275,7 @@ def test_door_display_shows_each_decision(transit, cameras, door_riders):
     # verified: the senior card's holder is at the door; free, and the driver is cued to kneel the bus
     last = board(page, "DOOR-SENIOR")
     assert last["answer"]["decision"] == "verified", (last["answer"]["reason"], last["answer"])
-    assert page.inner_text("#decision-title") == "환영합니다"
+    assert page.inner_text("#decision-title") == "어서 오세요"
     assert "무료" in page.inner_text("#decision-fare")
     assert page.is_visible("#driver-cue") and "차체를 낮춰" in page.inner_text("#driver-cue")
     assert_accessible(page, "door verified")
@@ -293,14 +293,14 @@ def test_door_display_shows_each_decision(transit, cameras, door_riders):
     # a card whose holder never enrolled: the card alone works, at its fare
     last = board(page, "DOOR-PLAIN")
     assert last["answer"]["decision"] == "unknown" and last["answer"]["fare_krw"] > 0, last
-    assert page.inner_text("#decision-title") == "환영합니다"
+    assert page.inner_text("#decision-title") == "어서 오세요"
     assert "원" in page.inner_text("#decision-fare")
     shot(page, "door-04-card-only")
 
     # identified: no card, a regular of this route
     last = board(page)
     assert last["answer"]["decision"] == "identified", (last["answer"]["reason"], last["answer"]["margin"], last["answer"]["distance"])
-    assert page.inner_text("#decision-title") == "환영합니다"
+    assert page.inner_text("#decision-title") == "어서 오세요"
     # recognised without a card: the senior fare only once the driver has seen the card
     assert "기사님이 카드를 보고 확인하면 어르신 요금" in page.inner_text("#decision-note")
     assert "1,200원" in page.inner_text("#decision-fare") and page.is_visible("#driver-confirm")

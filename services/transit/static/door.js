@@ -7,13 +7,13 @@
 const TEXTS = {
   ko: {
     title: "버스 승차 안내", switch_lang: "English", sound: "소리", camera_view: "카메라 화면",
-    bus_label: "{route}번 버스", setup_title: "단말기 설정이 필요합니다", setup_text: "기사님께 알려 주세요.",
+    bus_label: "{route}번 버스", setup_title: "단말기 설정이 필요해요", setup_text: "기사님께 알려 주세요.",
     setup_label: "연결 코드 또는 기기 키 (직원용)", save: "저장",
     idle_title: "카드를 찍고 카메라를 봐 주세요", card_reader: "카드 (카드 단말기)", tap: "카드 찍기",
     no_card: "카드 없이 타기", checking_title: "확인하고 있어요", checking_text: "카메라를 봐 주세요.",
-    welcome: "환영합니다", show_card: "기사님께 카드를 보여 주세요", tap_card: "카드를 찍어 주세요",
+    welcome: "어서 오세요", show_card: "기사님께 카드를 보여 주세요", tap_card: "카드를 찍어 주세요",
     look_camera: "카메라를 봐 주세요",
-    note_mismatch: "얼굴 확인이 되지 않았어요. 카드를 기사님께 보여 주시면 됩니다.",
+    note_mismatch: "얼굴 확인이 되지 않았어요. 카드를 기사님께 보여 주시면 돼요.",
     note_identified: "얼굴로 확인되었어요.",
     note_confirm: "기사님이 카드를 보고 확인하면 {c} 요금이 돼요.",
     note_confirmed: "기사님이 확인했어요.",
@@ -24,7 +24,7 @@ const TEXTS = {
     note_offline: "연결이 끊겼어요. 기사님께 카드를 보여 주세요.",
     free: "무료", fare: "{fare}원",
     "c.senior": "어르신", "c.disability": "장애인", "c.student": "학생", "c.none": "일반",
-    driver_cue: "기사님: 승차 도움이 필요한 분입니다. 차체를 낮춰 주세요.",
+    driver_cue: "기사님: 승차 도움이 필요한 분이에요. 차체를 낮춰 주세요.",
   },
   en: {
     title: "Boarding", switch_lang: "한국어", sound: "Sound", camera_view: "Camera view",
