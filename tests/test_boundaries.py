@@ -66,3 +66,55 @@ def test_the_walker_catches_a_crossing(tmp_path):
         assert len(crossings(tmp_path, {"common", "transit"})) == 2
     finally:
         ROOT = saved
+
+
+# ---- layers inside a service (STYLE.md): domain is pure, routers do not query ----------------------------------
+
+IMPURE = ("sqlalchemy", "sqlmodel", "fastapi", "starlette", "httpx", "requests", "services.common.db")
+CLOCKS = ("datetime.now(", "utcnow(", "time.time(", "date.today(", "datetime.utcnow(")
+
+
+def domain_modules() -> list[Path]:
+    return sorted([*(ROOT / "services").rglob("domain.py"), *(ROOT / "services").rglob("rules.py")])
+
+
+@pytest.mark.parametrize("path", domain_modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_domain_layers_are_pure(path):
+    """No database, no HTTP, no other layer of the service, no clock: rules take what they need as arguments."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    bad = [m for m in imported_modules(path)
+           if m.startswith(IMPURE) or (m.startswith(package + ".") and m.rsplit(".", 1)[-1] in
+                                       ("service", "router", "models", "jobs", "main"))]
+    text = path.read_text()
+    bad += [f"calls {c}" for c in CLOCKS if c in text]
+    assert bad == []
+
+
+# Routers that still run their own queries (issue 13): this list may only shrink; a new router may not query.
+ROUTERS_WITH_QUERIES = {"services/health_hubs/router.py", "services/industry/safety/router.py",
+                        "services/industry/telemetry/router.py", "services/talent_academy/catalogue/router.py",
+                        "services/talent_academy/partners/router.py"}
+
+
+def test_routers_leave_queries_to_the_services():
+    querying = set()
+    for path in (ROOT / "services").rglob("router.py"):
+        text = path.read_text()
+        if any(q in text for q in ("select(", "session.execute(", "session.exec(", ".query(")):
+            querying.add(str(path.relative_to(ROOT)))
+    assert querying <= ROUTERS_WITH_QUERIES, f"new routers with queries: {sorted(querying - ROUTERS_WITH_QUERIES)}"
+    assert ROUTERS_WITH_QUERIES <= querying, f"no longer querying, drop from the list: {ROUTERS_WITH_QUERIES - querying}"
+
+
+def test_the_layer_check_catches_an_impure_domain(tmp_path):
+    global ROOT
+    (tmp_path / "services" / "x").mkdir(parents=True)
+    (tmp_path / "services" / "x" / "domain.py").write_text(
+        "from sqlmodel import Session\nfrom services.x.service import f\nfrom datetime import datetime\n"
+        "def now():\n    return datetime.now()\n")
+    saved, ROOT = ROOT, tmp_path
+    try:
+        with pytest.raises(AssertionError):
+            test_domain_layers_are_pure(tmp_path / "services" / "x" / "domain.py")
+    finally:
+        ROOT = saved
