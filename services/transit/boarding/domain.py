@@ -197,6 +197,58 @@ def identification_allowed(candidates: int, *, worst_group_fmr: float, max_candi
     return candidates <= max_candidates and worst_group_fmr * candidates <= max_false_rate
 
 
+# ---- the boarding decision tree (card vs identification vs presentation attack vs no face) ---------------------
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What the service found for a tapped card: its state, whose it is, and the holder's templates."""
+
+    state: str  # "unregistered" | "revoked" | "active"
+    rider_id: object = None
+    templates: int = 0  # the holder's templates of the configured model
+    other_model_templates: bool = False  # templates of another model only: the holder must enrol again
+
+
+def decide_with_card(card: CardFacts, frame_distances: list[float], th: Thresholds) -> Outcome:
+    """1:1 with a card: an unusable card decides nothing (a revoked one is flagged); a holder without templates of
+    this model is `unknown` (not enrolled, or to re-enrol); else the frames vote against the holder's templates."""
+    if card.state != "active":
+        reason = "card_not_registered" if card.state == "unregistered" else "card_revoked"
+        return Outcome(Decision.unknown, reason=reason, flagged=card.state == "revoked")
+    if card.templates == 0:
+        return Outcome(Decision.unknown, rider_id=card.rider_id,
+                       reason="reenrolment_needed" if card.other_model_templates else "not_enrolled")
+    vote = verify_vote(frame_distances, verify=th.verify, mismatch=th.mismatch)
+    return Outcome(vote.decision, rider_id=card.rider_id, distance=vote.distance, reason=vote.reason,
+                   flagged=vote.flagged)
+
+
+def decide_without_card(policy: str, *, faces: int, allowed: bool, found: list[FrameCandidates],
+                        th: Thresholds) -> Outcome:
+    """1:N without a card, only as the policy allows: off; no face; a candidate set too large for the policy's
+    bound on false identifications; nobody near; else the frames vote among the candidates."""
+    if policy == IdentifyPolicy.off:
+        return Outcome(Decision.unknown, reason="identification_off")
+    if faces == 0:
+        return Outcome(Decision.no_face, reason="no_face_in_frames")
+    if not allowed:
+        return Outcome(Decision.unknown, reason="candidate_set_too_large")
+    if not found:
+        return Outcome(Decision.unknown, reason="no_candidates")
+    threshold = th.identify if policy == IdentifyPolicy.route_regulars else th.identify_gallery
+    return identify_vote(found, threshold=threshold, margin=th.margin)
+
+
+def after_presentation_check(outcome: Outcome, *, suspected: bool, with_card: bool) -> Outcome:
+    """A photo held up to the camera proves nothing: a face match under a suspected presentation attack becomes
+    `unknown`, flagged for review (with a card, the holder stays named; without one, nobody is)."""
+    if not suspected or outcome.decision not in (Decision.verified, Decision.identified):
+        return outcome
+    return Outcome(Decision.unknown, rider_id=outcome.rider_id if with_card else None, distance=outcome.distance,
+                   margin=outcome.margin, reason="presentation_attack_suspected", flagged=True)
+
+
 # ---- presentation attacks -------------------------------------------------------------------------------
 
 def _eyes(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -362,58 +362,43 @@ def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id
                                           max_frame_distance=settings.boarding_liveness_max_frame_distance)
     th = thresholds(settings)
     rider = None
-    if ev.card_id:
+    if ev.card_id:  # 1:1: gather what the card and its holder's templates say, then decide (domain)
         card = session.get(Card, ev.card_id)
         if card is None or card.revoked_at is not None:
-            concession = Concession.none
-            reason = "card_not_registered" if card is None else "card_revoked"
-            outcome = domain.Outcome(Decision.unknown, reason=reason, flagged=card is not None)
+            facts = domain.CardFacts("unregistered" if card is None else "revoked")
+            concession, per_frame = Concession.none, []
         else:
             concession = card.concession
             rider = session.get(Rider, card.rider_id)
             held = index.templates_of(card.rider_id)
-            if len(held) == 0:
-                other_model = session.scalars(select(FaceTemplate.id).where(
-                    FaceTemplate.rider_id == card.rider_id, FaceTemplate.model_id != index.model_id)).first()
-                outcome = domain.Outcome(Decision.unknown, rider_id=card.rider_id,
-                                         reason="reenrolment_needed" if other_model else "not_enrolled")
-            else:
-                per_frame = [float(domain.distances(held, p).min()) for p in probes]
-                outcome = domain.verify_vote(per_frame, verify=th.verify, mismatch=th.mismatch)
-                outcome = domain.Outcome(outcome.decision, rider_id=card.rider_id, distance=outcome.distance,
-                                         reason=outcome.reason, flagged=outcome.flagged)
-    else:
+            other_model = len(held) == 0 and session.scalars(select(FaceTemplate.id).where(
+                FaceTemplate.rider_id == card.rider_id, FaceTemplate.model_id != index.model_id)).first() is not None
+            facts = domain.CardFacts("active", rider_id=card.rider_id, templates=len(held),
+                                     other_model_templates=other_model)
+            per_frame = [float(domain.distances(held, p).min()) for p in probes] if len(held) else []
+        outcome = domain.decide_with_card(facts, per_frame, th)
+    else:  # 1:N where the policy allows it
         concession = Concession.none
         policy = settings.boarding_identify_policy
-        if policy == IdentifyPolicy.off:
-            outcome = domain.Outcome(Decision.unknown, reason="identification_off")
-        elif len(probes) == 0:
-            outcome = domain.Outcome(Decision.no_face, reason="no_face_in_frames")
-        else:
+        allowed, found = False, []
+        if policy != IdentifyPolicy.off and len(probes):
             route = ev.route_id if policy == IdentifyPolicy.route_regulars else None
             threshold = th.identify if policy == IdentifyPolicy.route_regulars else th.identify_gallery
             candidates = len(index.route_riders(route)) if route is not None else index.identifiable_riders()
-            # Nobody beyond threshold + margin can change the decision: the index may skip them.
-            found = [c for c in index.search(probes, route_id=route, radius=threshold + th.margin + 0.05)
-                     if c is not None]
-            if not domain.identification_allowed(candidates, worst_group_fmr=settings.boarding_identify_worst_group_fmr,
-                                                 max_candidates=settings.boarding_identify_max_candidates,
-                                                 max_false_rate=settings.boarding_identify_max_false_rate):
-                outcome = domain.Outcome(Decision.unknown, reason="candidate_set_too_large")
-            elif not found:
-                outcome = domain.Outcome(Decision.unknown, reason="no_candidates")
-            else:
-                outcome = domain.identify_vote(found, threshold=threshold, margin=th.margin)
-            if outcome.decision == Decision.identified:
-                rider = session.get(Rider, outcome.rider_id)
-                concession = _active_concession(session, outcome.rider_id)
-    if liveness.suspected and outcome.decision in (Decision.verified, Decision.identified):
-        # A photo held up to the camera proves nothing: ask for review; the card's fare stands.
-        keep_rider = outcome.rider_id if ev.card_id else None
-        outcome = domain.Outcome(Decision.unknown, rider_id=keep_rider, distance=outcome.distance,
-                                 margin=outcome.margin, reason="presentation_attack_suspected", flagged=True)
-        if not ev.card_id:
-            rider, concession = None, Concession.none
+            allowed = domain.identification_allowed(
+                candidates, worst_group_fmr=settings.boarding_identify_worst_group_fmr,
+                max_candidates=settings.boarding_identify_max_candidates,
+                max_false_rate=settings.boarding_identify_max_false_rate)
+            if allowed:  # nobody beyond threshold + margin can change the decision: the index may skip them
+                found = [c for c in index.search(probes, route_id=route, radius=threshold + th.margin + 0.05)
+                         if c is not None]
+        outcome = domain.decide_without_card(policy, faces=len(probes), allowed=allowed, found=found, th=th)
+        if outcome.decision == Decision.identified:
+            rider = session.get(Rider, outcome.rider_id)
+            concession = _active_concession(session, outcome.rider_id)
+    outcome = domain.after_presentation_check(outcome, suspected=liveness.suspected, with_card=bool(ev.card_id))
+    if outcome.reason == "presentation_attack_suspected" and not ev.card_id:
+        rider, concession = None, Concession.none
     if outcome.decision == Decision.no_face and ev.card_id and rider is not None:
         outcome = domain.Outcome(Decision.no_face, rider_id=rider.id, reason=outcome.reason)
     granted = domain.concession_outcome(outcome.decision.value, str(concession))
