@@ -253,14 +253,14 @@ def format_number(value: float | int | None, unit: str = "") -> str:
     return f"{text}{unit}" if unit in {"%", "‰"} else f"{text} {unit}"
 
 
-# Figures where a rise is bad news (shown red when they go up).
-RISE_IS_BAD = ("misuse", "mismatch", "flagged", "alarm", "alert", "crisis", "overdue", "waitlist", "stranded",
-               "uncontrolled", "scrap", "unknown", "too_fast", "lost")
-
-
-def delta_colour(key: str) -> str:
-    """Streamlit's delta_color for a figure: 'inverse' when a rise is bad news."""
-    return "inverse" if any(word in key.lower() for word in RISE_IS_BAD) else "normal"
+def delta_colour(figure: dict, delta: str | None = None) -> str:
+    """Streamlit's delta_color from the figure's own direction, as its service defines it (`higher_is_better`):
+    'normal' when a rise is good news, 'inverse' when it is bad news, 'off' when a change is neither or nothing
+    changed (no red or green for ±0). The dashboard never guesses a direction from a figure's name."""
+    direction = figure.get("higher_is_better")
+    if direction is None or delta in (None, "±0"):
+        return "off"
+    return "normal" if direction else "inverse"
 
 
 GRADE_WORDS = {1: ("좋음", "good"), 2: ("보통", "moderate"), 3: ("나쁨", "bad"), 4: ("매우 나쁨", "very bad")}

@@ -64,7 +64,7 @@ def figures(overview: dict, *, per_row: int = 4) -> None:
         for column, figure in zip(columns, items[start:start + per_row], strict=False):
             shown = views.figure_view(figure, lang())
             column.metric(shown["label"], shown["value"], shown["delta"],
-                          delta_color=views.delta_colour(figure.get("key", "")),
+                          delta_color=views.delta_colour(figure, shown["delta"]),
                           delta_arrow="off" if shown["delta"] in (None, "±0") else "auto",
                           delta_description=t("vs_previous") if shown["delta"] else None,
                           help=t("suppressed_note") if shown["suppressed"] else None)

@@ -14,6 +14,9 @@ class Figure(BaseModel):
     previous: float | int | None = Field(default=None, description="the same figure one period earlier, at the same point of that period (a day's count so far "
                               "beside yesterday's up to the same time)")
     suppressed: bool = False
+    higher_is_better: bool | None = Field(default=None, description="the figure's direction, set by the service that "
+                                          "defines it: true when a rise is good news, false when it is bad news, null "
+                                          "when a change is neither")
 
 
 class Attention(BaseModel):

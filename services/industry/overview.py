@@ -32,16 +32,16 @@ def build_overview(session, *, now, tz: str) -> Overview:
     pm25 = [m["pm25"] for m in monitors if m.get("pm25") is not None]
     fuel_today, fuel_before = kpi.fuel_rate(session, day=today, tz=tz), kpi.fuel_rate(session, day=yesterday, tz=tz)
     figures = [
-        Figure(key="oee_today", label="OEE today", label_ko="오늘 설비종합효율", unit="%",
+        Figure(key="oee_today", higher_is_better=True, label="OEE today", label_ko="오늘 설비종합효율", unit="%",
                value=_pct(kpi.day_oee(session, day=today, tz=tz)),
                previous=_pct(kpi.day_oee(session, day=yesterday, tz=tz))),
-        Figure(key="fuel_rate_kg_thm", label="Blast furnace fuel rate", label_ko="고로 연료비", unit="kg/tHM",
+        Figure(key="fuel_rate_kg_thm", higher_is_better=False, label="Blast furnace fuel rate", label_ko="고로 연료비", unit="kg/tHM",
                value=round(fuel_today, 1) if fuel_today is not None else None,
                previous=round(fuel_before, 1) if fuel_before is not None else None),
-        Figure(key="pm_grade_worst", label="Worst fine-dust grade now (1 good - 4 very bad)",
+        Figure(key="pm_grade_worst", higher_is_better=False, label="Worst fine-dust grade now (1 good - 4 very bad)",
                label_ko="미세먼지 최악 등급", unit="grade",
                value=GRADES.index(worst["grade"]) + 1 if worst else None),
-        Figure(key="pm25_max_now", label="Highest PM2.5 now", label_ko="초미세먼지 최고", unit="ug/m3",
+        Figure(key="pm25_max_now", higher_is_better=False, label="Highest PM2.5 now", label_ko="초미세먼지 최고", unit="ug/m3",
                value=max(pm25) if pm25 else None),
     ]
     open_by_severity = dict(session.execute(

@@ -21,13 +21,13 @@ def boarding_part(session: Session, *, now: datetime) -> tuple[list[Figure], lis
     cur = boarding.day_figures(session, day=today)
     prev = boarding.day_figures(session, day=today - timedelta(days=1), until=now - timedelta(days=1))
     figures = [
-        Figure(key="boardings", label="Boardings today", label_ko="오늘 승차", value=cur["boardings"],
+        Figure(key="boardings", higher_is_better=True, label="Boardings today", label_ko="오늘 승차", value=cur["boardings"],
                previous=prev["boardings"], suppressed=cur["boardings"] is None),
-        Figure(key="face_verified_share", label="Concession taps verified by face", label_ko="얼굴 확인 비율",
+        Figure(key="face_verified_share", higher_is_better=True, label="Concession taps verified by face", label_ko="얼굴 확인 비율",
                value=cur["verified_share"], unit="share", previous=prev["verified_share"]),
-        Figure(key="mismatches", label="Face mismatches flagged", label_ko="본인 불일치 의심", value=cur["mismatch"],
+        Figure(key="mismatches", higher_is_better=False, label="Face mismatches flagged", label_ko="본인 불일치 의심", value=cur["mismatch"],
                previous=prev["mismatch"], suppressed=cur["mismatch"] is None),
-        Figure(key="free_rides", label="Free rides (70+)", label_ko="무임 승차", value=cur["free_rides"],
+        Figure(key="free_rides", higher_is_better=None, label="Free rides (70+)", label_ko="무임 승차", value=cur["free_rides"],
                previous=prev["free_rides"], suppressed=cur["free_rides"] is None),
     ]
     attention = []

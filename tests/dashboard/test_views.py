@@ -47,9 +47,10 @@ def test_a_suppressed_figure_stays_suppressed_and_gets_no_trend():
 
 
 def test_rises_in_bad_news_figures_are_coloured_as_bad():
-    assert views.delta_colour("flagged_misuse_today") == "inverse"
-    assert views.delta_colour("open_alarms") == "inverse"
-    assert views.delta_colour("boardings_today") == "normal"
+    assert views.delta_colour({"key": "mismatches", "higher_is_better": False}, "+3") == "inverse"
+    assert views.delta_colour({"key": "open_alarms_with_no_direction"}, "+3") == "off"  # no guessing from names
+    assert views.delta_colour({"key": "boardings", "higher_is_better": True}, "-40") == "normal"
+    assert views.delta_colour({"key": "boardings", "higher_is_better": True}, "±0") == "off"
 
 
 def test_as_of_is_shown_in_seoul_time_whatever_zone_the_service_answered_in():

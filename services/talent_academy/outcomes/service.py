@@ -212,20 +212,20 @@ def overview(session: Session, *, now: datetime, min_cell: int = domain.MIN_CELL
     now_r, prev_r = domain.rates(*ended[0]), domain.rates(*ended[1])
     now6, prev6 = domain.rates(*due6[0]), domain.rates(*due6[1])
     figures = [
-        Figure(key="applications", label="Applications today", label_ko="오늘 지원", value=applications,
+        Figure(key="applications", higher_is_better=True, label="Applications today", label_ko="오늘 지원", value=applications,
                previous=applications_prev),
-        Figure(key="fill_rate", label="Seats filled (running cohorts)", label_ko="충원율", unit="ratio",
+        Figure(key="fill_rate", higher_is_better=True, label="Seats filled (running cohorts)", label_ko="충원율", unit="ratio",
                value=fill_at(now), previous=fill_at(now - timedelta(days=1))),
-        Figure(key="waitlist_length", label="People on waitlists", label_ko="대기자 수", value=waitlist_at(now),
+        Figure(key="waitlist_length", higher_is_better=False, label="People on waitlists", label_ko="대기자 수", value=waitlist_at(now),
                previous=waitlist_at(now - timedelta(days=1))),
-        Figure(key="completion_rate", label="Completion rate (cohorts ended in the last year)", label_ko="수료율",
+        Figure(key="completion_rate", higher_is_better=True, label="Completion rate (cohorts ended in the last year)", label_ko="수료율",
                unit="ratio", value=now_r["completion_rate"], previous=prev_r["completion_rate"],
                suppressed="completion_rate" in now_r["suppressed"]),
-        Figure(key="employment_rate_6m", label="Completers employed within 6 months of the end (KDT)",
+        Figure(key="employment_rate_6m", higher_is_better=True, label="Completers employed within 6 months of the end (KDT)",
                label_ko="6개월 내 취업률 (K-디지털 트레이닝 기준)",
                unit="ratio", value=now6["employment_rate_6m"], previous=prev6["employment_rate_6m"],
                suppressed="employment_rate_6m" in now6["suppressed"]),
-        Figure(key="partner_hire_share", label="Hired by partner companies (of employed completers)", label_ko="협력사 채용 비중",
+        Figure(key="partner_hire_share", higher_is_better=True, label="Hired by partner companies (of employed completers)", label_ko="협력사 채용 비중",
                unit="ratio", value=now6["partner_hire_share"], previous=prev6["partner_hire_share"],
                suppressed="partner_hire_share" in now6["suppressed"]),
     ]

@@ -27,11 +27,11 @@ def overview_part(session: Session, *, now: datetime) -> tuple[list[Figure], lis
     share = round(100 * extended / n, 1) if n else None
     share0 = round(100 * extended0 / n0, 1) if n0 else None
     figures = [
-        Figure(key="signals_cycles", label="Pedestrian cycles served (24 h)", label_ko="보행 신호 주기 (24시간)",
+        Figure(key="signals_cycles", higher_is_better=None, label="Pedestrian cycles served (24 h)", label_ko="보행 신호 주기 (24시간)",
                value=n, previous=n0),
-        Figure(key="signals_extended_share", label="Cycles extended for a slow walker", label_ko="연장된 주기 비율",
+        Figure(key="signals_extended_share", higher_is_better=None, label="Cycles extended for a slow walker", label_ko="연장된 주기 비율",
                value=share, unit="%", previous=share0),
-        Figure(key="signals_mean_extension_s", label="Mean clearance extension", label_ko="평균 연장 시간",
+        Figure(key="signals_mean_extension_s", higher_is_better=None, label="Mean clearance extension", label_ko="평균 연장 시간",
                value=mean_ext, unit="s", previous=mean_ext0),
     ]
     crossings = session.execute(select(Crossing)).scalars().all()
