@@ -251,7 +251,7 @@ def device_revoke(device_id: str) -> None:
         typer.echo(f"device {device.id} revoked at {device.revoked_at.isoformat()}")
 
 
-SCREENS = [  # (label, service, path, demo device name): the citizen screens, opened once with their device key
+SCREENS = [  # (label, service, path, demo device name): the citizen screens `aicity up` prints
     ("health kiosk", "health_hubs", "/screens/health-kiosk", "kiosk-C001"),
     ("enrolment kiosk", "transit", "/screens/enrol", "enrol-kiosk-1"),
     ("bus door display", "transit", "/screens/door?bus=bus-101&route=101&stop=Jukdo%20Market", "bus-101"),
@@ -259,16 +259,42 @@ SCREENS = [  # (label, service, path, demo device name): the citizen screens, op
 ]
 
 
+def _screen_device(session: Session, demo: dict, name: str) -> str:
+    """The id of the demo screen's own device (`screen-<demo device>`, same kind and place), created once. Not the
+    demo device itself: the simulator signs with that one's key, and pairing replaces a device's key."""
+    from sqlmodel import select
+
+    from services.common.identity.models import Device
+    from services.common.identity.service import create_device
+
+    device = session.exec(select(Device).where(Device.name == f"screen-{name}", Device.revoked_at.is_(None))).first()
+    if device is None:
+        device, _ = create_device(session, name=f"screen-{name}", kind=demo["kind"], place=demo.get("place"))
+    return device.id
+
+
 def _screen_links() -> list[str]:
+    """One line per screen. A device screen's address carries no key: a fresh one-time pairing code rides in its
+    fragment (`#pair=XXXX-XXXX`, never sent to a server), which the screen exchanges at once for its own key."""
+    from services.common.identity.service import PAIRING_TTL, create_pairing_code
+
     devices = json.loads(CREDENTIALS_FILE.read_text()).get("devices", {}) if CREDENTIALS_FILE.exists() else {}
     lines = []
+    minutes = int(PAIRING_TTL.total_seconds() // 60)
+    engine = make_engine(_url("identity")) if any(d in devices for *_, d in SCREENS if d) else None
     for label, service, path, device in SCREENS:
+        base = f"http://127.0.0.1:{SERVICES[service].port}{path}"
         if device is None:
-            lines.append(f"{label:<16} http://127.0.0.1:{SERVICES[service].port}{path}")
-        elif device in devices:
-            sep = "&" if "?" in path else "?"
-            url = f"http://127.0.0.1:{SERVICES[service].port}{path}{sep}key={devices[device]['key']}"
-            lines.append(f"{label:<16} {url}")
+            lines.append(f"{label:<16} {base}")
+        elif device in devices and engine is not None:
+            with Session(engine) as session:
+                device_id = _screen_device(session, devices[device], device)
+                code = create_pairing_code(session, device_id=device_id, now=datetime.now(UTC))
+                session.commit()
+            lines.append(f"{label:<16} {base}#pair={code}")
+            lines.append(f"{'':<16} (code valid {minutes} minutes, once; new one: ./aicity device pair {device_id})")
+    if engine is not None:
+        engine.dispose()
     return lines
 
 

@@ -27,3 +27,11 @@ def test_every_setting_is_in_the_readme_table():
     generic = {"_DATABASE_URL", "_PORT", "_MAX_BODY_BYTES"}  # one `<PREFIX>_...` row each
     missing = sorted(n for n in env_names() if f"`{n}`" not in README and not any(n.endswith(g) for g in generic))
     assert missing == []
+
+
+def test_the_readme_says_how_screens_are_paired_and_for_how_long():
+    from services.common.identity.service import PAIRING_TTL
+
+    minutes = int(PAIRING_TTL.total_seconds() // 60)
+    assert "#pair=XXXX-XXXX" in README and f"A code lasts {minutes} minutes" in README
+    assert "`?key=aicd_…` in a screen's address is ignored in every environment" in README

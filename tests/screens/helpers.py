@@ -118,3 +118,12 @@ def assert_accessible(page, label: str) -> None:
     bad = [v for v in result.response["violations"] if v.get("impact") in ("serious", "critical")]
     detail = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in bad)
     assert not bad, f"{label}: {detail}"
+
+
+def keep_key(page, storage_name: str, key: str) -> None:
+    """A screen that was paired before: its device key is in its localStorage (never in its address) when the
+    page loads. Only set if absent, so a screen that pairs again keeps its new key."""
+    page.add_init_script(f"""try {{
+        if (location.protocol.startsWith("http") && !localStorage.getItem({storage_name!r}))
+            localStorage.setItem({storage_name!r}, {key!r});
+    }} catch (_) {{}}""")

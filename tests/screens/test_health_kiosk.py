@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from services.health_hubs.models import Alert, Reading
-from tests.screens.helpers import assert_accessible, shot
+from tests.screens.helpers import assert_accessible, keep_key, shot
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +47,8 @@ def page(browser):
 
 
 def open_kiosk(page, health, extra=""):
-    page.goto(f"{health.url}/screens/health-kiosk?key={health.kiosk_key}&{FAST}{extra}")
+    keep_key(page, "aicity.healthKiosk.key", health.kiosk_key)
+    page.goto(f"{health.url}/screens/health-kiosk?{FAST}{extra}")
     page.wait_for_selector("[data-screen=identify]:not([hidden])")
 
 
@@ -71,7 +72,7 @@ def readings_of(health, resident_id) -> list[Reading]:
 
 def test_card_to_result_with_a_third_reading_and_a_retaken_one(health, page):
     open_kiosk(page, health)
-    # the key went from the address bar into localStorage
+    # the kiosk signs with the key kept in its localStorage, never one in its address
     assert "key=" not in page.url
     assert page.evaluate("localStorage.getItem('aicity.healthKiosk.key')") == health.kiosk_key
     assert_accessible(page, "identify")
@@ -228,7 +229,8 @@ def test_english_and_a_kiosk_not_set_up(health, browser):
     page.goto(f"{health.url}/screens/health-kiosk?{FAST}")
     page.wait_for_selector("[data-screen=setup]:not([hidden])")
     assert_accessible(page, "setup")
-    page.goto(f"{health.url}/screens/health-kiosk?key={health.kiosk_key}&{FAST}")
+    keep_key(page, "aicity.healthKiosk.key", health.kiosk_key)
+    page.goto(f"{health.url}/screens/health-kiosk?{FAST}")
     page.wait_for_selector("[data-screen=identify]:not([hidden])")
     page.click("#lang-button")
     assert page.evaluate("document.documentElement.lang") == "en"
@@ -300,4 +302,56 @@ def test_a_kiosk_is_paired_with_a_one_time_code_and_no_key_in_its_address(health
     other.press("#setup-key", "Enter")
     other.wait_for_selector("#setup-key[aria-invalid=true]")
     assert other.evaluate("localStorage.getItem('aicity.healthKiosk.key')") is None
+    context.close()
+
+
+def test_a_kiosk_opened_with_a_pairing_code_in_its_fragment_starts_and_no_request_carries_a_key(health, browser):
+    """The address `aicity up` prints: `…/screens/health-kiosk#pair=XXXX-XXXX`. The fragment never reaches a server;
+    the kiosk takes it out of the address bar at once, exchanges the code in a POST body for its key, keeps the key
+    and signs with it in a header. No request URL holds the key or the code; the address keeps neither."""
+    from services.common.db import utcnow
+    from services.common.identity.service import create_device, create_pairing_code
+
+    with Session(health.identity_engine) as session:
+        device, _ = create_device(session, name="screen-kiosk", kind="health_kiosk", place="C001")
+        device_id = device.id
+        code = create_pairing_code(session, device_id=device_id, now=utcnow())
+        session.commit()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda req: requests.append(req))
+    page.goto(f"{health.url}/screens/health-kiosk?{FAST}#pair={code}")
+    page.wait_for_selector("[data-screen=identify]:not([hidden])")
+    stored = page.evaluate("localStorage.getItem('aicity.healthKiosk.key')")
+    assert stored.startswith("aicd_")
+    assert httpx.get(f"{health.url}/v1/auth/me", headers={"Authorization": f"Bearer {stored}"}).json()["id"] == device_id
+    assert page.evaluate("location.hash") == "" and "pair" not in page.url and FAST in page.url
+    pair = [r for r in requests if r.url.endswith("/v1/auth/pair")]
+    assert len(pair) == 1 and pair[0].method == "POST" and code in (pair[0].post_data or "")
+    for r in requests:
+        assert stored not in r.url and code not in r.url and "key=" not in r.url and "pair=" not in r.url, r.url
+    # the kiosk works with the key it keeps: a card is identified with the key in the Authorization header
+    page.fill("#token", health.residents["kim"]["token"])
+    with page.expect_request(lambda r: r.url.endswith("/v1/kiosk/identify")) as identify:
+        page.click("#identify-button")
+    assert identify.value.headers["authorization"] == f"Bearer {stored}"
+    page.wait_for_selector("[data-screen=confirm]:not([hidden])")
+    page.reload()
+    page.wait_for_selector("[data-screen=identify]:not([hidden])")  # no code needed again
+    assert page.evaluate("location.hash") == ""
+    page.go_back()  # the address with the code was replaced, not pushed: it is not in the history
+    assert "pair=" not in page.url
+    context.close()
+
+
+def test_a_key_in_the_address_is_ignored_and_the_kiosk_asks_to_be_paired(health, browser):
+    """`?key=aicd_…` (the old way) is not taken: the kiosk shows its set-up form, keeps nothing, and the key is
+    removed from the address bar."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    page = context.new_page()
+    page.goto(f"{health.url}/screens/health-kiosk?key={health.kiosk_key}&{FAST}")
+    page.wait_for_selector("[data-screen=setup]:not([hidden])")
+    assert page.evaluate("localStorage.getItem('aicity.healthKiosk.key')") is None
+    assert "key=" not in page.url and FAST in page.url
     context.close()

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.screens.camera import write_y4m
-from tests.screens.helpers import assert_accessible, launch, shot
+from tests.screens.helpers import assert_accessible, keep_key, launch, shot
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +83,8 @@ def wait_screen(page, name, timeout=20000):
 
 
 def open_enrol(page, transit):
-    page.goto(f"{transit.url}/screens/enrol?key={transit.kiosk_key}")
+    keep_key(page, "aicity.enrolKiosk.key", transit.kiosk_key)
+    page.goto(f"{transit.url}/screens/enrol")
     wait_screen(page, "welcome")
 
 
@@ -246,7 +247,8 @@ def door_riders(transit):
 
 
 def open_door(page, transit, route="101", stop="Pohang%20Stn"):  # a real route and stop (routes.py)
-    page.goto(f"{transit.url}/screens/door?key={transit.bus_key}&bus={BUS}&route={route}&stop={stop}&hold_s=60")
+    keep_key(page, "aicity.doorDisplay.key", transit.bus_key)
+    page.goto(f"{transit.url}/screens/door?bus={BUS}&route={route}&stop={stop}&hold_s=60")
     wait_screen(page, "idle")
     page.wait_for_function("document.getElementById('video').videoWidth > 0", timeout=15000)
 
@@ -462,8 +464,9 @@ def test_enrolment_kiosk_fits_each_kiosk_screen(transit, cameras, size):
 
 
 def test_the_door_display_is_paired_with_a_one_time_code(transit, cameras):
-    """No key in the display's address: the driver's depot types the code from `aicity device pair`; the display
-    keeps the key it got for it and starts."""
+    """No key in the display's address: it is opened with the code from `aicity device pair` in the fragment
+    (`#pair=…`, never sent to a server); the display takes it out of the address, keeps the key it got for it,
+    reloads and starts. No request URL carries the key or the code."""
     from sqlmodel import Session
 
     from services.common.db import utcnow
@@ -475,12 +478,14 @@ def test_the_door_display_is_paired_with_a_one_time_code(transit, cameras):
         code = create_pairing_code(session, device_id=device_id, now=utcnow())
         session.commit()
     page = cameras("obama").new_page()
-    page.goto(f"{transit.url}/screens/door?bus=BUS-8&route=100&stop=S12")
-    wait_screen(page, "setup")
-    page.fill("#setup-key", code)
-    page.press("#setup-key", "Enter")
+    urls = []
+    page.on("request", lambda req: urls.append(req.url))
+    page.goto(f"{transit.url}/screens/door?bus=BUS-8&route=100&stop=S12#pair={code}")
     wait_screen(page, "idle")
     stored = page.evaluate("localStorage.getItem('aicity.doorDisplay.key')")
-    assert stored.startswith("aicd_") and "key=" not in page.url
+    assert stored.startswith("aicd_") and "key=" not in page.url and "pair=" not in page.url
+    assert page.url.endswith("/screens/door?bus=BUS-8&route=100&stop=S12")
     assert httpx.get(f"{transit.url}/v1/auth/me", headers={"Authorization": f"Bearer {stored}"}).json()["id"] == device_id
+    assert any(u.endswith("/v1/auth/pair") for u in urls)
+    assert not any(stored in u or code in u or "key=" in u for u in urls), urls
     page.close()

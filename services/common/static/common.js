@@ -11,21 +11,43 @@ const Screens = (() => {
   const langListeners = [];
 
   // ---- device key -------------------------------------------------------------------------------------
-  // The kiosk is opened once by staff with ?key=<device key>; the key is kept in localStorage and removed from
-  // the address bar (and so from history and screenshots). Later loads use the stored key.
+  // No device key ever travels in an address: a `?key=` in the query string is ignored (it would already have
+  // reached the server's and proxies' logs) and removed from the address bar; the screen asks to be paired.
+  // Staff open the screen with a one-time pairing code in the URL fragment (`#pair=K7QM-4XRT`, printed by
+  // `aicity up`; browsers never send the fragment to a server): the fragment is removed from the address bar and
+  // history at once, and the code is typed into the screen's own set-up form (#setup-form, #setup-key) as staff
+  // would, which exchanges it for the key (provision below). Later loads use the key kept in localStorage.
+  let pendingCode = null;
+  function takeAddress() {
+    const hash = new URLSearchParams(location.hash.replace(/^#/, ""));
+    pendingCode = hash.get("pair");
+    if (!pendingCode && !params.has("key")) return;
+    params.delete("key");
+    hash.delete("pair");
+    const rest = params.toString();
+    const fragment = hash.toString();
+    history.replaceState(null, "", location.pathname + (rest ? "?" + rest : "") + (fragment ? "#" + fragment : ""));
+  }
+
   function deviceKey(storageName) {
-    const fromUrl = params.get("key");
-    if (fromUrl) {
-      localStorage.setItem(storageName, fromUrl);
-      params.delete("key");
-      const rest = params.toString();
-      history.replaceState(null, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+    takeAddress();
+    if (pendingCode) {
+      const code = pendingCode;
+      setTimeout(() => {  // once the screen has wired its set-up form
+        const form = document.getElementById("setup-form");
+        const input = document.getElementById("setup-key");
+        if (!form || !input) return;
+        input.value = code;
+        form.requestSubmit();
+      }, 0);
+      return null;  // the screen shows its set-up form until the code is exchanged
     }
     return localStorage.getItem(storageName);
   }
 
   // ---- pairing ------------------------------------------------------------------------------------------
-  // Staff type the one-time pairing code (`aicity device pair DEVICE_ID`, e.g. K7QM-4XRT) into the set-up form;
+  // Staff type the one-time pairing code (`aicity device pair DEVICE_ID`, e.g. K7QM-4XRT) into the set-up form
+  // (or open the screen with it in the fragment, above);
   // the screen exchanges it for its device key (POST /v1/auth/pair) and keeps the key in localStorage, so no
   // key travels in an address. A full key pasted into the form is still kept as it is.
   const PAIRING_CODE = /^[A-Za-z0-9]{4}[- ]?[A-Za-z0-9]{4}$/;
