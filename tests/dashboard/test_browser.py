@@ -65,6 +65,9 @@ def test_an_official_signs_in_and_every_page_renders_without_error(browser, livi
     console_errors: list[str] = []
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))
     sign_in(page, living_city)
+    # officials get no developer menu: no Deploy button, no rerun/settings menu (client.toolbarMode = "viewer")
+    assert page.locator("[data-testid='stAppDeployButton']").count() == 0
+    assert page.get_by_role("button", name="Deploy").count() == 0
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name, link, heading in PAGES:
         open_page(page, link, heading)
