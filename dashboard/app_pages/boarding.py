@@ -52,16 +52,22 @@ if not problem(reply):
             no_data()
         else:
             shown = hours[~hours.get("suppressed", False).astype(bool)] if "suppressed" in hours else hours
-            st.altair_chart(views.bar_chart(shown, "key", "boardings", x_title=t("hour"), y_title=t("count")),
-                            width="stretch")
+            if shown.empty:  # every hour withheld as a small cell: say so, never an empty chart
+                st.info(t("suppressed"))
+            else:
+                st.altair_chart(views.bar_chart(shown, "key", "boardings", x_title=t("hour"), y_title=t("count")),
+                                width="stretch")
     with right:
         st.subheader(t("ridership_by_route"))
         if by_route.empty:
             no_data()
         else:
             shown = by_route[~by_route["suppressed"].astype(bool)] if "suppressed" in by_route else by_route
-            st.altair_chart(views.bar_chart(shown, "key", "boardings", x_title=t("route"), y_title=t("count")),
-                            width="stretch")
+            if shown.empty:
+                st.info(t("suppressed"))
+            else:
+                st.altair_chart(views.bar_chart(shown, "key", "boardings", x_title=t("route"), y_title=t("count")),
+                                width="stretch")
     left, right = st.columns(2)
     with left:
         st.subheader(t("concession_share"))
