@@ -1,5 +1,8 @@
 """Demo data for the industry service, loaded by `aicity up` on first run: the plant around Pohang's steel
-complex, two weeks of production and steel history, three days of air readings, the SME programme."""
+complex, a year of production (8-h shift records) and steel history, three days of air readings, the SME
+programme. Steel history: the last two weeks as hourly readings of the amount sensors (rolled up by the service's
+own rollup job into minutes, hours and days); the year before them as day rollups only, written directly: a year
+of raw readings would be ~60,000 rows and their rollups, for figures nobody reads at finer than a day."""
 
 import random
 import uuid
@@ -20,12 +23,16 @@ from services.industry.kpi.models import ProductionRecord
 from services.industry.programme.models import Company, ProgrammeTarget, SmartFactoryProject, SurveyResult
 from services.industry.safety import demo as safety_demo
 from services.industry.telemetry import service as telemetry
+from services.industry.telemetry.models import ReadingRollup
 from services.industry.telemetry.rollup import rollup_telemetry
+from services.industry.timeutil import day_bounds, local_day
 
 # (name, device kind, place) of the demo devices this service needs; `aicity seed` creates their keys.
 DEMO_DEVICES: list[tuple[str, str, str | None]] = [
     (f"gateway-{s['id']}", "gateway", s["id"]) for s in plant.SITES
 ]
+HISTORY_DAYS = 365  # production records and day rollups of the amount sensors
+RAW_DAYS = 14  # hourly readings (and the service's own minute, hour and day rollups of them)
 SEEDER = Principal(kind="user", id="seed", role="admin", username="seed")
 
 COMPANIES = [
@@ -86,8 +93,8 @@ def seed(engine: Engine, *, settings, credentials: dict, now: datetime | None = 
         for m in plant.AIR_MONITORS:
             session.add(AirMonitor(**m))
         session.flush()
-        # two weeks of shift records (8 h) per producing unit
-        shift0 = now.replace(minute=0, second=0, microsecond=0) - timedelta(days=14)
+        # a year of shift records (8 h) per producing unit
+        shift0 = now.replace(minute=0, second=0, microsecond=0) - timedelta(days=HISTORY_DAYS)
         shift0 -= timedelta(hours=shift0.hour % 8)
         records = 0
         t = shift0
@@ -99,16 +106,29 @@ def seed(engine: Engine, *, settings, credentials: dict, now: datetime | None = 
                                              recorded_by="seed", **values))
                 records += 1
             t += timedelta(hours=8)
-        # steel history: one reading per hour for the amount sensors, so the day rollups carry two weeks
+        # steel history: one reading per hour for the amount sensors over the last two weeks; day rollups before
         rows = []
-        hour0 = now.replace(minute=0, second=0, microsecond=0) - timedelta(days=14)
-        for h in range(14 * 24):
+        days: dict = {}
+        end_hour = now.replace(minute=0, second=0, microsecond=0)
+        raw_from = end_hour - timedelta(days=RAW_DAYS)
+        hour0 = end_hour - timedelta(days=HISTORY_DAYS)
+        for h in range(HISTORY_DAYS * 24):
             ts = hour0 + timedelta(hours=h)
             for spec in plant.SENSORS:
-                if spec.aggregation == "sum":
-                    rows.append({"sensor_id": sensors[spec.tag].id, "ts": ts,
-                                 "value": model.value(spec, h * 3600.0, dt_s=3600.0)})
+                if spec.aggregation != "sum":
+                    continue
+                value = model.value(spec, h * 3600.0, dt_s=3600.0)
+                if ts >= raw_from:
+                    rows.append({"sensor_id": sensors[spec.tag].id, "ts": ts, "value": value})
+                else:
+                    days.setdefault((sensors[spec.tag].id, local_day(ts, settings.timezone)), []).append(value)
         telemetry.store_readings(session, rows=rows, source="seed", now=now)
+        for (sensor_id, day), values in days.items():
+            if local_day(raw_from, settings.timezone) <= day:
+                continue  # a day the hourly readings reach: the rollup job makes it from them
+            session.add(ReadingRollup(sensor_id=sensor_id, period="day", bucket_start=day_bounds(day, settings.timezone)[0],
+                                      n=len(values), total=sum(values), min_value=min(values),
+                                      max_value=max(values)))
         # three days of hourly air means, oldest first
         end_hour = now.replace(minute=0, second=0, microsecond=0)
         air_rows = []

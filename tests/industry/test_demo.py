@@ -31,6 +31,12 @@ def test_seed_then_simulate_then_overview(client_for, auth):
                        params={"site_id": "pohang-steelworks", "day": yesterday}).json()
     fuel = steel["work_units"][0]["kpis"][0]["value"]
     assert 450 < fuel < 550
+    # a year of history: OEE from the shift records, and the steel figures from the day rollups written directly
+    year = client.get("/v1/kpi/oee-trend", headers=official, params={"days": 366}).json()
+    assert len(year) == 366 and all(0.3 < d["oee"] < 1.0 for d in year[1:-1]), year[:3]
+    for day in (year[1]["day"], year[180]["day"]):
+        old = client.get("/v1/kpi/steel", headers=official, params={"site_id": "pohang-steelworks", "day": day}).json()
+        assert 450 < old["work_units"][0]["kpis"][0]["value"] < 550, old
     assert client.get("/v1/programme/progress", headers=official).json()["recorded"]["smes_built"] == 4
     monitors = client.get("/v1/air/monitors", headers=official).json()
     assert len(monitors) == 6 and all(m["grade"] for m in monitors)
