@@ -14,7 +14,7 @@ from sqlmodel import Session
 from services.transit.boarding import domain
 from services.transit.boarding.domain import SEOUL
 from services.transit.boarding.models import Boarding, FaceConsent, FaceTemplate
-from tests.transit.boarding.conftest import BoardingApi, moved, photo, shrunk
+from tests.transit.boarding.conftest import BoardingApi, moved, photo, recent, shrunk
 
 
 def _count(db, model) -> int:
@@ -123,12 +123,13 @@ def test_the_same_event_id_returns_the_first_answer_and_records_nothing_new(api,
     card = api.card(rider)
     event_id = uuid.uuid4()
     frames = [shrunk("people/obama/2.jpg")]
-    first = api.board(frames, card_id=card, event_id=event_id)
-    again = api.board(frames, card_id=card, event_id=event_id)
+    at = recent()  # the retry is the same event, its time included
+    first = api.board(frames, card_id=card, event_id=event_id, occurred_at=at)
+    again = api.board(frames, card_id=card, event_id=event_id, occurred_at=at)
     assert first.status_code == again.status_code == 200
     assert again.json() == first.json()
     assert _count(service_db("transit"), Boarding) == 1
-    other = api.board(frames, card_id=card, event_id=event_id, stop_id="Jukdo Market")
+    other = api.board(frames, card_id=card, event_id=event_id, stop_id="Jukdo Market", occurred_at=at)
     assert other.status_code == 409 and other.json()["error"] == "event_id_reused"
 
 
