@@ -1,6 +1,6 @@
 """boarding: the bus's own time of a live boarding recorded at the server's time (its clock outside the windows)
 
-Revision ID: transit_0006_boarding_device_time
+Revision ID: transit_0006_device_time
 Revises: transit_0005_boarding_protect
 Create Date: 2026-12-01 02:50:00
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 import services.common.db
 
-revision: str = 'transit_0006_boarding_device_time'
+revision: str = 'transit_0006_device_time'
 down_revision: str | Sequence[str] | None = 'transit_0005_boarding_protect'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
