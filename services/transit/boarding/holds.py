@@ -13,7 +13,7 @@ from services.common.errors import Conflict, NotFound, Unprocessable
 from services.transit.boarding import service
 from services.transit.boarding.models import Boarding
 from services.transit.boarding.schemas import BoardingEvent
-from services.transit.boarding.sync import Held, ItemError, suggested_time
+from services.transit.boarding.sync import Held, ItemError, check_clock, check_time, suggested_time
 from services.transit.boarding.sync_models import BoardingHold, BusClock
 
 
@@ -78,6 +78,32 @@ def run_batch(session: Session, *, parsed: list, frames: list[list[bytes]], devi
         record_skew(session, device_id=device_id, bus_id=bus_id, skew_s=skew_s, now=now)
     session.flush()
     return [done.get(i, r) for i, r in enumerate(results)]
+
+
+def board_live(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id: str, bus_id: str,
+               skew_s: float | None, settings, index, now: datetime) -> dict:
+    """A live boarding (POST /v1/boardings): a rider is at the door now, so it is decided at once, never held.
+    When the bus's occurred_at lies outside the windows (or its X-Device-Time is off by more than the future
+    window), the boarding is decided and recorded at the server's time, the bus's time kept beside it
+    (`device_occurred_at`), the answer says so (`time_error`) and the bus's skew is kept (GET /v1/buses/clocks):
+    the X-Device-Time skew if sent, else the event's own (occurred_at minus the server's time: it happened now).
+    A retry finds the first decision (the fingerprint is of the bus's event as sent)."""
+    future = timedelta(seconds=settings.boarding_future_window_s)
+    late = check_time(ev.occurred_at, now=now, future=future, past=timedelta(days=settings.boarding_past_window_days))
+    code = check_clock(skew_s, window=future) or (late[0] if late else None)
+    clock = None
+    if code is not None:
+        estimated = round((ev.occurred_at - now).total_seconds(), 3)
+        clock = service.ClockCorrection(code=code, at=now, skew_s=skew_s if skew_s is not None else estimated)
+    answer = service.board(session, ev=ev, frames=frames, device_id=device_id, settings=settings, index=index,
+                           now=now, clock=clock)
+    if skew_s is None and clock is not None:  # the event's own skew, only from its first arrival (not a retry's)
+        received = session.scalars(select(Boarding.received_at).where(Boarding.event_id == ev.event_id)).first()
+        skew_s = clock.skew_s if received == now else None
+    if skew_s is not None:
+        record_skew(session, device_id=device_id, bus_id=bus_id, skew_s=skew_s, now=now)
+    session.flush()
+    return answer
 
 
 def record_skew(session: Session, *, device_id: str, bus_id: str, skew_s: float, now: datetime) -> None:

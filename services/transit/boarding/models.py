@@ -91,6 +91,9 @@ class Boarding(TransitModel, table=True):
     route_id: str = Field(max_length=40, index=True)
     stop_id: str = Field(max_length=40)
     occurred_at: datetime = Field(sa_type=UTCDateTime(), index=True)
+    # A live boarding whose bus time lay outside the windows is recorded at the server's time (occurred_at);
+    # the bus's own time is kept here (README "Sync protocol"). None: occurred_at is the bus's time.
+    device_occurred_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
     received_at: datetime = Field(sa_type=UTCDateTime())
     card_id: str | None = Field(default=None, max_length=40)
     rider_id: uuid.UUID | None = Field(default=None, index=True)

@@ -172,7 +172,13 @@ def create_boarding(
     stop_id: str = Form(..., max_length=40), occurred_at: datetime = Form(...),
     card_id: str | None = Form(default=None, max_length=40),
     frames: list[UploadFile] | None = File(default=None, description="1-5 JPEG frames from the door camera"),
+    x_device_time: str | None = Header(default=None, max_length=64, description="the bus's clock (aware ISO "
+                                       "time), optional: its skew is kept; beyond the future window the boarding "
+                                       "is recorded at the server's time"),
 ) -> dict:
+    """Decided at once (the rider is at the door). An occurred_at outside the windows (README "Sync protocol")
+    is not held as a queued event is: the boarding is recorded at the server's time, the bus's time kept, the
+    answer's `time_error` says why and the bus's skew shows in GET /v1/buses/clocks."""
     if bus_id != principal.place:
         raise Forbidden("this device is another bus", code="wrong_place")
     settings = request.app.state.settings
@@ -181,8 +187,10 @@ def create_boarding(
     if bad := sync.check_route(ev.route_id, ev.stop_id):  # a bus may not make cells that do not exist
         raise Unprocessable(bad[1], code=bad[0])
     data = _read_uploads(frames, settings.boarding_max_image_bytes)
-    return service.board(session, ev=ev, frames=data, device_id=principal.id, settings=settings,
-                         index=request.app.state.gallery, now=utcnow())
+    now = utcnow()
+    return holds.board_live(session, ev=ev, frames=data, device_id=principal.id, bus_id=principal.place or "",
+                            skew_s=sync.device_skew(x_device_time, now), settings=settings,
+                            index=request.app.state.gallery, now=now)
 
 
 @router.post("/boardings/{event_id}/driver-confirmation", response_model=BoardingAnswer)

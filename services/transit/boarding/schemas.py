@@ -107,6 +107,13 @@ class BoardingAnswer(BaseModel):
     flagged: bool
     reason: str | None
     presentation_attack_suspected: bool
+    occurred_at: datetime | None = Field(default=None, description="the time the boarding is recorded at")
+    time_error: str | None = Field(default=None, description="set when the bus's time was outside the windows "
+                                   "and the server's time was recorded instead: occurred_at_in_future, "
+                                   "occurred_at_too_old, device_clock_ahead or device_clock_behind")
+    device_occurred_at: datetime | None = Field(default=None, description="the bus's own time, when replaced")
+    bus_skew_s: float | None = Field(default=None, description="the bus's clock minus the server's, seconds, "
+                                     "when its time was replaced")
 
 
 class BatchItem(BaseModel):
@@ -130,6 +137,7 @@ class BoardingRead(BaseModel):
     route_id: str
     stop_id: str
     occurred_at: datetime
+    device_occurred_at: datetime | None = None
     received_at: datetime
     card_id: str | None
     rider_id: uuid.UUID | None

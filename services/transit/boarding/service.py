@@ -4,6 +4,7 @@ Functions take the session, flush and never commit; the gallery index follows th
 import hashlib
 import hmac
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
@@ -311,8 +312,19 @@ def _fingerprint(ev: BoardingEvent, frames: list[bytes]) -> str:
     return h.hexdigest()
 
 
+@dataclass(frozen=True)
+class ClockCorrection:
+    """A live boarding whose bus time lies outside the windows: decided and recorded at the server's time
+    (`at`), the bus's time kept beside it; `code` is the stable reason, `skew_s` the bus's reported skew."""
+
+    code: str
+    at: datetime
+    skew_s: float
+
+
 def _answer(ev: BoardingEvent, outcome: domain.Outcome, *, concession: str, fare: domain.FareRule,
-            needs_assistance: bool, attack: bool, granted: domain.ConcessionOutcome) -> dict:
+            needs_assistance: bool, attack: bool, granted: domain.ConcessionOutcome, at: datetime,
+            clock: ClockCorrection | None) -> dict:
     return {
         "event_id": str(ev.event_id), "decision": outcome.decision.value,
         "rider_id": str(outcome.rider_id) if outcome.rider_id else None, "card_id": ev.card_id,
@@ -323,6 +335,9 @@ def _answer(ev: BoardingEvent, outcome: domain.Outcome, *, concession: str, fare
         "distance": round(outcome.distance, 4) if outcome.distance is not None else None,
         "margin": round(outcome.margin, 4) if outcome.margin is not None else None,
         "flagged": outcome.flagged, "reason": outcome.reason, "presentation_attack_suspected": attack,
+        "occurred_at": at.isoformat(), "time_error": clock.code if clock else None,
+        "device_occurred_at": ev.occurred_at.isoformat() if clock else None,
+        "bus_skew_s": clock.skew_s if clock else None,
     }
 
 
@@ -333,14 +348,17 @@ def _active_concession(session: Session, rider_id: uuid.UUID) -> str:
 
 
 def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id: str, settings,
-          index: GalleryIndex, now: datetime) -> dict:
-    """One boarding decision; the same event_id again returns the first answer and records nothing."""
+          index: GalleryIndex, now: datetime, clock: ClockCorrection | None = None) -> dict:
+    """One boarding decision; the same event_id again returns the first answer and records nothing. With
+    `clock`, the boarding is decided and recorded at `clock.at` and the bus's `ev.occurred_at` kept beside it
+    (the fingerprint stays the bus's, so its retry replays)."""
     fingerprint = _fingerprint(ev, frames)
+    at = clock.at if clock else ev.occurred_at
     if len(frames) > 5:
         raise Unprocessable("at most 5 frames", code="too_many_frames")
     if not frames and not ev.card_id:
         raise Unprocessable("a boarding without a card needs at least one frame", code="no_frames")
-    if ev.occurred_at > now + timedelta(minutes=5):
+    if at > now + timedelta(minutes=5):
         raise Unprocessable("occurred_at is in the future", code="occurred_at_in_future")
 
     # The face work comes before the first query, so no transaction (SQLite: no write lock) is held by it.
@@ -402,13 +420,14 @@ def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id
     if outcome.decision == Decision.no_face and ev.card_id and rider is not None:
         outcome = domain.Outcome(Decision.no_face, rider_id=rider.id, reason=outcome.reason)
     granted = domain.concession_outcome(outcome.decision.value, str(concession))
-    fare = domain.fare_for(concession if granted.applied else Concession.none, ev.occurred_at)
+    fare = domain.fare_for(concession if granted.applied else Concession.none, at)
     needs_assistance = bool(rider is not None and rider.mobility_needs)
     answer = _answer(ev, outcome, concession=concession, fare=fare, needs_assistance=needs_assistance,
-                     attack=liveness.suspected, granted=granted)
+                     attack=liveness.suspected, granted=granted, at=at, clock=clock)
     row = Boarding(
         event_id=ev.event_id, device_id=device_id, bus_id=ev.bus_id, route_id=ev.route_id, stop_id=ev.stop_id,
-        occurred_at=ev.occurred_at, received_at=now, card_id=ev.card_id, rider_id=outcome.rider_id,
+        occurred_at=at, device_occurred_at=ev.occurred_at if clock else None, received_at=now, card_id=ev.card_id,
+        rider_id=outcome.rider_id,
         decision=outcome.decision.value, reason=outcome.reason, concession=str(concession), fare_krw=fare.fare_krw,
         concession_applied=granted.applied, concession_reason=granted.reason, needs_assistance=needs_assistance, distance=outcome.distance, margin=outcome.margin, frames=len(frames),
         faces=len(usable), presentation_attack=liveness.suspected, flagged=outcome.flagged,

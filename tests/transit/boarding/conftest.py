@@ -3,7 +3,7 @@ small API helper for kiosk and bus calls."""
 
 import io
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +54,12 @@ def encoded():
     return get
 
 
+def recent() -> datetime:
+    """A boarding a few minutes ago: inside TRANSIT_BOARDING_*_WINDOW* (a live one outside them is recorded at
+    the server's time, README "Sync protocol")."""
+    return datetime.now(UTC) - timedelta(minutes=3)
+
+
 class BoardingApi:
     def __init__(self, client, auth, *, bus_id: str = "bus-101"):
         self.client = client
@@ -86,7 +92,7 @@ class BoardingApi:
         """A boarding on a real route of services/transit/boarding/routes.py (default: its first stop)."""
         stop_id = stop_id or ROUTES.get(route_id, ["S1"])[0]
         return {"event_id": str(event_id or uuid.uuid4()), "bus_id": self.bus_id, "route_id": route_id,
-                "stop_id": stop_id, "occurred_at": (occurred_at or datetime(2025, 9, 1, 8, 30, tzinfo=UTC)).isoformat(),
+                "stop_id": stop_id, "occurred_at": (occurred_at or recent()).isoformat(),
                 **({"card_id": card_id} if card_id else {})}
 
     def board(self, frames: list[bytes], **event):

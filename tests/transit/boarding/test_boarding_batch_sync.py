@@ -177,3 +177,77 @@ def test_an_event_decided_live_is_not_held_when_the_queue_sends_it_again_with_a_
                         data={"events": json.dumps([{**live, "frame_count": 0}])})
     item = r.json()["items"][0]
     assert item["status"] == 200 and item["answer"] == first.json()
+
+
+def _near(a, b, seconds=60) -> bool:
+    return abs(datetime.fromisoformat(a) - b) < timedelta(seconds=seconds)
+
+
+def test_a_live_boarding_outside_the_windows_is_decided_at_once_and_recorded_at_the_servers_time(api, service_db):
+    """The rider is at the door: a live boarding is never held. A bus clock outside the windows gets its boarding
+    recorded at the server's time, the bus's time kept beside it, `time_error` in the answer, the skew per bus."""
+    rider = api.rider(routes=["101"])
+    api.enrol(rider, "people/obama/1.jpg")
+    card = api.card(rider, "senior")
+    now = datetime.now(UTC)
+    ahead = api.event(card_id=card, occurred_at=now + timedelta(hours=2), **AT)  # a bus clock 2 h fast
+    files = [("frames", ("0.jpg", shrunk("people/obama/2.jpg"), "image/jpeg"))]
+    r = api.client.post("/v1/boardings", headers=api.bus, data=ahead, files=files)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    # decided at once as any boarding: the face verifies the card holder, the fare is today's
+    assert (body["decision"], body["concession_applied"], body["fare_krw"]) == ("verified", True, 0)
+    assert body["time_error"] == "occurred_at_in_future"
+    assert body["device_occurred_at"] is not None and _near(body["device_occurred_at"], now + timedelta(hours=2))
+    assert _near(body["occurred_at"], now) and abs(body["bus_skew_s"] - 7200) < 60
+    # the bus's retry (seconds later) replays the first answer and records nothing new
+    again = api.client.post("/v1/boardings", headers=api.bus, data=ahead, files=files)
+    assert again.status_code == 200 and again.json() == body
+
+    reset = api.event(card_id=card, occurred_at=datetime(1970, 1, 1, 0, 5, tzinfo=UTC), **AT)  # a reset clock
+    r = api.client.post("/v1/boardings", headers=api.bus, data=reset)
+    assert r.status_code == 200, r.text
+    assert (r.json()["time_error"], r.json()["decision"]) == ("occurred_at_too_old", "no_face")  # a card tap
+    assert _near(r.json()["occurred_at"], now) and r.json()["bus_skew_s"] < -50 * 365 * 86400
+
+    # the bus's own clock sent (X-Device-Time) an hour behind: its time is not believed either
+    behind = now - timedelta(hours=1)
+    slow = api.event(card_id=card, occurred_at=behind, **AT)
+    r = api.client.post("/v1/boardings", headers={**api.bus, "X-Device-Time": behind.isoformat()}, data=slow)
+    assert r.status_code == 200 and r.json()["time_error"] == "device_clock_behind", r.text
+    assert _near(r.json()["occurred_at"], now) and abs(r.json()["bus_skew_s"] + 3600) < 60
+
+    # inside the windows the bus's time stands
+    fine = api.event(card_id=card, occurred_at=now - timedelta(minutes=3), **AT)
+    r = api.client.post("/v1/boardings", headers=api.bus, data=fine)
+    assert r.status_code == 200 and r.json()["time_error"] is None and r.json()["device_occurred_at"] is None
+    assert _near(r.json()["occurred_at"], now - timedelta(minutes=3), seconds=1)
+
+    with Session(service_db("transit").engine) as s:
+        rows = {str(b.event_id): b for b in s.scalars(select(Boarding)).all()}
+    assert set(rows) == {ahead["event_id"], reset["event_id"], slow["event_id"], fine["event_id"]}
+    for ev in (ahead, reset, slow):  # counted today, the bus's time kept beside it
+        row = rows[ev["event_id"]]
+        assert abs(row.occurred_at - now) < timedelta(seconds=60)
+        assert row.device_occurred_at == datetime.fromisoformat(ev["occurred_at"])
+    assert rows[fine["event_id"]].device_occurred_at is None
+    assert rows[fine["event_id"]].occurred_at == datetime.fromisoformat(fine["occurred_at"])
+    # nothing held; the skew last reported (the X-Device-Time one) is the bus's
+    assert api.client.get("/v1/boardings/held", headers=api.official).json() == []
+    clocks = api.client.get("/v1/buses/clocks", headers=api.official).json()
+    assert len(clocks) == 1 and clocks[0]["bus_id"] == api.bus_id and clocks[0]["held_open"] == 0
+    assert abs(clocks[0]["skew_s"] + 3600) < 60
+    listed = {b["event_id"]: b for b in api.client.get("/v1/boardings", headers=api.official).json()["items"]}
+    assert _near(listed[ahead["event_id"]]["device_occurred_at"], now + timedelta(hours=2))
+    # the queue sending it again (a wrong clock still) gets the decision, not a hold
+    item = send(api, [{**reset, "frame_count": 0}]).json()["items"][0]
+    assert item["status"] == 200 and item["answer"]["time_error"] == "occurred_at_too_old"
+
+
+def test_a_live_boarding_from_a_fast_clock_reports_its_skew_without_x_device_time(api):
+    card = api.card(api.rider(), "student")
+    ev = api.event(card_id=card, occurred_at=datetime.now(UTC) + timedelta(minutes=30), **AT)
+    r = api.client.post("/v1/boardings", headers=api.bus, data=ev)
+    assert r.status_code == 200 and r.json()["time_error"] == "occurred_at_in_future", r.text
+    clocks = api.client.get("/v1/buses/clocks", headers=api.official).json()
+    assert len(clocks) == 1 and abs(clocks[0]["skew_s"] - 1800) < 60
