@@ -4,8 +4,8 @@ drives the running suite through its real API (fresh plant telemetry arrives).""
 import httpx
 import pytest
 
-from tools import simulate
 from services.suite import SERVICES
+from tools import simulate
 
 
 def test_rates_per_service_are_parsed_and_checked():
