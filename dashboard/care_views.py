@@ -17,37 +17,15 @@ SEOUL = ZoneInfo("Asia/Seoul")
 
 LABELS: dict[str, tuple[str, str]] = catalogue_pairs("dashboard_care")
 
-KIND = {"bp_crisis": ("위기 혈압", "BP crisis"), "hypoglycaemia": ("저혈당", "Hypoglycaemia")}
-LEVEL_WHO = {0: ("센터 직원", "centre staff"), 1: ("방문간호사", "district nurse"),
-             2: ("보건소 당직자", "public health centre duty officer")}
-DELIVERY = {"pending": ("보낼 예정", "queued"), "sending": ("보내는 중", "sending"),
-            "handing_over": ("보내는 중", "sending"), "sent": ("보냄", "sent"), "failed": ("못 보냄", "failed"),
-            "uncertain": ("전달 확인 안 됨", "delivery not confirmed")}
-ACTIONS = {"remeasured": ("다시 재었어요", "Re-measured"), "called_119": ("119에 전화했어요", "Called 119"),
-           "sent_to_clinic": ("병원·보건소로 보냈어요", "Sent to the clinic"),
-           "family_called": ("가족에게 연락했어요", "Called the family"), "went_home": ("귀가했어요", "Went home"),
-           "other": ("기타", "Other")}
-OUTCOMES = {"stable_after_remeasure": ("다시 재니 괜찮았어요", "Fine on re-measure"),
-            "transported_119": ("119로 이송했어요", "Taken to hospital by 119"),
-            "seen_by_clinic": ("병원·보건소 진료를 받았어요", "Seen by the clinic"),
-            "went_home_advised": ("안내 후 귀가했어요", "Went home after advice"), "other": ("기타", "Other")}
-CALL_RESULTS = {"reached": ("통화했어요", "Reached"), "will_come": ("오시기로 했어요", "Will come"),
-                "moved": ("이사했어요", "Moved"), "died": ("돌아가셨어요", "Died"),
-                "unreachable": ("연락이 안 돼요", "Unreachable")}
-LIST_KINDS = {"uncontrolled": ("혈압 조절 안 됨 · 재측정 지남", "Uncontrolled, re-measure overdue"),
-              "missed": ("3개월 방문 없음", "No visit in 3 months"),
-              "lost": ("12개월 방문 없음", "No visit in 12 months")}
-REFERRAL_OUTCOMES = {"treatment_started": ("치료 시작", "Treatment started"),
-                     "treatment_adjusted": ("치료 조정", "Treatment adjusted"),
-                     "no_change_needed": ("변경 필요 없음", "No change needed"),
-                     "not_reached": ("연락 안 됨", "Not reached"), "declined": ("거절", "Declined"),
-                     "other": ("기타", "Other")}
-CATEGORY = {"crisis": ("위기", "crisis"), "hypertension_grade2": ("고혈압 2기", "hypertension grade 2"),
-            "hypertension_grade1": ("고혈압 1기", "hypertension grade 1"),
-            "isolated_systolic": ("수축기 단독 고혈압", "isolated systolic"), "elevated": ("주의 혈압", "elevated"),
-            "prehypertension": ("고혈압 전단계", "pre-hypertension"), "normal": ("정상", "normal"),
-            "hypo_level1": ("저혈당 1단계", "hypoglycaemia level 1"),
-            "hypo_level2": ("저혈당 2단계", "hypoglycaemia level 2")}
+KIND = catalogue_pairs("dashboard_codes", "kind.")
+LEVEL_WHO = {int(level): words for level, words in catalogue_pairs("dashboard_codes", "level_who.").items()}
+DELIVERY = catalogue_pairs("dashboard_codes", "delivery.")
+ACTIONS = catalogue_pairs("dashboard_codes", "actions.")
+OUTCOMES = catalogue_pairs("dashboard_codes", "outcomes.")
+CALL_RESULTS = catalogue_pairs("dashboard_codes", "call_results.")
+LIST_KINDS = catalogue_pairs("dashboard_codes", "list_kinds.")
+REFERRAL_OUTCOMES = catalogue_pairs("dashboard_codes", "referral_outcomes.")
+CATEGORY = catalogue_pairs("dashboard_codes", "category.")
 
 
 def t(key: str, lang: str = "ko", **fmt: Any) -> str:
@@ -166,14 +144,9 @@ def cue_wav(*, freq_hz: float = 880.0, beeps: int = 3, beep_s: float = 0.18, gap
     return out.getvalue()
 
 
-STATUS = {"open": ("열림", "open"), "acknowledged": ("확인함", "acknowledged"), "resolved": ("마무리됨", "resolved"),
-          "requested": ("요청됨", "requested"), "accepted": ("받음", "accepted"), "completed": ("완료됨", "completed"),
-          **LIST_KINDS}
-ROLES = {"centre_staff": ("센터 직원", "centre staff"), "nurse": ("방문간호사", "nurse"), "admin": ("관리자", "admin"),
-         "health_kiosk": ("건강 키오스크", "health kiosk")}
-CONSENT_KINDS = {"health_data": ("건강정보 수집·이용", "Health data"),
-                 "share_public_health": ("보건소와 공유", "Sharing with the public health centre"),
-                 "reminders": ("안내 문자", "Reminders")}
+STATUS = {**catalogue_pairs("dashboard_codes", "status."), **LIST_KINDS}
+ROLES = catalogue_pairs("dashboard_codes", "roles.")
+CONSENT_KINDS = catalogue_pairs("dashboard_codes", "consent_kinds.")
 # Category bands drawn behind the charts: the same cut-offs the service classifies with (services/health_hubs/
 # rules.py, KSH 2022 for BP; ADA / KDA for fasting glucose), systolic only for BP.
 BP_BANDS = [(60, 120, "normal", "#e8f5e9"), (120, 130, "elevated", "#fffde7"), (130, 140, "prehypertension", "#fff3e0"),
@@ -181,9 +154,6 @@ BP_BANDS = [(60, 120, "normal", "#e8f5e9"), (120, 130, "elevated", "#fffde7"), (
             (180, 260, "crisis", "#ffcdd2")]
 GLUCOSE_BANDS = [(30, 70, "hypo_level1", "#ffcdd2"), (70, 100, "normal", "#e8f5e9"),
                  (100, 126, "impaired_fasting", "#fff3e0"), (126, 400, "diabetes_range", "#ffe0b2")]
-CATEGORY.update({"impaired_fasting": ("공복혈당장애", "impaired fasting"),
-                 "impaired_tolerance": ("내당능장애", "impaired tolerance"),
-                 "diabetes_range": ("당뇨 범위", "diabetes range")})
 
 
 def bands_frame(bands, lang: str = "ko") -> list[dict]:

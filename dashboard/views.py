@@ -96,7 +96,7 @@ def delta_colour(key: str) -> str:
     return "inverse" if any(word in key.lower() for word in RISE_IS_BAD) else "normal"
 
 
-GRADE_WORDS = {1: ("좋음", "good"), 2: ("보통", "moderate"), 3: ("나쁨", "bad"), 4: ("매우 나쁨", "very bad")}
+GRADE_WORDS = {int(grade): words for grade, words in catalogue_pairs("dashboard_codes", "grade.").items()}
 
 
 def grade_words(value: Any, lang: str = "ko") -> str:

@@ -31,9 +31,11 @@ def surfaces() -> list[str]:
     return sorted(p.stem for p in CATALOGUE_DIR.glob("*.json"))
 
 
-def pairs(surface: str) -> dict[str, tuple[str, str]]:
-    """`{key: (ko, en)}`, the shape the dashboard's helpers read."""
-    return {key: (entry["ko"], entry["en"]) for key, entry in messages(surface).items()}
+def pairs(surface: str, prefix: str = "") -> dict[str, tuple[str, str]]:
+    """`{key: (ko, en)}`, the shape the dashboard's helpers read; with `prefix` ("status."), only that family of
+    keys, the prefix taken off (a table of coded values: `{"open": ("열림", "open"), ...}`)."""
+    return {key.removeprefix(prefix): (entry["ko"], entry["en"]) for key, entry in messages(surface).items()
+            if key.startswith(prefix)}
 
 
 def by_lang(surface: str) -> dict[str, dict[str, str]]:
