@@ -11,7 +11,7 @@ import pandas as pd
 from dashboard import views
 from services.common.i18n import pairs as catalogue_pairs
 
-NEAR_MISS_CATEGORIES = catalogue_pairs("dashboard_codes", "near_miss_category.")
+NEAR_MISS_CATEGORIES = catalogue_pairs("industry_near_miss", "category.")  # the phone page's words
 GAS_NAMES = {"o2": "O₂", "co": "CO", "h2s": "H₂S", "co2": "CO₂", "lel": "LEL"}
 
 

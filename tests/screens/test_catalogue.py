@@ -21,6 +21,8 @@ SCREENS = {
     "services/talent_academy/static/academy-status.html": (
         "academy", ["services/talent_academy/static/academy-status.js",
                     "services/talent_academy/static/academy-texts.js"]),
+    "services/industry/safety/static/near-miss.html": (
+        "industry_near_miss", ["services/industry/safety/static/near-miss.html"]),
 }
 MARKUP_KEY = re.compile(r'data-t(?:-label|-placeholder)?="([^"]+)"')
 SCRIPT_KEY = re.compile(r'(?:Screens\.)?\bt\(\s*"([^"]+)"\s*[,)]')
