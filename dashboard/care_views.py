@@ -11,122 +11,21 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from services.common.i18n import pairs as catalogue_pairs
+
 SEOUL = ZoneInfo("Asia/Seoul")
 
-LABELS: dict[str, tuple[str, str]] = {
-    "today": ("오늘의 센터", "Today at my centre"),
-    "district_today": ("오늘의 구", "Today in my district"),
-    "referrals": ("의뢰 목록", "Referrals"),
-    "follow_ups": ("사후 관리 전화", "Follow-up calls"),
-    "open_alerts": ("지금 확인할 알림", "Open alerts"),
-    "no_open_alerts": ("지금 확인할 알림이 없어요.", "No open alerts."),
-    "new_crisis": ("새 위기 알림이 왔어요. 지금 확인해 주세요.", "A new crisis alert came in: please check it now."),
-    "ack": ("확인했어요", "Acknowledge"),
-    "acked_by": ("{who} 님이 {when}에 확인했어요", "Acknowledged by {who} at {when}"),
-    "record_action": ("한 일 기록", "Record what was done"),
-    "action": ("한 일", "What was done"),
-    "save": ("기록하기", "Save"),
-    "resolve": ("마무리", "Resolve"),
-    "outcome": ("결과", "Outcome"),
-    "measured_ago": ("{m}분 전 측정", "measured {m} min ago"),
-    "escalates_in": ("{m}분 뒤 {who}에게 알려요", "goes to the {who} in {m} min"),
-    "escalation_overdue": ("곧 {who}에게 알려요", "going to the {who} now"),
-    "escalated_to": ("{who}에게 알렸어요", "escalated to the {who}"),
-    "told": ("알림 전달", "Who was told"),
-    "measured_today": ("오늘 잰 분", "Measured today"),
-    "awaiting_remeasure": ("다시 재야 하는 분", "Still owe a re-measure"),
-    "nobody_waiting": ("다시 잴 분이 없어요.", "Nobody owes a re-measure."),
-    "nobody_today": ("오늘은 아직 잰 분이 없어요.", "Nobody measured yet today."),
-    "accept": ("받기", "Accept"),
-    "complete": ("완료", "Complete"),
-    "visited_on": ("방문한 날", "Visited on"),
-    "overdue": ("기한 지남", "overdue"),
-    "due": ("기한", "due"),
-    "call_result": ("통화 결과", "Call result"),
-    "record_call": ("통화 기록", "Record the call"),
-    "returned": ("첫 전화 뒤 15일 안에 다시 오신 분: {n} / {called}명",
-                 "Returned to care within 15 days of the first call: {n} of {called}"),
-    "no_follow_ups": ("지금 전화할 분이 없어요.", "Nobody to call now."),
-    "no_referrals": ("의뢰가 없어요.", "No referrals."),
-    "requested": ("요청됨", "requested"),
-    "accepted": ("받음", "accepted"),
-    "completed": ("완료됨", "completed"),
-    "resident": ("주민", "Resident"),
-    "phone": ("전화", "Phone"),
-    "last_visit": ("마지막 측정", "Last visit"),
-    "list": ("목록", "List"),
-    "calls": ("전화 횟수", "Calls"),
-    "sound_note": ("새 위기 알림이 오면 소리로 알려 드려요. 브라우저는 화면을 한 번 누르기 전에는 소리를 막으니, 일을 "
-                   "시작할 때 '소리 시험'을 눌러 주세요.",
-                   "A sound plays when a new crisis alert comes in. Browsers keep a page silent until it is touched "
-                   "once: press 'Test the sound' when you start."),
-    "sound_test": ("소리 시험", "Test the sound"),
-    "reason": ("사유", "Reason"),
-    "note": ("메모", "Note"),
-    "status": ("상태", "Status"),
-    "value": ("측정값", "Value"),
-    "time": ("시각", "Time"),
-    "record": ("주민 기록", "Resident record"),
-    "pick_resident": ("주민 고르기", "Choose a resident"),
-    "register": ("새 주민 등록", "Register a resident"),
-    "family_name": ("성", "Family name"),
-    "given_name": ("이름", "Given name"),
-    "birth_date": ("생년월일", "Birth date"),
-    "sex": ("성별", "Sex"),
-    "consents": ("동의", "Consents"),
-    "granted": ("동의함", "granted"),
-    "withdrawn": ("동의 안 함", "not granted"),
-    "withdraw": ("철회", "Withdraw"),
-    "grant": ("동의 받기", "Record consent"),
-    "version": ("버전", "Version"),
-    "date": ("날짜", "Date"),
-    "bp_chart": ("혈압 변화 (색 띠: 분류 구간)", "Blood pressure over time (bands: categories)"),
-    "glucose_chart": ("혈당 변화 (색 띠: 분류 구간)", "Glucose over time (bands: categories)"),
-    "timeline": ("알림·의뢰·전화 기록", "Alerts, referrals and calls"),
-    "access_log": ("이 기록을 본 사람", "Who opened this record"),
-    "refer": ("보건소에 의뢰하기", "Refer to the public health centre"),
-    "new_card": ("카드 새로 발급", "Issue a new card"),
-    "card_once": ("새 카드 번호예요. 지금 한 번만 보여 드려요: {token}", "New card token, shown once: {token}"),
-    "registered": ("등록했어요. 카드 번호는 지금 한 번만 보여 드려요: {token}",
-                   "Registered. The card token is shown once: {token}"),
-    "referred": ("의뢰했어요.", "Referred."),
-    "who": ("누가", "Who"),
-    "why": ("왜", "Why"),
-    "what": ("무엇을", "What"),
-    "no_readings": ("아직 측정 기록이 없어요.", "No readings yet."),
-}
+LABELS: dict[str, tuple[str, str]] = catalogue_pairs("dashboard_care")
 
-KIND = {"bp_crisis": ("위기 혈압", "BP crisis"), "hypoglycaemia": ("저혈당", "Hypoglycaemia")}
-LEVEL_WHO = {0: ("센터 직원", "centre staff"), 1: ("방문간호사", "district nurse"),
-             2: ("보건소 당직자", "public health centre duty officer")}
-DELIVERY = {"pending": ("보낼 예정", "queued"), "sending": ("보내는 중", "sending"),
-            "handing_over": ("보내는 중", "sending"), "sent": ("보냄", "sent"), "failed": ("못 보냄", "failed"),
-            "uncertain": ("전달 확인 안 됨", "delivery not confirmed")}
-ACTIONS = {"remeasured": ("다시 재었어요", "Re-measured"), "called_119": ("119에 전화했어요", "Called 119"),
-           "sent_to_clinic": ("병원·보건소로 보냈어요", "Sent to the clinic"),
-           "family_called": ("가족에게 연락했어요", "Called the family"), "went_home": ("귀가했어요", "Went home"),
-           "other": ("기타", "Other")}
-OUTCOMES = {"stable_after_remeasure": ("다시 재니 괜찮았어요", "Fine on re-measure"),
-            "transported_119": ("119로 이송했어요", "Taken to hospital by 119"),
-            "seen_by_clinic": ("병원·보건소 진료를 받았어요", "Seen by the clinic"),
-            "went_home_advised": ("안내 후 귀가했어요", "Went home after advice"), "other": ("기타", "Other")}
-CALL_RESULTS = {"reached": ("통화했어요", "Reached"), "will_come": ("오시기로 했어요", "Will come"),
-                "moved": ("이사했어요", "Moved"), "died": ("돌아가셨어요", "Died"),
-                "unreachable": ("연락이 안 돼요", "Unreachable")}
-LIST_KINDS = {"uncontrolled": ("혈압 조절 안 됨 · 재측정 지남", "Uncontrolled, re-measure overdue"),
-              "missed": ("3개월 방문 없음", "No visit in 3 months"),
-              "lost": ("12개월 방문 없음", "No visit in 12 months")}
-REFERRAL_OUTCOMES = {"treatment_started": ("치료 시작", "Treatment started"),
-                     "treatment_adjusted": ("치료 조정", "Treatment adjusted"),
-                     "no_change_needed": ("변경 필요 없음", "No change needed"),
-                     "not_reached": ("연락 안 됨", "Not reached"), "declined": ("거절", "Declined"),
-                     "other": ("기타", "Other")}
-CATEGORY = {"crisis": ("위기", "crisis"), "hypertension_grade2": ("고혈압 2기", "hypertension grade 2"),
-            "hypertension_grade1": ("고혈압 1기", "hypertension grade 1"),
-            "isolated_systolic": ("수축기 단독 고혈압", "isolated systolic"), "elevated": ("주의 혈압", "elevated"),
-            "prehypertension": ("고혈압 전단계", "pre-hypertension"), "normal": ("정상", "normal"),
-            "hypo_level1": ("저혈당 1단계", "hypoglycaemia level 1"),
-            "hypo_level2": ("저혈당 2단계", "hypoglycaemia level 2")}
+KIND = catalogue_pairs("dashboard_codes", "kind.")
+LEVEL_WHO = {int(level): words for level, words in catalogue_pairs("dashboard_codes", "level_who.").items()}
+DELIVERY = catalogue_pairs("dashboard_codes", "delivery.")
+ACTIONS = catalogue_pairs("dashboard_codes", "actions.")
+OUTCOMES = catalogue_pairs("dashboard_codes", "outcomes.")
+CALL_RESULTS = catalogue_pairs("dashboard_codes", "call_results.")
+LIST_KINDS = catalogue_pairs("dashboard_codes", "list_kinds.")
+REFERRAL_OUTCOMES = catalogue_pairs("dashboard_codes", "referral_outcomes.")
+CATEGORY = catalogue_pairs("dashboard_codes", "category.")
 
 
 def t(key: str, lang: str = "ko", **fmt: Any) -> str:
@@ -245,14 +144,9 @@ def cue_wav(*, freq_hz: float = 880.0, beeps: int = 3, beep_s: float = 0.18, gap
     return out.getvalue()
 
 
-STATUS = {"open": ("열림", "open"), "acknowledged": ("확인함", "acknowledged"), "resolved": ("마무리됨", "resolved"),
-          "requested": ("요청됨", "requested"), "accepted": ("받음", "accepted"), "completed": ("완료됨", "completed"),
-          **LIST_KINDS}
-ROLES = {"centre_staff": ("센터 직원", "centre staff"), "nurse": ("방문간호사", "nurse"), "admin": ("관리자", "admin"),
-         "health_kiosk": ("건강 키오스크", "health kiosk")}
-CONSENT_KINDS = {"health_data": ("건강정보 수집·이용", "Health data"),
-                 "share_public_health": ("보건소와 공유", "Sharing with the public health centre"),
-                 "reminders": ("안내 문자", "Reminders")}
+STATUS = {**catalogue_pairs("dashboard_codes", "status."), **LIST_KINDS}
+ROLES = catalogue_pairs("dashboard_codes", "roles.")
+CONSENT_KINDS = catalogue_pairs("dashboard_codes", "consent_kinds.")
 # Category bands drawn behind the charts: the same cut-offs the service classifies with (services/health_hubs/
 # rules.py, KSH 2022 for BP; ADA / KDA for fasting glucose), systolic only for BP.
 BP_BANDS = [(60, 120, "normal", "#e8f5e9"), (120, 130, "elevated", "#fffde7"), (130, 140, "prehypertension", "#fff3e0"),
@@ -260,9 +154,6 @@ BP_BANDS = [(60, 120, "normal", "#e8f5e9"), (120, 130, "elevated", "#fffde7"), (
             (180, 260, "crisis", "#ffcdd2")]
 GLUCOSE_BANDS = [(30, 70, "hypo_level1", "#ffcdd2"), (70, 100, "normal", "#e8f5e9"),
                  (100, 126, "impaired_fasting", "#fff3e0"), (126, 400, "diabetes_range", "#ffe0b2")]
-CATEGORY.update({"impaired_fasting": ("공복혈당장애", "impaired fasting"),
-                 "impaired_tolerance": ("내당능장애", "impaired tolerance"),
-                 "diabetes_range": ("당뇨 범위", "diabetes range")})
 
 
 def bands_frame(bands, lang: str = "ko") -> list[dict]:

@@ -9,11 +9,9 @@ from typing import Any
 import pandas as pd
 
 from dashboard import views
+from services.common.i18n import pairs as catalogue_pairs
 
-NEAR_MISS_CATEGORIES = {"gas": ("가스·산소 결핍", "gas / oxygen"), "fall": ("떨어짐·넘어짐", "fall / trip"),
-                        "caught": ("끼임", "caught in"), "struck": ("부딪힘·맞음", "struck"),
-                        "burn": ("화상·고열", "burn / heat"), "electric": ("감전", "electric"),
-                        "vehicle": ("차량·지게차", "vehicle / forklift"), "other": ("기타", "other")}
+NEAR_MISS_CATEGORIES = catalogue_pairs("industry_near_miss", "category.")  # the phone page's words
 GAS_NAMES = {"o2": "O₂", "co": "CO", "h2s": "H₂S", "co2": "CO₂", "lel": "LEL"}
 
 

@@ -5,8 +5,9 @@ services/common/static/; a service's own folder is looked in first."""
 
 from pathlib import Path
 
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
+from services.common import i18n
 from services.common.errors import NotFound
 from services.common.routing import APIRouter
 
@@ -46,10 +47,13 @@ def static_file(static_dir: Path, name: str) -> FileResponse:
     raise NotFound("no such screen file", code="screen_file_not_found")
 
 
-def screens_router(static_dir: Path, pages: dict[str, str]) -> APIRouter:
-    """`pages` maps a path under /screens to its HTML file; every file under `static_dir` is at /screens/static/."""
+def screens_router(static_dir: Path, pages: dict[str, str], texts: tuple[str, ...] = ()) -> APIRouter:
+    """`pages` maps a path under /screens to its HTML file; every file under `static_dir` is at /screens/static/;
+    each catalogue surface in `texts` is at /screens/static/texts/<surface>.js (a script defining `TEXTS`, loaded
+    with the page like any asset, so a screen that lost its network keeps its words)."""
     router = APIRouter(prefix="/screens", tags=["screens"], include_in_schema=False)
     static_dir = static_dir.resolve()
+    scripts = {f"texts/{surface}.js": i18n.screen_script(surface) for surface in texts}
 
     for path, file_name in pages.items():
         def page(file_name: str = file_name) -> FileResponse:
@@ -58,7 +62,9 @@ def screens_router(static_dir: Path, pages: dict[str, str]) -> APIRouter:
         router.add_api_route(path, page, methods=["GET"], name=file_name.removesuffix(".html"))
 
     @router.get("/static/{name:path}")
-    def screens_static(name: str) -> FileResponse:
+    def screens_static(name: str) -> Response:
+        if name in scripts:
+            return Response(scripts[name], media_type=MEDIA_TYPES[".js"], headers=NO_CACHE)
         return static_file(static_dir, name)
 
     return router

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
+from services.common import i18n
 from services.health_hubs.rules import BpClassification, RuleSet, classify_bp, classify_glucose
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -186,25 +187,7 @@ def check_glucose(glucose_mg_dl: int, sample_type: str, rules: RuleSet) -> None:
 
 
 # Plain-language next steps for the kiosk screen: what to do now, never a diagnosis.
-NEXT_STEPS: dict[str, dict[str, str]] = {
-    "none": {"en": "Thank you. Keep measuring at your usual visits.",
-             "ko": "감사합니다. 평소처럼 정기적으로 측정해 주세요."},
-    "remeasure": {"en": "Please rest for 5 minutes, then measure again.",
-                  "ko": "5분 동안 편히 쉬신 뒤 다시 측정해 주세요."},
-    "see_nurse": {"en": "Please show this result to the nurse at the public health centre at your next visit.",
-                  "ko": "다음 방문 때 보건소 간호사에게 이 결과를 보여 주세요."},
-    "see_nurse_today": {"en": "Please see the nurse today. The centre staff have been told.",
-                        "ko": "오늘 간호사의 상담을 받으세요. 센터 직원에게 알렸습니다."},
-    "eat_sugar_tell_staff": {
-        "en": "Your sugar is low. Take sweet juice or candy now and tell the staff. We will measure again in "
-              "15 minutes.",
-        "ko": "지금 주스나 사탕을 드시고 직원에게 알려 주세요. 15분 뒤에 다시 재요."},
-    # the kiosk's banner above says "tell the staff right now" first; this says when to call 119 (docs/COPY.md)
-    "call_119": {"en": "If you have chest pain, trouble breathing, a very bad headache or weak arms or legs, "
-                       "call 119. Rest, and measure again in 5 minutes.",
-                 "ko": "가슴이 아프거나, 숨이 차거나, 머리가 몹시 아프거나, 팔다리에 힘이 빠지면 119에 "
-                       "전화하세요. 쉬었다가 5분 뒤에 다시 재요."},
-}
+NEXT_STEPS: dict[str, dict[str, str]] = i18n.messages("health_next_steps")  # what to do now, never a diagnosis
 
 ALERT_CATEGORIES = {"crisis": "bp_crisis", "hypo_level1": "hypoglycaemia", "hypo_level2": "hypoglycaemia"}
 UNCONTROLLED_CATEGORIES = {"hypertension_grade1", "hypertension_grade2", "isolated_systolic", "crisis"}

@@ -12,4 +12,4 @@ from services.common.static_pages import screens_router
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-router = screens_router(STATIC_DIR, {"/health-kiosk": "kiosk.html"})
+router = screens_router(STATIC_DIR, {"/health-kiosk": "kiosk.html"}, texts=("health_kiosk",))

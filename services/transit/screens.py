@@ -13,4 +13,5 @@ from services.common.static_pages import screens_router
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-router = screens_router(STATIC_DIR, {"/enrol": "enrol.html", "/door": "door.html"})
+router = screens_router(STATIC_DIR, {"/enrol": "enrol.html", "/door": "door.html"},
+                        texts=("transit_enrol", "transit_door"))

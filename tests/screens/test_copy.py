@@ -1,5 +1,6 @@
 """The citizen screens' Korean follows docs/COPY.md rule 1: the polite -요 form, not the formal -ㅂ니다 announcement
-tone. Read from the screens' own catalogues (the TEXTS of each script and the markup's fallback text)."""
+tone. Read from the screens' surfaces of the shared catalogue (services/common/i18n/), their scripts and the markup's
+fallback text."""
 
 import re
 from pathlib import Path
@@ -8,7 +9,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = sorted([*ROOT.glob("services/*/static/*.js"), *ROOT.glob("services/*/static/*.html"),
-                  *ROOT.glob("services/*/*/static/*.js"), *ROOT.glob("services/*/*/static/*.html")])
+                  *ROOT.glob("services/*/*/static/*.js"), *ROOT.glob("services/*/*/static/*.html"),
+                  *(ROOT / "services/common/i18n" / f"{surface}.json"
+                    for surface in ("health_kiosk", "transit_enrol", "transit_door", "academy",
+                                    "industry_near_miss"))])
 WORD = re.compile(r"[가-힣]+니다")
 BIEUP = 17  # the final consonant ㅂ in a Hangul syllable's jongseong index: 있습니다, 합니다, 큽니다, 잽니다
 # A resident's own declaration (the consent checkbox) and thanks are said in the formal form in everyday Korean too.

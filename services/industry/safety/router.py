@@ -4,7 +4,6 @@ import math
 from pathlib import Path
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import FileResponse
 from sqlalchemy import select
 
 from services.common.auth import Principal
@@ -12,7 +11,7 @@ from services.common.db import SessionDep, utcnow
 from services.common.errors import TooManyRequests
 from services.common.ratelimit import DeviceLimit, app_limiter
 from services.common.routing import APIRouter
-from services.common.static_pages import static_file
+from services.common.static_pages import screens_router
 from services.industry.access import can_see_site, officials, readers
 from services.industry.assets.models import Sensor, Site
 from services.industry.safety import permits, records, rules, service
@@ -35,7 +34,7 @@ from services.industry.timeutil import local_day
 
 router = APIRouter(prefix="/v1/safety", tags=["safety"])
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-screens = APIRouter(prefix="/screens", tags=["screens"], include_in_schema=False)
+screens = screens_router(STATIC_DIR, {"/near-miss": "near-miss.html"}, texts=("industry_near_miss",))
 # The phone page is anonymous (a worker reports without signing in): a caller's address gets a small burst
 # (10 reports in any 50 s moving window, shared across workers when AICITY_REDIS_URL is set).
 NEAR_MISS_RATE_PER_S, NEAR_MISS_BURST = 0.2, 10
@@ -47,11 +46,6 @@ def _near_miss_bucket(request: Request) -> DeviceLimit:
         state.near_miss_bucket = DeviceLimit(app_limiter(state), rate_per_s=NEAR_MISS_RATE_PER_S,
                                              burst=NEAR_MISS_BURST)
     return state.near_miss_bucket
-
-
-@screens.get("/near-miss")
-def near_miss_page() -> FileResponse:
-    return static_file(STATIC_DIR, "near-miss.html")
 
 
 @router.get("/rules")

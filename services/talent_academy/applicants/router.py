@@ -23,7 +23,8 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 LOOKUP_RATE_PER_S, LOOKUP_BURST = 0.2, 10  # a person mistypes a few times; guessing birth dates needs thousands
 
 router = APIRouter(prefix="/v1/public", tags=["applicants"])
-pages = screens_router(STATIC_DIR, {"/academy": "academy.html", "/academy/status": "academy-status.html"})
+pages = screens_router(STATIC_DIR, {"/academy": "academy.html", "/academy/status": "academy-status.html"},
+                       texts=("academy",))
 
 
 def _limit(request: Request, what: str = "lookup") -> None:

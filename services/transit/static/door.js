@@ -4,50 +4,7 @@
 // help. Frames are never stored by the page.
 "use strict";
 
-const TEXTS = {
-  ko: {
-    title: "버스 승차 안내", switch_lang: "English", sound: "소리", camera_view: "카메라 화면",
-    bus_label: "{route}번 버스", setup_title: "단말기 설정이 필요해요", setup_text: "기사님께 알려 주세요.",
-    setup_label: "연결 코드 또는 기기 키 (직원용)", save: "저장",
-    idle_title: "카드를 찍고 카메라를 봐 주세요", card_reader: "카드 (카드 단말기)", tap: "카드 찍기",
-    no_card: "카드 없이 타기", checking_title: "확인하고 있어요", checking_text: "카메라를 봐 주세요.",
-    welcome: "어서 오세요", show_card: "기사님께 카드를 보여 주세요", tap_card: "카드를 찍어 주세요",
-    look_camera: "카메라를 봐 주세요",
-    note_mismatch: "얼굴 확인이 되지 않았어요. 카드를 기사님께 보여 주시면 돼요.",
-    note_identified: "얼굴로 확인되었어요.",
-    note_confirm: "기사님이 카드를 보고 확인하면 {c} 요금이 돼요.",
-    note_confirmed: "기사님이 확인했어요.",
-    driver_confirm: "기사님 확인: 카드 주인이 맞아요",
-    fare_standard: "지금 요금 {fare}원",
-    note_no_face: "얼굴이 보이지 않았어요.",
-    note_unknown_nocard: "확인되지 않았어요. 카드를 찍어 주세요.",
-    note_offline: "연결이 끊겼어요. 기사님께 카드를 보여 주세요.",
-    free: "무료", fare: "{fare}원",
-    "c.senior": "어르신", "c.disability": "장애인", "c.student": "학생", "c.none": "일반",
-    driver_cue: "기사님: 승차 도움이 필요한 분이에요. 차체를 낮춰 주세요.",
-  },
-  en: {
-    title: "Boarding", switch_lang: "한국어", sound: "Sound", camera_view: "Camera view",
-    bus_label: "Bus {route}", setup_title: "This display needs setting up", setup_text: "Please tell the driver.",
-    setup_label: "Pairing code or device key (staff)", save: "Save",
-    idle_title: "Tap your card and look at the camera", card_reader: "Card (reader)", tap: "Tap card",
-    no_card: "Board without a card", checking_title: "Checking", checking_text: "Please look at the camera.",
-    welcome: "Welcome", show_card: "Please show your card to the driver", tap_card: "Please tap your card",
-    look_camera: "Please look at the camera",
-    note_mismatch: "We could not confirm it's you. Just show your card to the driver.",
-    note_identified: "Recognised by face.",
-    note_confirm: "Once the driver has checked your card, the {c} fare applies.",
-    note_confirmed: "The driver has checked your card.",
-    driver_confirm: "Driver: the card is theirs",
-    fare_standard: "Fare now {fare} won",
-    note_no_face: "We could not see a face.",
-    note_unknown_nocard: "Not recognised. Please tap your card.",
-    note_offline: "The connection is down. Please show your card to the driver.",
-    free: "Free", fare: "{fare} won",
-    "c.senior": "Senior", "c.disability": "Disability", "c.student": "Student", "c.none": "Standard",
-    driver_cue: "Driver: this rider needs help boarding. Please kneel the bus.",
-  },
-};
+// TEXTS: the catalogue's transit_door surface (services/common/i18n/transit_door.json), loaded before this script.
 
 const Door = (() => {
   const $ = (id) => document.getElementById(id);
