@@ -228,7 +228,9 @@ class RequestBuilder:
             out = {}
             required = set(schema.get("required", []))
             for prop, sub in schema.get("properties", {}).items():
-                if prop in required or prop in HOME:
+                # an optional reference is filled when a record of that kind exists (a confined-space permit names
+                # its detector), so the record is created as a real client would create it
+                if prop in required or prop in HOME or (prop.endswith("_id") and self.harvest.get(prop) is not None):
                     out[prop] = self.field_value(prop, sub, depth)
             return out
         if kind == "array":
