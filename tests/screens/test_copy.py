@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENS = sorted([*ROOT.glob("services/*/static/*.js"), *ROOT.glob("services/*/static/*.html"),
                   *ROOT.glob("services/*/*/static/*.js"), *ROOT.glob("services/*/*/static/*.html"),
                   *(ROOT / "services/common/i18n" / f"{surface}.json"
-                    for surface in ("health_kiosk", "transit_enrol", "transit_door", "academy",
+                    for surface in ("health_kiosk", "health_next_steps", "transit_enrol", "transit_door", "academy",
                                     "industry_near_miss"))])
 WORD = re.compile(r"[가-힣]+니다")
 BIEUP = 17  # the final consonant ㅂ in a Hangul syllable's jongseong index: 있습니다, 합니다, 큽니다, 잽니다
