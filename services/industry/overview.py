@@ -32,16 +32,15 @@ def build_overview(session, *, now, tz: str) -> Overview:
     pm25 = [m["pm25"] for m in monitors if m.get("pm25") is not None]
     fuel_today, fuel_before = kpi.fuel_rate(session, day=today, tz=tz), kpi.fuel_rate(session, day=yesterday, tz=tz)
     figures = [
-        Figure(key="oee_today", higher_is_better=True, label="OEE today", label_ko="오늘 설비종합효율", unit="%",
+        Figure(key="oee_today", higher_is_better=True, unit="%",
                value=_pct(kpi.day_oee(session, day=today, tz=tz)),
                previous=_pct(kpi.day_oee(session, day=yesterday, tz=tz))),
-        Figure(key="fuel_rate_kg_thm", higher_is_better=False, label="Blast furnace fuel rate", label_ko="고로 연료비", unit="kg/tHM",
+        Figure(key="fuel_rate_kg_thm", higher_is_better=False, unit="kg/tHM",
                value=round(fuel_today, 1) if fuel_today is not None else None,
                previous=round(fuel_before, 1) if fuel_before is not None else None),
-        Figure(key="pm_grade_worst", higher_is_better=False, label="Worst fine-dust grade now (1 good - 4 very bad)",
-               label_ko="미세먼지 최악 등급", unit="grade",
+        Figure(key="pm_grade_worst", higher_is_better=False, unit="grade",
                value=GRADES.index(worst["grade"]) + 1 if worst else None),
-        Figure(key="pm25_max_now", higher_is_better=False, label="Highest PM2.5 now", label_ko="초미세먼지 최고", unit="ug/m3",
+        Figure(key="pm25_max_now", higher_is_better=False, unit="ug/m3",
                value=max(pm25) if pm25 else None),
     ]
     open_by_severity = dict(session.execute(
@@ -53,20 +52,13 @@ def build_overview(session, *, now, tz: str) -> Overview:
     offline = session.execute(select(func.count()).select_from(SparkplugNode).where(
         SparkplugNode.online.is_(False), SparkplugNode.deaths > 0)).scalar_one()
     attention = [
-        Attention(key="alarms_critical", label="Open critical alarms", label_ko="긴급 경보",
-                  count=open_by_severity.get("critical", 0), severity="critical"),
-        Attention(key="alarms_warning", label="Open warning alarms", label_ko="주의 경보",
-                  count=open_by_severity.get("warning", 0), severity="warning"),
-        Attention(key="alarms_info", label="Open info alarms", label_ko="알림 경보",
-                  count=open_by_severity.get("info", 0), severity="info"),
-        Attention(key="air_warning", label="Fine-dust warnings (경보)", label_ko="미세먼지 경보",
-                  count=alerts["warning"], severity="critical"),
-        Attention(key="air_watch", label="Fine-dust watches (주의보)", label_ko="미세먼지 주의보",
-                  count=alerts["watch"], severity="warning"),
-        Attention(key="nodes_offline", label="Plant gateways offline (data stale)", label_ko="게이트웨이 단절",
-                  count=offline, severity="warning"),
-        Attention(key="sequence_gaps_today", label="Telemetry sequence gaps today", label_ko="전송 누락",
-                  count=gaps, severity="info"),
+        Attention(key="alarms_critical", count=open_by_severity.get("critical", 0), severity="critical"),
+        Attention(key="alarms_warning", count=open_by_severity.get("warning", 0), severity="warning"),
+        Attention(key="alarms_info", count=open_by_severity.get("info", 0), severity="info"),
+        Attention(key="air_warning", count=alerts["warning"], severity="critical"),
+        Attention(key="air_watch", count=alerts["watch"], severity="warning"),
+        Attention(key="nodes_offline", count=offline, severity="warning"),
+        Attention(key="sequence_gaps_today", count=gaps, severity="info"),
     ]
     return Overview(service="industry", as_of=now, figures=figures, attention=attention)
 

@@ -21,23 +21,21 @@ def boarding_part(session: Session, *, now: datetime) -> tuple[list[Figure], lis
     cur = boarding.day_figures(session, day=today)
     prev = boarding.day_figures(session, day=today - timedelta(days=1), until=now - timedelta(days=1))
     figures = [
-        Figure(key="boardings", higher_is_better=True, label="Boardings today", label_ko="오늘 승차", value=cur["boardings"],
+        Figure(key="boardings", higher_is_better=True, value=cur["boardings"],
                previous=prev["boardings"], suppressed=cur["boardings"] is None),
-        Figure(key="face_verified_share", higher_is_better=True, label="Concession taps verified by face", label_ko="얼굴 확인 비율",
+        Figure(key="face_verified_share", higher_is_better=True,
                value=cur["verified_share"], unit="share", previous=prev["verified_share"]),
-        Figure(key="mismatches", higher_is_better=False, label="Face mismatches flagged", label_ko="본인 불일치 의심", value=cur["mismatch"],
+        Figure(key="mismatches", higher_is_better=False, value=cur["mismatch"],
                previous=prev["mismatch"], suppressed=cur["mismatch"] is None),
-        Figure(key="free_rides", higher_is_better=None, label="Free rides (70+)", label_ko="무임 승차", value=cur["free_rides"],
+        Figure(key="free_rides", higher_is_better=None, value=cur["free_rides"],
                previous=prev["free_rides"], suppressed=cur["free_rides"] is None),
     ]
     attention = []
     waiting = boarding.awaiting_review(session)
     if waiting:
-        attention.append(Attention(key="boardings_to_review", label="Flagged boardings awaiting review",
-                                   label_ko="검토 대기 승차", count=waiting))
+        attention.append(Attention(key="boardings_to_review", count=waiting))
     if cur["attacks"]:
-        attention.append(Attention(key="presentation_attacks", label="Photos held up to the camera today",
-                                   label_ko="사진 제시 의심", count=cur["attacks"], severity="critical"))
+        attention.append(Attention(key="presentation_attacks", count=cur["attacks"], severity="critical"))
     return figures, attention
 
 

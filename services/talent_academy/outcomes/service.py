@@ -212,21 +212,20 @@ def overview(session: Session, *, now: datetime, min_cell: int = domain.MIN_CELL
     now_r, prev_r = domain.rates(*ended[0]), domain.rates(*ended[1])
     now6, prev6 = domain.rates(*due6[0]), domain.rates(*due6[1])
     figures = [
-        Figure(key="applications", higher_is_better=True, label="Applications today", label_ko="오늘 지원", value=applications,
+        Figure(key="applications", higher_is_better=True, value=applications,
                previous=applications_prev),
-        Figure(key="fill_rate", higher_is_better=True, label="Seats filled (running cohorts)", label_ko="충원율", unit="ratio",
+        Figure(key="fill_rate", higher_is_better=True, unit="ratio",
                value=fill_at(now), previous=fill_at(now - timedelta(days=1))),
-        Figure(key="waitlist_length", higher_is_better=False, label="People on waitlists", label_ko="대기자 수", value=waitlist_at(now),
+        Figure(key="waitlist_length", higher_is_better=False, value=waitlist_at(now),
                previous=waitlist_at(now - timedelta(days=1))),
-        Figure(key="completion_rate", higher_is_better=True, label="Completion rate (cohorts ended in the last year)", label_ko="수료율",
-               unit="ratio", value=now_r["completion_rate"], previous=prev_r["completion_rate"],
+        Figure(key="completion_rate", higher_is_better=True, unit="ratio",
+               value=now_r["completion_rate"], previous=prev_r["completion_rate"],
                suppressed="completion_rate" in now_r["suppressed"]),
-        Figure(key="employment_rate_6m", higher_is_better=True, label="Completers employed within 6 months of the end (KDT)",
-               label_ko="6개월 내 취업률 (K-디지털 트레이닝 기준)",
-               unit="ratio", value=now6["employment_rate_6m"], previous=prev6["employment_rate_6m"],
+        Figure(key="employment_rate_6m", higher_is_better=True, unit="ratio",
+               value=now6["employment_rate_6m"], previous=prev6["employment_rate_6m"],
                suppressed="employment_rate_6m" in now6["suppressed"]),
-        Figure(key="partner_hire_share", higher_is_better=True, label="Hired by partner companies (of employed completers)", label_ko="협력사 채용 비중",
-               unit="ratio", value=now6["partner_hire_share"], previous=prev6["partner_hire_share"],
+        Figure(key="partner_hire_share", higher_is_better=True, unit="ratio",
+               value=now6["partner_hire_share"], previous=prev6["partner_hire_share"],
                suppressed="partner_hire_share" in now6["suppressed"]),
     ]
     expiring = session.execute(select(func.count()).select_from(E).where(
@@ -241,11 +240,8 @@ def overview(session: Session, *, now: datetime, min_cell: int = domain.MIN_CELL
                 ~select(Outcome.id).where(Outcome.enrolment_id == E.id, Outcome.checkpoint_months == 6).exists(),
             )).scalar_one()
     attention = [a for a in (
-        Attention(key="offers_expiring", label="Seat offers lapsing within 24 h", label_ko="24시간 내 만료 제안",
-                  count=expiring, severity="info"),
-        Attention(key="notifications_stuck", label="Notifications unsent for over an hour",
-                  label_ko="1시간 넘게 미발송 알림", count=stuck, severity="warning"),
-        Attention(key="outcomes_missing", label="Learners without a 6-month outcome", label_ko="6개월 성과 미기록",
-                  count=missing, severity="warning"),
+        Attention(key="offers_expiring", count=expiring, severity="info"),
+        Attention(key="notifications_stuck", count=stuck, severity="warning"),
+        Attention(key="outcomes_missing", count=missing, severity="warning"),
     ) if a.count]
     return Overview(service="talent_academy", as_of=now, figures=figures, attention=attention)

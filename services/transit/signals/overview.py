@@ -27,12 +27,9 @@ def overview_part(session: Session, *, now: datetime) -> tuple[list[Figure], lis
     share = round(100 * extended / n, 1) if n else None
     share0 = round(100 * extended0 / n0, 1) if n0 else None
     figures = [
-        Figure(key="signals_cycles", higher_is_better=None, label="Pedestrian cycles served (24 h)", label_ko="보행 신호 주기 (24시간)",
-               value=n, previous=n0),
-        Figure(key="signals_extended_share", higher_is_better=None, label="Cycles extended for a slow walker", label_ko="연장된 주기 비율",
-               value=share, unit="%", previous=share0),
-        Figure(key="signals_mean_extension_s", higher_is_better=None, label="Mean clearance extension", label_ko="평균 연장 시간",
-               value=mean_ext, unit="s", previous=mean_ext0),
+        Figure(key="signals_cycles", higher_is_better=None, value=n, previous=n0),
+        Figure(key="signals_extended_share", higher_is_better=None, value=share, unit="%", previous=share0),
+        Figure(key="signals_mean_extension_s", higher_is_better=None, value=mean_ext, unit="s", previous=mean_ext0),
     ]
     crossings = session.execute(select(Crossing)).scalars().all()
     reviews = latest_reviews(session)
@@ -41,13 +38,9 @@ def overview_part(session: Session, *, now: datetime) -> tuple[list[Figure], lis
     attention = []
     if too_fast:
         attention.append(Attention(key="signals_design_speed_too_fast",
-                                   label="Crossings timed faster than their 15th-percentile walker",
-                                   label_ko="설계 보행속도가 실제 15백분위보다 빠른 횡단보도", count=too_fast))
+                                   count=too_fast))
     if unhealthy:
-        attention.append(Attention(key="signals_detector_down", label="Crossing detectors silent or faulty "
-                                   "(running the fixed plan)", label_ko="감지기 무응답·고장 (고정 신호 운영)",
-                                   count=unhealthy, severity="critical"))
+        attention.append(Attention(key="signals_detector_down", count=unhealthy, severity="critical"))
     if capped:
-        attention.append(Attention(key="signals_extension_capped", label="Walkers still crossing at the cap (24 h)",
-                                   label_ko="최대 연장에도 횡단 중인 보행자 (24시간)", count=capped))
+        attention.append(Attention(key="signals_extension_capped", count=capped))
     return figures, attention
