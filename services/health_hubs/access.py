@@ -2,8 +2,10 @@
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from fastapi import Depends, Header, Request
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.common.auth import CurrentPrincipal, Principal, Role, check_place
@@ -130,3 +132,8 @@ def purge_audit(session: Session, *, before) -> int:
     from sqlalchemy import delete
 
     return session.execute(delete(AuditEvent).where(AuditEvent.at < before)).rowcount
+
+
+def oldest_audit_event(session) -> datetime | None:
+    """When the access log's oldest kept event happened (retention shows in the monthly review)."""
+    return session.exec(select(func.min(AuditEvent.at))).one()

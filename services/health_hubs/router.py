@@ -41,22 +41,24 @@ from datetime import datetime, timedelta
 
 from fastapi import Query, Request
 from pydantic import BaseModel
-from sqlalchemy import func
-from sqlmodel import select
 
 from services.common.auth import Role
 from services.common.db import SessionDep, utcnow
-from services.common.overview import Attention, Figure, Overview
+from services.common.overview import Overview
 from services.common.routing import APIRouter
-from services.health_hubs.access import AGGREGATE_ROLES, Actor, actor, audit_summary, list_audit
+from services.health_hubs.access import (
+    AGGREGATE_ROLES,
+    Actor,
+    actor,
+    audit_summary,
+    list_audit,
+    oldest_audit_event,
+)
 from services.health_hubs.care.router import router as care_router
-from services.health_hubs.care.service import count_waiting
 from services.health_hubs.centres import all_centres
-from services.health_hubs.domain import SEOUL, add_months, month_of
 from services.health_hubs.fhir.router import router as fhir_router
-from services.health_hubs.indicators import service as indicators
 from services.health_hubs.indicators.router import router as indicators_router
-from services.health_hubs.models import Alert, AuditEvent, Reading, Resident
+from services.health_hubs.overview import overview as health_overview
 from services.health_hubs.readings.router import router as readings_router
 from services.health_hubs.residents.router import router as residents_router
 from services.health_hubs.rules import rule_set, rules_as_dict
@@ -87,56 +89,11 @@ def active_rules(request: Request, _: Actor = actor(roles=AGGREGATE_ROLES)) -> d
     return rules_as_dict(rule_set(request.app.state.settings.rules_version))
 
 
-def _day_start(now: datetime, days_back: int = 0) -> datetime:
-    local = now.astimezone(SEOUL).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days_back)
-    return local
-
-
 @api.get("/overview", response_model=Overview)
 def overview(request: Request, session: SessionDep,
              who: Actor = actor(roles=(Role.official,))) -> Overview:
-    now = utcnow()
-    today, yesterday = _day_start(now), _day_start(now, 1)
-
-    def readings_between(a, b):
-        return session.exec(select(func.count()).select_from(Reading).where(
-            Reading.received_at >= a, Reading.received_at < b, Reading.deleted_at.is_(None))).one()
-
-    def alerts_between(a, b):
-        return session.exec(select(func.count()).select_from(Alert).where(
-            Alert.created_at >= a, Alert.created_at < b)).one()
-
-    def residents_before(t):
-        return session.exec(select(func.count()).select_from(Resident).where(
-            Resident.status == "active", Resident.registered_at < t)).one()
-
-    rules = rule_set(request.app.state.settings.rules_version)
-    month = month_of(now)
-    rates = []
-    for m in (month, add_months(month, -1)):
-        cell = indicators.indicators(session.connection(), principal=who.principal, month=m, level="city", only=None,
-                                     rules=rules, as_of=now)[0]
-        rates.append(cell["rates"]["controlled_rate"])
-    waiting = count_waiting(session, now=now)
-    return Overview(
-        service="health_hubs", as_of=now,
-        figures=[
-            Figure(key="readings_today", higher_is_better=True,
-                   value=readings_between(today, now), previous=readings_between(yesterday, now - timedelta(days=1))),
-            Figure(key="alerts_today", higher_is_better=False,
-                   value=alerts_between(today, now), previous=alerts_between(yesterday, now - timedelta(days=1))),
-            Figure(key="residents", higher_is_better=True,
-                   value=residents_before(now), previous=residents_before(today)),
-            Figure(key="bp_control_rate", higher_is_better=True, label_args={"month": month},
-                   value=rates[0]["value"], previous=rates[1]["value"], unit="%",
-                   suppressed=rates[0]["suppressed"]),
-        ],
-        attention=[
-            Attention(key="alerts_waiting", count=waiting["alerts_waiting"], severity="critical"),
-            Attention(key="alerts_escalated", count=waiting["alerts_escalated"], severity="critical"),
-            Attention(key="referrals_overdue", count=waiting["referrals_overdue"], severity="warning"),
-        ],
-    )
+    return health_overview(session, principal=who.principal,
+                           rules=rule_set(request.app.state.settings.rules_version), now=utcnow())
 
 
 class AuditRead(BaseModel):
@@ -183,7 +140,7 @@ def audit_review(session: SessionDep, _: Actor = Admin, since: datetime | None =
     """Events per actor and action (default: the last 30 days), for the monthly access review."""
     until = until or utcnow()
     since = since or until - timedelta(days=30)
-    oldest = session.exec(select(func.min(AuditEvent.at))).one()
+    oldest = oldest_audit_event(session)
     return {"since": since, "until": until, "oldest_event_at": oldest,
             "actors": audit_summary(session, since=since, until=until)}
 

@@ -1,0 +1,61 @@
+"""The health_hubs `GET /v1/overview`: today's readings and alerts, residents, last month's BP control, and what
+waits for staff (counted here, in the service layer; the router only answers)."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from services.common.auth import Principal
+from services.common.overview import Attention, Figure, Overview
+from services.health_hubs.care.service import count_waiting
+from services.health_hubs.domain import SEOUL, add_months, month_of
+from services.health_hubs.indicators import service as indicators
+from services.health_hubs.models import Alert, Reading, Resident
+
+
+def _day_start(now: datetime, days_back: int = 0) -> datetime:
+    return now.astimezone(SEOUL).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days_back)
+
+
+def overview(session: Session, *, principal: Principal, rules, now: datetime) -> Overview:
+    today, yesterday = _day_start(now), _day_start(now, 1)
+
+    def readings_between(a, b):
+        return session.exec(select(func.count()).select_from(Reading).where(
+            Reading.received_at >= a, Reading.received_at < b, Reading.deleted_at.is_(None))).one()
+
+    def alerts_between(a, b):
+        return session.exec(select(func.count()).select_from(Alert).where(
+            Alert.created_at >= a, Alert.created_at < b)).one()
+
+    def residents_before(t):
+        return session.exec(select(func.count()).select_from(Resident).where(
+            Resident.status == "active", Resident.registered_at < t)).one()
+
+    month = month_of(now)
+    rates = []
+    for m in (month, add_months(month, -1)):
+        cell = indicators.indicators(session.connection(), principal=principal, month=m, level="city", only=None,
+                                     rules=rules, as_of=now)[0]
+        rates.append(cell["rates"]["controlled_rate"])
+    waiting = count_waiting(session, now=now)
+    return Overview(
+        service="health_hubs", as_of=now,
+        figures=[
+            Figure(key="readings_today", higher_is_better=True,
+                   value=readings_between(today, now), previous=readings_between(yesterday, now - timedelta(days=1))),
+            Figure(key="alerts_today", higher_is_better=False,
+                   value=alerts_between(today, now), previous=alerts_between(yesterday, now - timedelta(days=1))),
+            Figure(key="residents", higher_is_better=True,
+                   value=residents_before(now), previous=residents_before(today)),
+            Figure(key="bp_control_rate", higher_is_better=True, label_args={"month": month},
+                   value=rates[0]["value"], previous=rates[1]["value"], unit="%",
+                   suppressed=rates[0]["suppressed"]),
+        ],
+        attention=[
+            Attention(key="alerts_waiting", count=waiting["alerts_waiting"], severity="critical"),
+            Attention(key="alerts_escalated", count=waiting["alerts_escalated"], severity="critical"),
+            Attention(key="referrals_overdue", count=waiting["referrals_overdue"], severity="warning"),
+        ],
+    )
