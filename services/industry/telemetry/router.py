@@ -3,7 +3,6 @@
 from datetime import datetime, timedelta
 
 from fastapi import Depends, Query, Request
-from sqlalchemy import select
 
 from services.common.auth import Principal, require_device
 from services.common.db import SessionDep, utcnow
@@ -11,9 +10,7 @@ from services.common.errors import Unprocessable
 from services.common.routing import APIRouter
 from services.industry.access import readers
 from services.industry.assets import service as assets
-from services.industry.assets.models import Sensor
 from services.industry.telemetry import service
-from services.industry.telemetry.models import SparkplugEvent, SparkplugNode
 from services.industry.telemetry.schemas import (
     LatestRead,
     SeriesPoint,
@@ -41,7 +38,7 @@ def post_telemetry(
 def site_latest(site_id: str, session: SessionDep, principal: Principal = Depends(readers)):
     """The latest value of every sensor of a site, marked stale when its Sparkplug node died."""
     assets.visible_site(session, site_id=site_id, principal=principal)
-    sensors = list(session.execute(select(Sensor).where(Sensor.site_id == site_id).order_by(Sensor.id)).scalars())
+    sensors = service.site_sensors(session, site_id=site_id)
     latest = service.latest_values(session, sensor_ids=[s.id for s in sensors])
     out = []
     for s in sensors:
@@ -71,17 +68,11 @@ def sensor_series(
 
 @router.get("/sparkplug/nodes", response_model=list[SparkplugNodeRead])
 def sparkplug_nodes(session: SessionDep, _: Principal = Depends(readers), group_id: str | None = None):
-    query = select(SparkplugNode).order_by(SparkplugNode.group_id, SparkplugNode.edge_node_id)
-    if group_id:
-        query = query.where(SparkplugNode.group_id == group_id)
-    return list(session.execute(query).scalars())
+    return service.sparkplug_nodes(session, group_id=group_id)
 
 
 @router.get("/sparkplug/events", response_model=list[SparkplugEventRead])
 def sparkplug_events(session: SessionDep, _: Principal = Depends(readers),
                      kind: str | None = Query(default=None, max_length=30),
                      limit: int = Query(default=100, ge=1, le=1000)):
-    query = select(SparkplugEvent).order_by(SparkplugEvent.id.desc()).limit(limit)
-    if kind:
-        query = query.where(SparkplugEvent.kind == kind)
-    return list(session.execute(query).scalars())
+    return service.sparkplug_events(session, kind=kind, limit=limit)

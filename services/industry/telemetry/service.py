@@ -20,6 +20,8 @@ from services.industry.telemetry.models import (
     ReadingRollup,
     RollupDirty,
     SensorLatest,
+    SparkplugEvent,
+    SparkplugNode,
     TelemetryBatch,
 )
 
@@ -187,6 +189,24 @@ def _stored_answer(session: Session, *, batch_id: uuid.UUID, gateway_id: str) ->
 def _answer(batch: TelemetryBatch, *, replayed: bool) -> dict:
     return {"batch_id": batch.id, "accepted": batch.accepted, "duplicates": batch.duplicates,
             "rejected": batch.rejected, "errors": batch.errors, "replayed": replayed}
+
+
+def site_sensors(session: Session, *, site_id: str) -> list[Sensor]:
+    return list(session.execute(select(Sensor).where(Sensor.site_id == site_id).order_by(Sensor.id)).scalars())
+
+
+def sparkplug_nodes(session: Session, *, group_id: str | None = None) -> list[SparkplugNode]:
+    query = select(SparkplugNode).order_by(SparkplugNode.group_id, SparkplugNode.edge_node_id)
+    if group_id:
+        query = query.where(SparkplugNode.group_id == group_id)
+    return list(session.execute(query).scalars())
+
+
+def sparkplug_events(session: Session, *, kind: str | None = None, limit: int = 100) -> list[SparkplugEvent]:
+    query = select(SparkplugEvent).order_by(SparkplugEvent.id.desc()).limit(limit)
+    if kind:
+        query = query.where(SparkplugEvent.kind == kind)
+    return list(session.execute(query).scalars())
 
 
 def latest_values(session: Session, *, sensor_ids: list[int]) -> dict[int, SensorLatest]:

@@ -1,14 +1,12 @@
 """HTTP API of the catalogue under /v1."""
 
 from fastapi import Query
-from sqlalchemy import select
 
 from services.common.auth import Principal
 from services.common.db import SessionDep
 from services.common.routing import APIRouter
 from services.talent_academy.access import Readers, Staff
 from services.talent_academy.catalogue import service
-from services.talent_academy.catalogue.models import Course, Offering, Track
 from services.talent_academy.catalogue.schemas import (
     CourseCreate,
     CourseRead,
@@ -32,7 +30,7 @@ def create_track(data: TrackCreate, session: SessionDep, _: Principal = Staff):
 
 @router.get("/tracks", response_model=list[TrackRead])
 def list_tracks(session: SessionDep, _: Principal = Readers):
-    return session.execute(select(Track).order_by(Track.id)).scalars().all()
+    return service.list_tracks(session)
 
 
 @router.post("/courses", response_model=CourseRead, status_code=201)
@@ -43,11 +41,8 @@ def create_course(data: CourseCreate, session: SessionDep, _: Principal = Staff)
 
 @router.get("/courses", response_model=list[CourseRead])
 def list_courses(session: SessionDep, _: Principal = Readers, track_id: str | None = Query(None, max_length=40)):
-    query = select(Course).order_by(Course.term, Course.id)
-    if track_id:
-        query = query.where(Course.track_id == track_id)
     return [CourseRead(**c.model_dump(), prerequisites=service.course_prerequisites(session, c.id))
-            for c in session.execute(query).scalars()]
+            for c in service.list_courses(session, track_id=track_id)]
 
 
 @router.post("/courses/{course_id}/prerequisites", response_model=CourseRead, status_code=201)
@@ -65,14 +60,8 @@ def create_offering(data: OfferingCreate, session: SessionDep, _: Principal = St
 @router.get("/offerings", response_model=list[OfferingRead])
 def list_offerings(session: SessionDep, _: Principal = Readers, course_id: str | None = Query(None, max_length=40),
                    cohort: str | None = Query(None, max_length=40), track_id: str | None = Query(None, max_length=40)):
-    query = select(Offering).order_by(Offering.starts_on, Offering.id)
-    if track_id:
-        query = query.where(Offering.course_id.in_(select(Course.id).where(Course.track_id == track_id)))
-    if course_id:
-        query = query.where(Offering.course_id == course_id)
-    if cohort:
-        query = query.where(Offering.cohort == cohort)
-    return [service.offering_read(session, o) for o in session.execute(query).scalars()]
+    return [service.offering_read(session, o)
+            for o in service.list_offerings(session, course_id=course_id, cohort=cohort, track_id=track_id)]
 
 
 @router.get("/offerings/{offering_id}", response_model=OfferingRead)

@@ -30,6 +30,29 @@ def create_track(session: Session, *, data: TrackCreate) -> Track:
     return track
 
 
+def list_tracks(session: Session) -> list[Track]:
+    return list(session.execute(select(Track).order_by(Track.id)).scalars())
+
+
+def list_courses(session: Session, *, track_id: str | None = None) -> list[Course]:
+    query = select(Course).order_by(Course.term, Course.id)
+    if track_id:
+        query = query.where(Course.track_id == track_id)
+    return list(session.execute(query).scalars())
+
+
+def list_offerings(session: Session, *, course_id: str | None = None, cohort: str | None = None,
+                   track_id: str | None = None) -> list[Offering]:
+    query = select(Offering).order_by(Offering.starts_on, Offering.id)
+    if track_id:
+        query = query.where(Offering.course_id.in_(select(Course.id).where(Course.track_id == track_id)))
+    if course_id:
+        query = query.where(Offering.course_id == course_id)
+    if cohort:
+        query = query.where(Offering.cohort == cohort)
+    return list(session.execute(query).scalars())
+
+
 def create_course(session: Session, *, data: CourseCreate) -> Course:
     if session.get(Track, data.track_id) is None:
         raise NotFound(f"track {data.track_id} not found", code="track_not_found")
