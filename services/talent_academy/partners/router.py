@@ -1,15 +1,12 @@
 """HTTP API of partners under /v1: a partner sees and acts only for its own company."""
 
 from fastapi import Query
-from sqlalchemy import select
 
 from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
 from services.common.routing import APIRouter
 from services.talent_academy.access import Staff, StaffOrPartner, audit_read, check_company, partner_company
-from services.talent_academy.enrolment.models import Learner
 from services.talent_academy.partners import service
-from services.talent_academy.partners.models import HiringCommitment, Match, Opening
 from services.talent_academy.partners.schemas import (
     CandidateRead,
     CommitmentCreate,
@@ -41,12 +38,8 @@ def create_opening(data: OpeningCreate, session: SessionDep, principal: Principa
 @router.get("/openings", response_model=list[OpeningRead])
 def list_openings(session: SessionDep, principal: Principal = StaffOrPartner,
                   company_id: str | None = Query(None, max_length=64)):
-    company_id = partner_company(principal) or company_id
-    query = select(Opening).order_by(Opening.id)
-    if company_id:
-        query = query.where(Opening.company_id == company_id)
     return [OpeningRead(**o.model_dump(), **service.opening_counts(session, o.id))
-            for o in session.execute(query).scalars()]
+            for o in service.list_openings(session, principal=principal, company_id=company_id)]
 
 
 @router.post("/openings/{opening_id}/close", response_model=OpeningRead)
@@ -67,12 +60,8 @@ def create_commitment(data: CommitmentCreate, session: SessionDep, principal: Pr
 
 @router.get("/commitments", response_model=list[CommitmentRead])
 def list_commitments(session: SessionDep, principal: Principal = StaffOrPartner):
-    query = select(HiringCommitment).order_by(HiringCommitment.year, HiringCommitment.company_id)
-    own = partner_company(principal)
-    if own:
-        query = query.where(HiringCommitment.company_id == own)
     return [CommitmentRead(**c.model_dump(), hired=service.commitment_hires(session, c))
-            for c in session.execute(query).scalars()]
+            for c in service.list_commitments(session, principal=principal)]
 
 
 @router.post("/matching/runs", response_model=list[MatchRead], status_code=201)
@@ -84,17 +73,10 @@ def run_matching(data: MatchingRun, session: SessionDep, _: Principal = Staff):
 @router.get("/matches", response_model=list[MatchRead])
 def list_matches(session: SessionDep, principal: Principal = StaffOrPartner,
                  status: str | None = Query(None, max_length=16)):
-    query = select(Match).order_by(Match.id)
-    own = partner_company(principal)
-    if own:
-        query = query.where(Match.company_id == own)
-    if status:
-        query = query.where(Match.status == status)
-    matches = session.execute(query).scalars().all()
+    matches = service.list_matches(session, principal=principal, status=status)
     audit_read(session, principal, "read_matches", [m.learner_id for m in matches])
-    if own:  # a partner sees the profile behind a match only while the learner consents to share it
-        consenting = set(session.execute(select(Learner.id).where(
-            Learner.id.in_([m.learner_id for m in matches]), Learner.consent_to_share.is_(True))).scalars())
+    if partner_company(principal):  # a partner sees the profile behind a match only while the learner consents
+        consenting = service.consenting_learners(session, [m.learner_id for m in matches])
         return [MatchRead(**{**m.model_dump(), "explanation": m.explanation if m.learner_id in consenting else {}})
                 for m in matches]
     return matches

@@ -5,7 +5,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from services.common.auth import Principal
 from services.common.errors import Conflict, NotFound
+from services.talent_academy.access import partner_company
 from services.talent_academy.catalogue.models import Course, Offering
 from services.talent_academy.enrolment.models import Enrolment, Learner
 from services.talent_academy.partners import domain
@@ -208,3 +210,38 @@ def nominate(session: Session, *, enrolment_id: int, opening: Opening, now: date
     session.add(m)
     session.flush()
     return m
+
+
+# ---- lists, read through the caller's scope (a partner sees its own company only) ----------------------------
+
+
+def list_openings(session: Session, *, principal: Principal, company_id: str | None = None) -> list[Opening]:
+    company_id = partner_company(principal) or company_id
+    query = select(Opening).order_by(Opening.id)
+    if company_id:
+        query = query.where(Opening.company_id == company_id)
+    return list(session.execute(query).scalars())
+
+
+def list_commitments(session: Session, *, principal: Principal) -> list[HiringCommitment]:
+    query = select(HiringCommitment).order_by(HiringCommitment.year, HiringCommitment.company_id)
+    own = partner_company(principal)
+    if own:
+        query = query.where(HiringCommitment.company_id == own)
+    return list(session.execute(query).scalars())
+
+
+def list_matches(session: Session, *, principal: Principal, status: str | None = None) -> list[Match]:
+    query = select(Match).order_by(Match.id)
+    own = partner_company(principal)
+    if own:
+        query = query.where(Match.company_id == own)
+    if status:
+        query = query.where(Match.status == status)
+    return list(session.execute(query).scalars())
+
+
+def consenting_learners(session: Session, learner_ids: list) -> set:
+    """Of these learners, those who consent to share their profile with partners now."""
+    return set(session.execute(select(Learner.id).where(
+        Learner.id.in_(learner_ids), Learner.consent_to_share.is_(True))).scalars())
