@@ -1,5 +1,5 @@
 """Demo data for the industry service, loaded by `aicity up` on first run: the plant around Pohang's steel
-complex, a year of production (8-h shift records) and steel history, three days of air readings, the SME
+complex, a year of production (8-h shift records) and steel history, a year of hourly air readings, the SME
 programme. Steel history: the last two weeks as hourly readings of the amount sensors (rolled up by the service's
 own rollup job into minutes, hours and days); the year before them as day rollups only, written directly: a year
 of raw readings would be ~60,000 rows and their rollups, for figures nobody reads at finer than a day."""
@@ -12,9 +12,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.common.auth import Principal
+from services.common.db import bulk_insert
 from services.industry import plant
 from services.industry.air import service as air
-from services.industry.air.models import AirMonitor
+from services.industry.air.models import AirMonitor, AirReading
 from services.industry.air.schemas import AirReadingIn
 from services.industry.alarms import service as alarms
 from services.industry.alarms.schemas import AlarmRuleCreate
@@ -31,7 +32,8 @@ from services.industry.timeutil import day_bounds, local_day
 DEMO_DEVICES: list[tuple[str, str, str | None]] = [
     (f"gateway-{s['id']}", "gateway", s["id"]) for s in plant.SITES
 ]
-HISTORY_DAYS = 365  # production records and day rollups of the amount sensors
+HISTORY_DAYS = 365  # production records, day rollups of the amount sensors, hourly air means
+AIR_ALERT_HOURS = 72  # air readings the seed passes through the air service's alert state machines
 RAW_DAYS = 14  # hourly readings (and the service's own minute, hour and day rollups of them)
 SEEDER = Principal(kind="user", id="seed", role="admin", username="seed")
 
@@ -129,14 +131,19 @@ def seed(engine: Engine, *, settings, credentials: dict, now: datetime | None = 
             session.add(ReadingRollup(sensor_id=sensor_id, period="day", bucket_start=day_bounds(day, settings.timezone)[0],
                                       n=len(values), total=sum(values), min_value=min(values),
                                       max_value=max(values)))
-        # three days of hourly air means, oldest first
+        # a year of hourly air means, oldest first: the last three days through the air service (which steps the
+        # watch/warning state machines over them), the rest written directly
         end_hour = now.replace(minute=0, second=0, microsecond=0)
-        air_rows = []
-        for h in range(72, 0, -1):
+        air_rows, air_older = [], []
+        for h in range(HISTORY_DAYS * 24, 0, -1):
             ts = end_hour - timedelta(hours=h - 1)
             for m in plant.AIR_MONITORS:
                 pm10, pm25 = model.air(m, int(ts.timestamp() // 3600))
-                air_rows.append(AirReadingIn(monitor_id=m["id"], ts=ts, pm10=pm10, pm25=pm25))
+                if h > AIR_ALERT_HOURS:
+                    air_older.append({"monitor_id": m["id"], "ts": ts, "pm10": pm10, "pm25": pm25})
+                else:
+                    air_rows.append(AirReadingIn(monitor_id=m["id"], ts=ts, pm10=pm10, pm25=pm25))
+        bulk_insert(session, AirReading.__table__, air_older)
         air.ingest(session, readings=air_rows, principal=SEEDER, now=now)
         # the SME programme
         for cid, name, name_ko, sector, employees, site_id in COMPANIES:
@@ -169,5 +176,5 @@ def seed(engine: Engine, *, settings, credentials: dict, now: datetime | None = 
         safety = safety_demo.seed(session, principal=SEEDER, now=now)
         session.commit()
     rolled = rollup_telemetry(engine, tz=settings.timezone)
-    return {"seeded": True, "safety": safety, "sensors": len(sensors), "production_records": records, "air_readings": len(air_rows),
+    return {"seeded": True, "safety": safety, "sensors": len(sensors), "production_records": records, "air_readings": len(air_older) + len(air_rows),
             "rollup": rolled}

@@ -1,10 +1,12 @@
 """The demo: seed loads once, the simulator drives the API with gateway keys, the overview has figures."""
 
 import random
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from services.industry import seed as seed_module
+from services.industry.air.models import AirAlert, AirReading
 from services.industry.alarms.models import Alarm
 from services.industry.simulator import Simulator
 
@@ -40,6 +42,16 @@ def test_seed_then_simulate_then_overview(client_for, auth):
     assert client.get("/v1/programme/progress", headers=official).json()["recorded"]["smes_built"] == 4
     monitors = client.get("/v1/air/monitors", headers=official).json()
     assert len(monitors) == 6 and all(m["grade"] for m in monitors)
+    # a year of hourly air means: every hour of every monitor, the oldest a year back, the alert state stepped
+    with app.state.engine.connect() as conn:
+        per_monitor = dict(conn.execute(select(AirReading.monitor_id, func.count()).group_by(AirReading.monitor_id)).all())
+        oldest, newest = conn.execute(select(func.min(AirReading.ts), func.max(AirReading.ts))).one()
+        alerts = conn.execute(select(func.count()).select_from(AirAlert).where(AirAlert.last_ts.is_not(None))).scalar()
+    assert set(per_monitor.values()) == {365 * 24} and len(per_monitor) == 6
+    assert timedelta(days=364) < _utc(newest) - _utc(oldest) < timedelta(days=365)
+    assert datetime.now(UTC) - _utc(newest) < timedelta(hours=1) and alerts == 12
+    who = client.get("/v1/air/monitors/fence-north/who", headers=official).json()
+    assert who["pm10"]["days"] >= 360 and who["pm25"]["days"] >= 360, who
 
     sim = Simulator(base_url="http://testserver", credentials=credentials, rng=random.Random(1), rate=1.0)
     sim.client = client  # the TestClient speaks HTTP to the app in-process
@@ -56,3 +68,7 @@ def test_seed_then_simulate_then_overview(client_for, auth):
     attention = {a["key"]: a["count"] for a in overview["attention"]}
     assert attention["alarms_critical"] == 1
     assert client.get("/v1/overview", headers=auth.headers("partner", company_id="steelworks")).status_code == 403
+
+
+def _utc(ts: datetime) -> datetime:
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)

@@ -89,6 +89,16 @@ def test_seed_is_idempotent_and_every_crossing_has_a_detector(service_db):
         assert {c.zone for c in crossings} == {"general", "senior", "child"}
         assert all(35.9 < c.lat < 36.1 and 129.2 < c.lon < 129.5 for c in crossings)
         assert s.execute(select(DesignSpeedReview)).first() is not None
+        # a year of cycles per crossing, numbered in time order, every day of it with some, extensions in it too
+        now = datetime.now(UTC)
+        for c in crossings:
+            ends = [_utc(t) for t in s.execute(select(SignalCycle.ended_at).where(SignalCycle.crossing_id == c.id)
+                                               .order_by(SignalCycle.cycle_no)).scalars()]
+            assert ends == sorted(ends) and timedelta(days=364) < now - ends[0] < timedelta(days=365), c.id
+            assert len({(now - t).days for t in ends}) == 365, c.id
+            assert _utc(c.created_at) <= ends[0]
+        ten_months_ago = now - timedelta(days=300)
+        assert s.execute(select(Extension).where(Extension.at < ten_months_ago)).first() is not None
     assert sorted(p for _, kind, p in seed.DEMO_DEVICES if kind == "detector") == sorted(c.id for c in crossings)
 
 
@@ -117,3 +127,7 @@ def test_transit_overview_route_carries_the_signals_part(client_for, auth, make_
     assert r.status_code == 200, r.text
     keys = {f["key"] for f in r.json()["figures"]}
     assert {"signals_cycles", "signals_extended_share", "signals_mean_extension_s"} <= keys
+
+
+def _utc(ts: datetime) -> datetime:
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
