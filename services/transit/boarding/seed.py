@@ -13,11 +13,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from PIL import Image
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from services.common.db import utcnow
+from services.common.db import bulk_insert, utcnow
 from services.common.settings import REPO_ROOT
 from services.transit.boarding import domain, service
 from services.transit.boarding.domain import SEOUL
@@ -96,7 +96,7 @@ def seed(engine: Engine, *, settings, credentials: dict, now: datetime | None = 
                 enrolled.add(reference)
         rows = history(riders, enrolled, now=now, days=days, rng=random.Random(11))
         session.flush()
-        _bulk_insert(session, rows)
+        bulk_insert(session, Boarding.__table__, rows)
         session.commit()
     return {"seeded": True, "riders": len(riders), "cards": len(riders), "boardings": len(rows),
             "faces": len(enrolled), "days": days}
@@ -192,30 +192,6 @@ def history(riders: dict, enrolled: set, *, now: datetime, days: int, rng: rando
                     }
                 rows.append(row)
     return rows
-
-
-def _bulk_insert(session: Session, rows: list[dict]) -> None:
-    """The rows through the driver's executemany, each value bound by its column's type as SQLAlchemy would: the
-    ORM's per-row parameter handling took ~0.25 ms a row, a minute for the year on a busy 2-core machine."""
-    table = Boarding.__table__
-    columns = [c for c in table.columns if c.name in rows[0]]
-    dialect = session.get_bind().dialect
-    binders = [c.type._cached_bind_processor(dialect) for c in columns]
-    statement = insert(table).compile(dialect=dialect, column_keys=[c.name for c in columns])
-    names = statement.positiontup or [c.name for c in columns]
-    order = [[c.name for c in columns].index(n) for n in names] if statement.positional else None
-    connection = session.connection().connection.driver_connection
-    cursor = connection.cursor()
-    try:
-        for start in range(0, len(rows), 5000):
-            batch = []
-            for row in rows[start:start + 5000]:
-                values = [b(row[c.name]) if b else row[c.name] for c, b in zip(columns, binders, strict=True)]
-                batch.append([values[i] for i in order] if order is not None else
-                             {c.name: v for c, v in zip(columns, values, strict=True)})
-            cursor.executemany(str(statement), batch)
-    finally:
-        cursor.close()
 
 
 def _split(total: int, rng: random.Random) -> list[int]:
