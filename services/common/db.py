@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, Table, create_engine, event, insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
@@ -118,3 +119,10 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
             cursor.executemany(str(statement), batch)
     finally:
         cursor.close()
+
+
+def insert_for(session_or_conn, table):
+    """`INSERT` with `.on_conflict_do_nothing()` / `.on_conflict_do_update()` for the connection's dialect
+    (SQLite or PostgreSQL), from a session or a connection."""
+    bind = session_or_conn.get_bind() if hasattr(session_or_conn, "get_bind") else session_or_conn
+    return (postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert)(table)

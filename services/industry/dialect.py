@@ -1,13 +1,4 @@
-"""Small dialect helpers: the INSERT that knows ON CONFLICT, and UTC time buckets, on SQLite and PostgreSQL."""
-
-from sqlalchemy.dialects import postgresql, sqlite
-
-
-def insert_for(session_or_conn, table):
-    """`INSERT` with `.on_conflict_do_nothing()` / `.on_conflict_do_update()` for the connection's dialect."""
-    name = session_or_conn.get_bind().dialect.name if hasattr(session_or_conn, "get_bind") else \
-        session_or_conn.dialect.name
-    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
+"""UTC time buckets in SQL, on SQLite and PostgreSQL (the ON CONFLICT insert is services.common.db.insert_for)."""
 
 
 def bucket_sql(dialect: str, column: str, period: str) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from services.common.db import insert_for
 from services.common.notify import (
     Channel,
     OutgoingMessage,
@@ -17,7 +18,6 @@ from services.common.notify import (
     next_attempt_at,
 )
 from services.health_hubs.care.domain import ESCALATION_CHAIN, LEVEL_NAMES_KO, levels_due
-from services.health_hubs.common_sql import insert_for
 from services.health_hubs.domain import SEOUL
 from services.health_hubs.models import Alert, EscalationContact, Notification, Reading
 

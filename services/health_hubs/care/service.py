@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from services.common.db import insert_for
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.health_hubs.access import (
     Actor,
@@ -19,7 +20,6 @@ from services.health_hubs.access import (
 from services.health_hubs.care.domain import ALERT_ACTIONS, next_escalation_at
 from services.health_hubs.care.notifications import escalate_overdue, notifications_of  # noqa: F401
 from services.health_hubs.centres import district_of
-from services.health_hubs.common_sql import insert_for
 from services.health_hubs.domain import SEOUL, UNCONTROLLED_CATEGORIES
 from services.health_hubs.models import (
     Alert,

@@ -11,11 +11,11 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from services.common.auth import check_place
+from services.common.db import insert_for
 from services.common.errors import Conflict, DomainError, NotFound, Unprocessable
 from services.health_hubs.access import Actor, audit, place_filter
 from services.health_hubs.care import service as care
 from services.health_hubs.centres import district_of
-from services.health_hubs.common_sql import insert_for
 from services.health_hubs.domain import (
     ALERT_CATEGORIES,
     UNCONTROLLED_CATEGORIES,

@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from services.common.auth import Principal
+from services.common.db import insert_for
 from services.common.errors import Forbidden, NotFound
 from services.industry.air import domain
 from services.industry.air.models import AirAlert, AirMonitor, AirReading
 from services.industry.assets.service import get_site
-from services.industry.dialect import insert_for
 from services.industry.timeutil import local_day
 
 READINGS = AirReading.__table__

@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from services.common.auth import Principal, Role
+from services.common.db import insert_for
 from services.common.errors import Conflict, NotFound, Unprocessable
 from services.industry.assets.models import Site
-from services.industry.dialect import insert_for
 from services.industry.programme import domain
 from services.industry.programme.models import Company, ProgrammeTarget, SmartFactoryProject, SurveyResult
 

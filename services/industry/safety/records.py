@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from services.common.auth import Principal, Role
+from services.common.db import insert_for
 from services.common.errors import NotFound, Unprocessable
 from services.industry.access import can_see_site
 from services.industry.assets.models import Sensor, Site
-from services.industry.dialect import insert_for
 from services.industry.programme.models import Company, SmartFactoryProject
 from services.industry.safety import domain, rules
 from services.industry.safety.models import SafetyEvent, WorkforceYear

@@ -9,10 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from services.common.auth import Principal
+from services.common.db import insert_for
 from services.common.errors import Conflict, Forbidden, Unprocessable
 from services.industry.alarms import service as alarms
 from services.industry.assets.models import Sensor
-from services.industry.dialect import insert_for
 from services.industry.safety import service as safety
 from services.industry.telemetry.domain import SensorRef, check_readings, hour_start
 from services.industry.telemetry.models import (

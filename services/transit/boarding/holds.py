@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlmodel import Session
 
+from services.common.db import insert_for
 from services.common.errors import Conflict, NotFound, Unprocessable
 from services.transit.boarding import service
 from services.transit.boarding.models import Boarding
@@ -17,18 +18,10 @@ from services.transit.boarding.sync import Held, ItemError, check_clock, check_t
 from services.transit.boarding.sync_models import BoardingHold, BusClock
 
 
-def _insert(session: Session, table):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
-
-
 def _hold(session: Session, held: Held, *, device_id: str, skew_s: float | None, frames: int,
           now: datetime) -> BoardingHold:
     ev = held.event
-    session.execute(_insert(session, BoardingHold.__table__).values(
+    session.execute(insert_for(session, BoardingHold.__table__).values(
         id=uuid.uuid4(), event_id=ev.event_id, device_id=device_id, bus_id=ev.bus_id, route_id=ev.route_id,
         stop_id=ev.stop_id, card_id=ev.card_id, occurred_at=ev.occurred_at, reason=held.code, skew_s=skew_s,
         suggested_occurred_at=suggested_time(ev.occurred_at, skew_s=skew_s, received_at=now), frames=frames,
@@ -107,7 +100,7 @@ def board_live(session: Session, *, ev: BoardingEvent, frames: list[bytes], devi
 
 
 def record_skew(session: Session, *, device_id: str, bus_id: str, skew_s: float, now: datetime) -> None:
-    stmt = _insert(session, BusClock.__table__).values(device_id=device_id, bus_id=bus_id, skew_s=skew_s,
+    stmt = insert_for(session, BusClock.__table__).values(device_id=device_id, bus_id=bus_id, skew_s=skew_s,
                                                        observed_at=now)
     session.execute(stmt.on_conflict_do_update(index_elements=["device_id"], set_={
         "bus_id": stmt.excluded.bus_id, "skew_s": stmt.excluded.skew_s, "observed_at": stmt.excluded.observed_at}))
