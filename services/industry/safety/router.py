@@ -4,7 +4,6 @@ import math
 from pathlib import Path
 
 from fastapi import Depends, Query, Request
-from sqlalchemy import select
 
 from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
@@ -12,8 +11,7 @@ from services.common.errors import TooManyRequests
 from services.common.ratelimit import DeviceLimit, app_limiter
 from services.common.routing import APIRouter
 from services.common.static_pages import screens_router
-from services.industry.access import can_see_site, officials, readers
-from services.industry.assets.models import Sensor, Site
+from services.industry.access import officials, readers
 from services.industry.safety import permits, records, rules, service
 from services.industry.safety.models import GasDetector
 from services.industry.safety.schemas import (
@@ -72,9 +70,7 @@ def get_limits(site_id: str, session: SessionDep, principal: Principal = Depends
 
 
 def _detector_read(session, det: GasDetector) -> DetectorRead:
-    tags = session.execute(select(Sensor.tag).where(Sensor.tag.startswith(f"{det.id}."),
-                                                    Sensor.site_id == det.site_id).order_by(Sensor.tag)).scalars()
-    return DetectorRead.model_validate(det).model_copy(update={"tags": list(tags)})
+    return DetectorRead.model_validate(det).model_copy(update={"tags": service.detector_tags(session, det)})
 
 
 @router.post("/detectors", response_model=DetectorRead, status_code=201)
@@ -86,12 +82,8 @@ def create_detector(data: DetectorCreate, session: SessionDep, principal: Princi
 
 @router.get("/detectors", response_model=list[DetectorRead])
 def list_detectors(session: SessionDep, principal: Principal = Depends(readers), site_id: str | None = None):
-    query = select(GasDetector).order_by(GasDetector.id)
-    if site_id:
-        query = query.where(GasDetector.site_id == site_id)
-    sites = {s.id: s for s in session.execute(select(Site)).scalars()}
-    return [_detector_read(session, d) for d in session.execute(query).scalars()
-            if can_see_site(principal, site_id=d.site_id, company_id=sites[d.site_id].company_id)]
+    return [_detector_read(session, d)
+            for d in service.list_detectors(session, principal=principal, site_id=site_id)]
 
 
 @router.post("/detectors/{detector_id}/bump-tests", response_model=DetectorRead)
@@ -174,8 +166,7 @@ def list_events(session: SessionDep, principal: Principal = Depends(readers),
 @router.get("/report-sites")
 def report_sites(session: SessionDep) -> list[dict]:
     """The sites a near miss can be reported at (for the phone page): id and names only."""
-    return [{"id": s.id, "name": s.name, "name_ko": s.name_ko}
-            for s in session.execute(select(Site).order_by(Site.id)).scalars()]
+    return [{"id": s.id, "name": s.name, "name_ko": s.name_ko} for s in service.report_sites(session)]
 
 
 @router.post("/near-misses", status_code=201)

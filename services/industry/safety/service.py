@@ -98,6 +98,27 @@ def record_bump_test(session: Session, *, detector_id: str, principal: Principal
     return det
 
 
+def detector_tags(session: Session, det: GasDetector) -> list[str]:
+    """The telemetry tags of a detector's channels (`<id>.<gas>`, `<id>.status`)."""
+    return list(session.execute(select(Sensor.tag).where(
+        Sensor.tag.startswith(f"{det.id}."), Sensor.site_id == det.site_id).order_by(Sensor.tag)).scalars())
+
+
+def list_detectors(session: Session, *, principal: Principal, site_id: str | None = None) -> list[GasDetector]:
+    """The detectors of the sites the caller may see."""
+    query = select(GasDetector).order_by(GasDetector.id)
+    if site_id:
+        query = query.where(GasDetector.site_id == site_id)
+    sites = {s.id: s for s in session.execute(select(Site)).scalars()}
+    return [d for d in session.execute(query).scalars()
+            if can_see_site(principal, site_id=d.site_id, company_id=sites[d.site_id].company_id)]
+
+
+def report_sites(session: Session) -> list[Site]:
+    """Every site a near miss can be reported at (the phone page shows ids and names only)."""
+    return list(session.execute(select(Site).order_by(Site.id)).scalars())
+
+
 def visible_detector(session: Session, *, detector_id: str, principal: Principal) -> GasDetector:
     det = session.get(GasDetector, detector_id)
     if det is None:
