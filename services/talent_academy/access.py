@@ -24,6 +24,13 @@ def partner_company(principal: Principal) -> str | None:
     return None
 
 
+def sees_company(principal: Principal | None, company_id: str | None) -> bool:
+    """Whether the caller may see a record of this company: staff (and the service itself) see every company, a
+    partner its own. Reads use it so that another company's record is simply not found (404 reveals nothing)."""
+    own = partner_company(principal) if principal is not None else None
+    return own is None or own == company_id
+
+
 def check_company(principal: Principal, company_id: str) -> None:
     own = partner_company(principal)
     if own is not None and own != company_id:

@@ -44,10 +44,7 @@ def _learner_read(session: Session, learner) -> LearnerRead:
 
 
 def _check_learner(session: Session, principal: Principal, learner_id: uuid.UUID):
-    learner = service.get_learner(session, learner_id)
-    if partner_company(principal) is not None:
-        check_company(principal, learner.sponsor_company_id or "")
-    return learner
+    return service.get_learner(session, learner_id, principal=principal)
 
 
 @router.post("/learners", response_model=LearnerRead, status_code=201)

@@ -7,8 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlmodel import Session
 
+from services.common.auth import Principal
 from services.common.db import utcnow
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
+from services.talent_academy.access import sees_company
 from services.talent_academy.catalogue import domain as catalogue_rules
 from services.talent_academy.catalogue import service as catalogue
 from services.talent_academy.catalogue.models import Course, Offering, SeatReservation
@@ -46,9 +48,10 @@ def create_learner(session: Session, *, data: LearnerCreate) -> tuple[Learner, b
     return learner, True
 
 
-def get_learner(session: Session, learner_id: uuid.UUID) -> Learner:
+def get_learner(session: Session, learner_id: uuid.UUID, *, principal: Principal | None = None) -> Learner:
+    """A learner the caller may see: a partner sees the learners it sponsors; anyone else's is not found."""
     learner = session.get(Learner, learner_id)
-    if learner is None or learner.erased_at is not None:
+    if learner is None or learner.erased_at is not None or not sees_company(principal, learner.sponsor_company_id):
         raise NotFound(f"learner {learner_id} not found", code="learner_not_found")
     return learner
 

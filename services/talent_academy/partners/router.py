@@ -44,8 +44,7 @@ def list_openings(session: SessionDep, principal: Principal = StaffOrPartner,
 
 @router.post("/openings/{opening_id}/close", response_model=OpeningRead)
 def close_opening(opening_id: int, session: SessionDep, principal: Principal = StaffOrPartner):
-    opening = service.get_opening(session, opening_id)
-    check_company(principal, opening.company_id)
+    opening = service.get_opening(session, opening_id, principal=principal)
     opening.status = "closed"
     session.flush()
     return OpeningRead(**opening.model_dump(), **service.opening_counts(session, opening.id))
@@ -95,13 +94,12 @@ def list_candidates(session: SessionDep, principal: Principal = StaffOrPartner,
 @router.post("/candidates/{enrolment_id}/nominate", response_model=MatchRead, status_code=201)
 def nominate(enrolment_id: int, data: NominationCreate, session: SessionDep, principal: Principal = StaffOrPartner):
     """A partner picks a consenting candidate for one of its open openings (a match, status interview)."""
-    opening = service.get_opening(session, data.opening_id)
-    check_company(principal, opening.company_id)
+    opening = service.get_opening(session, data.opening_id, principal=principal)
     return service.nominate(session, enrolment_id=enrolment_id, opening=opening, now=utcnow())
 
 
 @router.post("/matches/{match_id}/status", response_model=MatchRead)
 def move_match(match_id: int, data: MatchMove, session: SessionDep, principal: Principal = StaffOrPartner):
     """proposed -> interview -> offer -> hired (or rejected at any step)."""
-    check_company(principal, service.get_match(session, match_id).company_id)
+    service.get_match(session, match_id, principal=principal)  # another company's match is not found
     return service.move_match(session, match_id=match_id, status=data.status, now=utcnow())

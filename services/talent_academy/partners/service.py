@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from services.common.auth import Principal
 from services.common.errors import Conflict, NotFound
-from services.talent_academy.access import partner_company
+from services.talent_academy.access import partner_company, sees_company
 from services.talent_academy.catalogue.models import Course, Offering
 from services.talent_academy.enrolment.models import Enrolment, Learner
 from services.talent_academy.partners import domain
@@ -41,9 +41,9 @@ def create_opening(session: Session, *, data: OpeningCreate) -> Opening:
     return opening
 
 
-def get_opening(session: Session, opening_id: int) -> Opening:
+def get_opening(session: Session, opening_id: int, *, principal: Principal | None = None) -> Opening:
     opening = session.get(Opening, opening_id)
-    if opening is None:
+    if opening is None or not sees_company(principal, opening.company_id):
         raise NotFound(f"opening {opening_id} not found", code="opening_not_found")
     return opening
 
@@ -121,9 +121,9 @@ def run_matching(session: Session, *, now: datetime, track_id: str | None = None
     return created
 
 
-def get_match(session: Session, match_id: int) -> Match:
+def get_match(session: Session, match_id: int, *, principal: Principal | None = None) -> Match:
     m = session.get(Match, match_id)
-    if m is None:
+    if m is None or not sees_company(principal, m.company_id):
         raise NotFound(f"match {match_id} not found", code="match_not_found")
     return m
 
