@@ -142,3 +142,22 @@ def filters_row(*specs: tuple[str, list[str]], date_range: bool = True, key: str
         picked = column.selectbox(t(label_key), [t("all"), *options], key=f"{key}_{label_key}")
         chosen[label_key] = None if picked == t("all") else picked
     return chosen
+
+
+def answered(reply: api.Reply, done: str, refused: str, *, key: str) -> None:
+    """After an action: keeps what the service answered (`refused` formats `{d}` with its reason) and runs the page
+    again at once, so every figure shows the change; `show_answer(key=...)` shows it at the top."""
+    if reply.ok:
+        st.session_state[key] = ("ok", done)
+    else:
+        detail = reply.data.get("detail") if isinstance(reply.data, dict) else reply.detail
+        st.session_state[key] = ("error", refused.replace("{d}", f"{reply.detail} — {detail}"))
+    st.rerun()
+
+
+def show_answer(*, key: str) -> None:
+    kind, text = st.session_state.pop(key, (None, None))
+    if kind == "ok":
+        st.success(text, icon=":material/check_circle:")
+    elif kind == "error":
+        st.error(text, icon=":material/block:")

@@ -8,30 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import api
-from dashboard.widgets import as_of, fetch, lang, no_data, problem, table, token
+from dashboard.widgets import answered, as_of, fetch, lang, no_data, problem, show_answer, table, token
+from services.common.i18n import pairs as catalogue_pairs
 
 SERVICE = "talent_academy"
-WORDS = {
-    "title": ("아카데미 운영", "Academy operations"),
-    "offerings": ("개설 과정 (정원·예약석·대기)", "Offerings (capacity, reserved seats, waitlist)"),
-    "pick": ("기수 고르기", "Choose a cohort"),
-    "queue": ("지원자 목록", "Applications"),
-    "waitlist_offers": ("대기와 자리 제안", "Waitlist and offers"),
-    "withdraw": ("이 지원 취소 (자리는 다음 분께)", "Withdraw this application (the seat moves on)"),
-    "enrolment": ("지원 번호 (내부)", "Enrolment id"),
-    "done": ("처리했어요.", "Done."),
-    "completion": ("수료 판정과 성과 기록", "Completion and outcomes"),
-    "evaluate": ("수료 판정하기 (끝난 기수)", "Decide completion (ended cohort)"),
-    "evaluated": ("수료 {c}명, 미수료 {n}명으로 판정했어요.", "{c} completed, {n} not completed."),
-    "outcome": ("취업 성과 기록", "Record an employment outcome"),
-    "employed": ("취업했어요", "Employed"), "employed_on": ("근무 시작일", "First day of the job"),
-    "observed_on": ("확인한 날", "Date of the evidence"), "company": ("회사 (선택)", "Company (optional)"),
-    "in_field": ("전공 분야 일자리", "In-field job"), "source": ("근거", "Evidence"),
-    "save": ("저장", "Save"), "checkpoint": ("시점 (개월)", "Checkpoint (months)"),
-    "reports": ("과정별 지표 (정의와 출처)", "Track reports (definitions and sources)"),
-    "placement": ("협력사 채용 실적", "Partner placements"),
-    "refused": ("처리하지 못했어요: {d}", "Refused: {d}"),
-}
+WORDS = catalogue_pairs("dashboard_academy_staff")  # services/common/i18n/dashboard_academy_staff.json
 SOURCES = ["employment_insurance", "survey", "employer_letter", "partner_hire"]
 
 
@@ -42,21 +23,11 @@ def w(key: str, **fmt) -> str:
 
 
 def said(reply: api.Reply, done: str | None = None) -> None:
-    """Runs the page again at once so every figure shows the change; the answer is shown at the top."""
-    if reply.ok:
-        st.session_state["staff_flash"] = ("ok", done or w("done"))
-    else:
-        detail = reply.data.get("detail") if isinstance(reply.data, dict) else reply.detail
-        st.session_state["staff_flash"] = ("error", w("refused", d=f"{reply.detail} — {detail}"))
-    st.rerun()
+    answered(reply, done or w("done"), w("refused", d="{d}"), key="staff_flash")
 
 
 def flash() -> None:
-    kind, text = st.session_state.pop("staff_flash", (None, None))
-    if kind == "ok":
-        st.success(text, icon=":material/check_circle:")
-    elif kind == "error":
-        st.error(text, icon=":material/block:")
+    show_answer(key="staff_flash")
 
 
 st.header(w("title"))

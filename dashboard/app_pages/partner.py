@@ -6,22 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import api
-from dashboard.widgets import fetch, lang, no_data, problem, table, token
+from dashboard.widgets import answered, fetch, lang, no_data, problem, show_answer, table, token
+from services.common.i18n import pairs as catalogue_pairs
 
 SERVICE = "talent_academy"
-WORDS = {
-    "title": ("협력 기업", "Partner company"),
-    "openings": ("우리 회사 채용 공고", "Our openings"),
-    "candidates": ("정보 공개에 동의한 수료생", "Completers who agreed to share their profile"),
-    "consent_note": ("수료생 본인이 동의한 경우에만 보여요. 열람 기록이 남아요.",
-                     "Shown only with the completer's consent. Every view is logged."),
-    "nominate": ("이 수료생을 면접에 부르기", "Invite this completer to interview"),
-    "who": ("수료생", "Completer"), "opening": ("공고", "Opening"),
-    "matches": ("추천과 진행 상황", "Nominations and their steps"),
-    "step": ("다음 단계", "Next step"), "move": ("단계 바꾸기", "Move"), "match": ("추천", "Nomination"),
-    "placement": ("채용 실적 (약정 대비)", "Placements against our commitment"),
-    "done": ("처리했어요.", "Done."), "refused": ("처리하지 못했어요: {d}", "Refused: {d}"),
-}
+WORDS = catalogue_pairs("dashboard_partner")  # services/common/i18n/dashboard_partner.json
 NEXT = {"proposed": ["interview", "rejected"], "interview": ["offer", "rejected"], "offer": ["hired", "rejected"]}
 
 
@@ -32,21 +21,11 @@ def w(key: str, **fmt) -> str:
 
 
 def said(reply: api.Reply, done: str | None = None) -> None:
-    """Runs the page again at once so every figure shows the change; the answer is shown at the top."""
-    if reply.ok:
-        st.session_state["partner_flash"] = ("ok", done or w("done"))
-    else:
-        detail = reply.data.get("detail") if isinstance(reply.data, dict) else reply.detail
-        st.session_state["partner_flash"] = ("error", w("refused", d=f"{reply.detail} — {detail}"))
-    st.rerun()
+    answered(reply, done or w("done"), w("refused", d="{d}"), key="partner_flash")
 
 
 def flash() -> None:
-    kind, text = st.session_state.pop("partner_flash", (None, None))
-    if kind == "ok":
-        st.success(text, icon=":material/check_circle:")
-    elif kind == "error":
-        st.error(text, icon=":material/block:")
+    show_answer(key="partner_flash")
 
 
 st.header(w("title"))

@@ -85,6 +85,19 @@ def test_every_key_the_dashboard_uses_is_in_the_catalogue():
         assert sorted(k for k in keys if k not in entries) == [], surface
 
 
+# Workspaces whose page words are a surface of their own, read through the page's w("...").
+PAGE_SURFACES = {"academy_staff.py": "dashboard_academy_staff", "partner.py": "dashboard_partner"}
+
+
+@pytest.mark.parametrize("page, surface", PAGE_SURFACES.items())
+def test_every_key_a_workspace_page_uses_is_in_its_surface(page, surface):
+    tree = ast.parse((ROOT / "dashboard" / "app_pages" / page).read_text(encoding="utf-8"))
+    keys = {n.args[0].value for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+            and n.func.id == "w" and n.args and isinstance(n.args[0], ast.Constant)}
+    assert len(keys) > 5
+    assert sorted(keys - set(i18n.messages(surface))) == []
+
+
 def test_the_scan_catches_a_missing_key(tmp_path):
     page = tmp_path / "p.html"
     page.write_text('<h1 data-t="no_such_key_anywhere"></h1><script>Screens.t("also_missing")</script>')
