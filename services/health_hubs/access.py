@@ -12,7 +12,8 @@ from services.common.auth import CurrentPrincipal, Principal, Role, check_place
 from services.common.db import utcnow
 from services.common.errors import Forbidden
 from services.common.ratelimit import check_device_rate
-from services.health_hubs.models import AuditEvent, Consent, Resident
+from services.health_hubs.audit.models import AuditEvent
+from services.health_hubs.residents.models import Consent, Resident
 
 RECORD_ROLES = (Role.centre_staff, Role.nurse)  # and admin; officials see aggregates only
 AGGREGATE_ROLES = (Role.official, Role.centre_staff, Role.nurse)

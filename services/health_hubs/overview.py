@@ -8,10 +8,12 @@ from sqlmodel import Session, select
 
 from services.common.auth import Principal
 from services.common.overview import Attention, Figure, Overview
+from services.health_hubs.care.models import Alert
 from services.health_hubs.care.service import count_waiting
 from services.health_hubs.domain import SEOUL, add_months, month_of
 from services.health_hubs.indicators import service as indicators
-from services.health_hubs.models import Alert, Reading, Resident
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.residents.models import Resident
 
 
 def _day_start(now: datetime, days_back: int = 0) -> datetime:

@@ -8,17 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
+from services.health_hubs.care.models import EscalationContact, FollowUpCall, Referral
 from services.health_hubs.centres import get_centre
 from services.health_hubs.domain import average_sitting, classify_reading, to_jamo
-from services.health_hubs.models import (
-    Consent,
-    EscalationContact,
-    FollowUpCall,
-    Reading,
-    Referral,
-    Resident,
-    ResidentToken,
-)
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.residents.models import Consent, Resident, ResidentToken
 from services.health_hubs.residents.service import token_hash
 from services.health_hubs.rules import rule_set
 

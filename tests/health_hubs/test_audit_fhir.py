@@ -11,9 +11,11 @@ from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from services.common.jobs import run_job
+from services.health_hubs.audit.models import AuditEvent
 from services.health_hubs.fhir.export import FhirCheckError, validate
 from services.health_hubs.jobs import JOBS
-from services.health_hubs.models import AuditEvent, Reading, job_run
+from services.health_hubs.models import job_run
+from services.health_hubs.readings.models import Reading
 from services.health_hubs.readings.service import reclassify
 from services.health_hubs.rules import KSH_2022
 from services.health_hubs.settings import HealthHubsSettings

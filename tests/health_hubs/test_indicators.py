@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from services.health_hubs.domain import SEOUL, windows
 from services.health_hubs.indicators.service import COUNT_KEYS, centre_counts
-from services.health_hubs.models import Reading, Resident
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.residents.models import Resident
 from services.health_hubs.rules import KSH_2022
 
 

@@ -16,8 +16,10 @@ from services.health_hubs.care.domain import (
     follow_up_kind,
     returned_to_care,
 )
+from services.health_hubs.care.models import FollowUpCall
 from services.health_hubs.domain import UNCONTROLLED_CATEGORIES
-from services.health_hubs.models import FollowUpCall, Reading, Resident
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.residents.models import Resident
 
 ORDER = {"uncontrolled": 0, "missed": 1, "lost": 2}
 

@@ -17,20 +17,14 @@ from services.health_hubs.access import (
     list_audit,
     place_filter,
 )
+from services.health_hubs.audit.models import AuditEvent
 from services.health_hubs.care.domain import ALERT_ACTIONS, next_escalation_at
+from services.health_hubs.care.models import Alert, AlertAction, FollowUpCall, Referral
 from services.health_hubs.care.notifications import escalate_overdue, notifications_of  # noqa: F401
 from services.health_hubs.centres import district_of
 from services.health_hubs.domain import SEOUL, UNCONTROLLED_CATEGORIES
-from services.health_hubs.models import (
-    Alert,
-    AlertAction,
-    AuditEvent,
-    Consent,
-    FollowUpCall,
-    Reading,
-    Referral,
-    Resident,
-)
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.residents.models import Consent, Resident
 
 # ---- alerts ------------------------------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ import uuid
 
 from fhir.resources.R4B.bundle import Bundle
 
-from services.health_hubs.models import Reading, Resident
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.residents.models import Resident
 from services.health_hubs.rules import RULE_SETS, classify_bp
 
 LOINC = "http://loinc.org"

@@ -24,7 +24,7 @@ from services.health_hubs.domain import (
     check_glucose,
     classify_reading,
 )
-from services.health_hubs.models import Consent, DeviceClock, Reading, ReadingQuarantine, Resident
+from services.health_hubs.readings.models import DeviceClock, Reading, ReadingQuarantine
 from services.health_hubs.readings.sync_rules import (
     ClockWindow,
     clock_verdict,
@@ -33,6 +33,7 @@ from services.health_hubs.readings.sync_rules import (
     winners,
 )
 from services.health_hubs.residents.erasure import erased
+from services.health_hubs.residents.models import Consent, Resident
 from services.health_hubs.rules import RuleSet
 from services.health_hubs.schemas import BatchItem, ReadingIn
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from services.common.auth import check_place
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.health_hubs.access import Actor, audit, check_resident_access, current_consents, place_filter
+from services.health_hubs.care.models import Alert, Referral
 from services.health_hubs.centres import get_centre
 from services.health_hubs.domain import (
     LIKELY_DUPLICATE_SCORE,
@@ -20,17 +21,15 @@ from services.health_hubs.domain import (
     normalise_phone,
     to_jamo,
 )
-from services.health_hubs.models import (
-    Alert,
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.residents.erasure import erasure_of
+from services.health_hubs.residents.models import (
     Consent,
     DuplicateCandidate,
-    Reading,
-    Referral,
     Resident,
     ResidentMerge,
     ResidentToken,
 )
-from services.health_hubs.residents.erasure import erasure_of
 from services.health_hubs.schemas import Candidate, ConsentRead, ResidentCreate, ResidentRead, ResidentUpdate
 
 CONSENT_KINDS = ("health_data", "share_public_health", "reminders")
