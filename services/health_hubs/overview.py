@@ -10,18 +10,14 @@ from services.common.auth import Principal
 from services.common.overview import Attention, Figure, Overview
 from services.health_hubs.care.models import Alert
 from services.health_hubs.care.service import count_waiting
-from services.health_hubs.domain import SEOUL, add_months, month_of
 from services.health_hubs.indicators import service as indicators
 from services.health_hubs.readings.models import Reading
 from services.health_hubs.residents.models import Resident
-
-
-def _day_start(now: datetime, days_back: int = 0) -> datetime:
-    return now.astimezone(SEOUL).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days_back)
+from services.health_hubs.timeutil import add_months, local_day_start, month_of
 
 
 def overview(session: Session, *, principal: Principal, rules, now: datetime) -> Overview:
-    today, yesterday = _day_start(now), _day_start(now, 1)
+    today, yesterday = local_day_start(now), local_day_start(now, 1)
 
     def readings_between(a, b):
         return session.exec(select(func.count()).select_from(Reading).where(

@@ -60,8 +60,8 @@ from services.health_hubs.fhir.router import router as fhir_router
 from services.health_hubs.indicators.router import router as indicators_router
 from services.health_hubs.overview import overview as health_overview
 from services.health_hubs.readings.router import router as readings_router
+from services.health_hubs.readings.rules import rule_set, rules_as_dict
 from services.health_hubs.residents.router import router as residents_router
-from services.health_hubs.rules import rule_set, rules_as_dict
 from services.health_hubs.screens import router as screens_router
 
 router = APIRouter()

@@ -16,8 +16,8 @@ from services.health_hubs.fhir.export import FhirCheckError, validate
 from services.health_hubs.jobs import JOBS
 from services.health_hubs.models import job_run
 from services.health_hubs.readings.models import Reading
+from services.health_hubs.readings.rules import KSH_2022
 from services.health_hubs.readings.service import reclassify
-from services.health_hubs.rules import KSH_2022
 from services.health_hubs.settings import HealthHubsSettings
 
 

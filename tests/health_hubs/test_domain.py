@@ -6,28 +6,25 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.health_hubs.domain import (
-    Person,
+from services.health_hubs.indicators.domain import (
+    glucose_indicator_band,
+    is_controlled,
+    suppress_cell,
+    windows,
+)
+from services.health_hubs.readings.domain import (
     ReadingRejected,
-    add_months,
     average_sitting,
     bp_next_step,
     check_glucose,
-    classify_reading,
-    classify_reading_detail,
-    initials,
-    match_score,
-    suppress_cell,
-    to_jamo,
-    windows,
-)
-from services.health_hubs.rules import (
-    KSH_2022,
     classify_bp,
     classify_glucose,
-    glucose_indicator_band,
-    is_controlled,
+    classify_reading,
+    classify_reading_detail,
 )
+from services.health_hubs.readings.rules import KSH_2022
+from services.health_hubs.residents.domain import Person, initials, match_score, to_jamo
+from services.health_hubs.timeutil import add_months
 
 R = KSH_2022
 

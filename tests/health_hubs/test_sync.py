@@ -17,8 +17,8 @@ from services.health_hubs.care.models import Alert
 from services.health_hubs.indicators.service import centre_counts
 from services.health_hubs.readings import service
 from services.health_hubs.readings.models import Reading, ReadingQuarantine
-from services.health_hubs.rules import rule_set
-from services.health_hubs.schemas import BatchItem
+from services.health_hubs.readings.rules import rule_set
+from services.health_hubs.readings.schemas import BatchItem
 from services.health_hubs.settings import HealthHubsSettings
 from tests.health_hubs.factories import bp_body, glucose_body
 

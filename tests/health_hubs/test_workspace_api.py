@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.health_hubs.domain import SEOUL
+from services.health_hubs.timeutil import SEOUL
 from tests.health_hubs.factories import Hub
 
 

@@ -17,7 +17,7 @@ from services.health_hubs.care.domain import (
     returned_to_care,
 )
 from services.health_hubs.care.models import FollowUpCall
-from services.health_hubs.domain import UNCONTROLLED_CATEGORIES
+from services.health_hubs.readings.domain import UNCONTROLLED_CATEGORIES
 from services.health_hubs.readings.models import Reading
 from services.health_hubs.residents.models import Resident
 

@@ -19,8 +19,8 @@ from services.common.notify import (
 )
 from services.health_hubs.care.domain import ESCALATION_CHAIN, LEVEL_NAMES_KO, levels_due
 from services.health_hubs.care.models import Alert, EscalationContact, Notification
-from services.health_hubs.domain import SEOUL
 from services.health_hubs.readings.models import Reading
+from services.health_hubs.timeutil import SEOUL
 
 KIND_KO = {"bp_crisis": "위기 혈압", "hypoglycaemia": "저혈당"}
 MAX_LEVEL = max(step.level for step in ESCALATION_CHAIN)

@@ -2,7 +2,7 @@
 status and outcome; the overdue list for follow-up calls."""
 
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, update
 from sqlmodel import Session, select
@@ -22,9 +22,10 @@ from services.health_hubs.care.domain import ALERT_ACTIONS, next_escalation_at
 from services.health_hubs.care.models import Alert, AlertAction, FollowUpCall, Referral
 from services.health_hubs.care.notifications import escalate_overdue, notifications_of  # noqa: F401
 from services.health_hubs.centres import district_of
-from services.health_hubs.domain import SEOUL, UNCONTROLLED_CATEGORIES
+from services.health_hubs.readings.domain import UNCONTROLLED_CATEGORIES
 from services.health_hubs.readings.models import Reading
 from services.health_hubs.residents.models import Consent, Resident
+from services.health_hubs.timeutil import SEOUL, local_day_start
 
 # ---- alerts ------------------------------------------------------------------------------------------------
 
@@ -310,7 +311,7 @@ ASKS_REMEASURE = ("remeasure", "call_119", "eat_sugar_tell_staff")  # next steps
 def centre_today(session: Session, *, actor: Actor, now: datetime) -> dict:
     """Residents measured today (Pohang's day) at the caller's place, and today's readings that asked for a
     re-measure that has not happened yet."""
-    day_start = datetime.combine(now.astimezone(SEOUL).date(), time.min, tzinfo=SEOUL).astimezone(UTC)
+    day_start = local_day_start(now)
     query = select(Reading, Resident).join(Resident, Resident.id == Reading.resident_id).where(
         Reading.measured_at >= day_start, Reading.measured_at <= now, Reading.deleted_at.is_(None))
     scope = place_filter(actor, Reading.centre_id, Resident.district)

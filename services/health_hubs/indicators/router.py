@@ -10,9 +10,9 @@ from services.common.errors import NotFound, Unprocessable
 from services.common.routing import APIRouter
 from services.health_hubs.access import AGGREGATE_ROLES, Actor, actor
 from services.health_hubs.centres import DISTRICTS, all_centres
-from services.health_hubs.domain import add_months, month_of, parse_month
 from services.health_hubs.indicators import service
-from services.health_hubs.rules import rule_set
+from services.health_hubs.readings.rules import rule_set
+from services.health_hubs.timeutil import add_months, month_of, parse_month
 
 router = APIRouter(tags=["indicators"])
 Viewer = actor(roles=AGGREGATE_ROLES)

@@ -21,8 +21,8 @@ from sqlalchemy.engine import Connection
 from services.common.db import UTCDateTime
 from services.common.suppression import protect
 from services.health_hubs.centres import DISTRICTS, all_centres
-from services.health_hubs.domain import SMALL_CELL, windows
-from services.health_hubs.rules import RuleSet
+from services.health_hubs.indicators.domain import SMALL_CELL, windows
+from services.health_hubs.readings.rules import RuleSet
 
 COUNT_KEYS = ("registered", "new_registrations", "lost_to_follow_up", "under_care", "denominator", "controlled",
               "uncontrolled", "missed_visit", "visited_no_bp", "glucose_measured", "glucose_band1",

@@ -13,26 +13,24 @@ from services.common.db import SessionDep, utcnow
 from services.common.errors import PayloadTooLarge, Unprocessable
 from services.common.routing import APIRouter
 from services.health_hubs.access import RECORD_ROLES, Actor, actor
-from services.health_hubs.domain import NEXT_STEPS
 from services.health_hubs.readings import service
+from services.health_hubs.readings.domain import NEXT_STEPS
+from services.health_hubs.readings.rules import rule_set
 from services.health_hubs.readings.schemas import (
-    ConfirmAnswer,
-    DeviceClockRead,
-    QuarantineConfirm,
-    QuarantinedAnswer,
-    QuarantineRead,
-)
-from services.health_hubs.residents.service import open_resident
-from services.health_hubs.rules import rule_set
-from services.health_hubs.schemas import (
     BatchAnswer,
     BatchIn,
     BatchResult,
+    ConfirmAnswer,
+    DeviceClockRead,
     NextStep,
+    QuarantineConfirm,
+    QuarantinedAnswer,
+    QuarantineRead,
     ReadingAnswer,
     ReadingIn,
     ReadingRead,
 )
+from services.health_hubs.residents.service import open_resident
 
 router = APIRouter(tags=["readings"])
 Kiosk = actor(devices=(DeviceKind.health_kiosk,))

@@ -16,7 +16,7 @@ from services.common.errors import Conflict, DomainError, NotFound, Unprocessabl
 from services.health_hubs.access import Actor, audit, place_filter
 from services.health_hubs.care import service as care
 from services.health_hubs.centres import district_of
-from services.health_hubs.domain import (
+from services.health_hubs.readings.domain import (
     ALERT_CATEGORIES,
     UNCONTROLLED_CATEGORIES,
     ReadingRejected,
@@ -25,6 +25,8 @@ from services.health_hubs.domain import (
     classify_reading,
 )
 from services.health_hubs.readings.models import DeviceClock, Reading, ReadingQuarantine
+from services.health_hubs.readings.rules import RuleSet
+from services.health_hubs.readings.schemas import BatchItem, ReadingIn
 from services.health_hubs.readings.sync_rules import (
     ClockWindow,
     clock_verdict,
@@ -34,8 +36,6 @@ from services.health_hubs.readings.sync_rules import (
 )
 from services.health_hubs.residents.erasure import erased
 from services.health_hubs.residents.models import Consent, Resident
-from services.health_hubs.rules import RuleSet
-from services.health_hubs.schemas import BatchItem, ReadingIn
 
 CHUNK = 500
 STORED_OUTCOMES = ("created", "updated", "deleted", "unchanged", "stale", "ignored_deleted")

@@ -33,7 +33,7 @@ from services.health_hubs.residents.models import (
     ResidentMerge,
     ResidentToken,
 )
-from services.health_hubs.schemas import ErasureRead
+from services.health_hubs.residents.schemas import ErasureRead
 
 ERASERS = (Role.centre_staff, Role.admin)  # the resident's own centre (and admins); not nurses, not devices
 FREE_TEXT_DETAIL_KEYS = ("reason", "outcome_note", "note")

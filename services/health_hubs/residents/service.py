@@ -13,7 +13,8 @@ from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.health_hubs.access import Actor, audit, check_resident_access, current_consents, place_filter
 from services.health_hubs.care.models import Alert, Referral
 from services.health_hubs.centres import get_centre
-from services.health_hubs.domain import (
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.residents.domain import (
     LIKELY_DUPLICATE_SCORE,
     Person,
     initials,
@@ -21,7 +22,6 @@ from services.health_hubs.domain import (
     normalise_phone,
     to_jamo,
 )
-from services.health_hubs.readings.models import Reading
 from services.health_hubs.residents.erasure import erasure_of
 from services.health_hubs.residents.models import (
     Consent,
@@ -30,7 +30,13 @@ from services.health_hubs.residents.models import (
     ResidentMerge,
     ResidentToken,
 )
-from services.health_hubs.schemas import Candidate, ConsentRead, ResidentCreate, ResidentRead, ResidentUpdate
+from services.health_hubs.residents.schemas import (
+    Candidate,
+    ConsentRead,
+    ResidentCreate,
+    ResidentRead,
+    ResidentUpdate,
+)
 
 CONSENT_KINDS = ("health_data", "share_public_health", "reminders")
 SEARCH_MIN_SCORE = 50.0
