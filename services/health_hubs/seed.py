@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
 from services.health_hubs.care.models import EscalationContact, FollowUpCall, Referral
-from services.health_hubs.centres import get_centre
+from services.health_hubs.centres.domain import get_centre
 from services.health_hubs.readings.domain import average_sitting, classify_reading
 from services.health_hubs.readings.models import Reading
 from services.health_hubs.readings.rules import rule_set

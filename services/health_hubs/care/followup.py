@@ -8,7 +8,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.common.errors import NotFound
-from services.health_hubs.access import Actor, audit, check_resident_access, place_filter
+from services.health_hubs.access import Actor, check_resident_access, place_filter
+from services.health_hubs.audit.service import audit
 from services.health_hubs.care.domain import (
     CALL_RESULTS,
     RETURN_TO_CARE_DAYS,

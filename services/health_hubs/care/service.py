@@ -9,19 +9,13 @@ from sqlmodel import Session, select
 
 from services.common.db import insert_for
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
-from services.health_hubs.access import (
-    Actor,
-    audit,
-    check_resident_access,
-    has_consent,
-    list_audit,
-    place_filter,
-)
+from services.health_hubs.access import Actor, check_resident_access, has_consent, place_filter
 from services.health_hubs.audit.models import AuditEvent
+from services.health_hubs.audit.service import audit, list_audit
 from services.health_hubs.care.domain import ALERT_ACTIONS, next_escalation_at
 from services.health_hubs.care.models import Alert, AlertAction, FollowUpCall, Referral
 from services.health_hubs.care.notifications import escalate_overdue, notifications_of  # noqa: F401
-from services.health_hubs.centres import district_of
+from services.health_hubs.centres.domain import district_of
 from services.health_hubs.readings.domain import UNCONTROLLED_CATEGORIES
 from services.health_hubs.readings.models import Reading
 from services.health_hubs.residents.models import Consent, Resident
@@ -291,6 +285,12 @@ def overdue(session: Session, *, actor: Actor, now: datetime, limit: int) -> lis
     audit(session, actor, action="search", entity="referral", purpose="follow_up_calls",
           detail={"returned": len(rows), "resident_ids": [str(r.id) for _, r in rows][:100]})
     return rows
+
+
+def count_alerts_raised(session: Session, *, since: datetime, until: datetime) -> int:
+    """Alerts raised in [since, until) (the overview's alerts today)."""
+    return session.exec(select(func.count()).select_from(Alert).where(
+        Alert.created_at >= since, Alert.created_at < until)).one()
 
 
 def count_waiting(session: Session, *, now: datetime) -> dict:

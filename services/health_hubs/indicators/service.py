@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from services.common.db import UTCDateTime
 from services.common.suppression import protect
-from services.health_hubs.centres import DISTRICTS, all_centres
+from services.health_hubs.centres.domain import DISTRICTS, all_centres
 from services.health_hubs.indicators.domain import SMALL_CELL, windows
 from services.health_hubs.readings.rules import RuleSet
 

@@ -21,8 +21,9 @@ from sqlmodel import Session, select
 
 from services.common.auth import Role, check_place
 from services.common.errors import Forbidden, NotFound
-from services.health_hubs.access import Actor, audit
+from services.health_hubs.access import Actor
 from services.health_hubs.audit.models import AuditEvent
+from services.health_hubs.audit.service import audit
 from services.health_hubs.care.models import Alert, AlertAction, FollowUpCall, Notification, Referral
 from services.health_hubs.readings.models import Reading
 from services.health_hubs.residents.models import (
