@@ -127,7 +127,7 @@ def centre_counts(conn: Connection, *, month: str, rules: RuleSet, as_of: dateti
                   district: str | None = None, centre_id: str | None = None,
                   method: str | None = None) -> dict[str, dict[str, int]]:
     """{centre_id: {count key: n}} for one report month. `method`: "lateral" (PostgreSQL only; its default) or
-    "window" (the default elsewhere); both give the same counts (tests/health_hubs/test_indicators.py)."""
+    "window" (the default elsewhere); both give the same counts (tests/health_hubs/indicators/test_indicators.py)."""
     postgres = conn.dialect.name == "postgresql"
     method = method or ("lateral" if postgres else "window")
     w = windows(month)

@@ -31,7 +31,7 @@ const KioskRules = {
 
   // Same shape as the server (readings/domain.py BpClassification): the grade always, isolated_systolic and crisis as
   // separate flags, category = crisis, else isolated_systolic, else the grade; next step from all three
-  // (readings/domain.py bp_next_step with a complete protocol). tests/health_hubs/test_kiosk_rules.py runs both over every
+  // (readings/domain.py bp_next_step with a complete protocol). tests/health_hubs/readings/test_kiosk_rules.py runs both over every
   // plausible reading.
   classifyBp(systolic, diastolic) {
     const [cs, cd] = this.bp.crisis_above;
