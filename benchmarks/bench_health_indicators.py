@@ -24,10 +24,10 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from services.common import migrate  # noqa: E402
 from services.common.db import make_engine  # noqa: E402
-from services.health_hubs.centres import all_centres  # noqa: E402
-from services.health_hubs.domain import windows  # noqa: E402
+from services.health_hubs.centres.domain import all_centres  # noqa: E402
+from services.health_hubs.indicators.domain import glucose_indicator_band, is_controlled, windows  # noqa: E402
 from services.health_hubs.indicators.service import centre_counts  # noqa: E402
-from services.health_hubs.rules import KSH_2022, glucose_indicator_band, is_controlled  # noqa: E402
+from services.health_hubs.readings.rules import KSH_2022  # noqa: E402
 
 RESIDENTS = int(os.environ.get("HEALTH_BENCH_RESIDENTS", "20000"))
 READINGS = int(os.environ.get("HEALTH_BENCH_READINGS", "1000000"))

@@ -148,7 +148,7 @@ STATUS = {**catalogue_pairs("dashboard_codes", "status."), **LIST_KINDS}
 ROLES = catalogue_pairs("dashboard_codes", "roles.")
 CONSENT_KINDS = catalogue_pairs("dashboard_codes", "consent_kinds.")
 # Category bands drawn behind the charts: the same cut-offs the service classifies with (services/health_hubs/
-# rules.py, KSH 2022 for BP; ADA / KDA for fasting glucose), systolic only for BP.
+# readings/rules.py, KSH 2022 for BP; ADA / KDA for fasting glucose), systolic only for BP.
 BP_BANDS = [(60, 120, "normal", "#e8f5e9"), (120, 130, "elevated", "#fffde7"), (130, 140, "prehypertension", "#fff3e0"),
             (140, 160, "hypertension_grade1", "#ffe0b2"), (160, 180, "hypertension_grade2", "#ffccbc"),
             (180, 260, "crisis", "#ffcdd2")]

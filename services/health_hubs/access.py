@@ -1,18 +1,18 @@
-"""Who may see which resident (role and place), and the audit log every record access writes."""
+"""The service's scope plumbing: who is calling (Actor, with the purpose for the audit log), which roles and devices
+an endpoint admits, and which residents and rows a caller may see (role, place, sharing consent). Every sub-domain's
+router and service uses it, so it sits at the top of the service, as talent_academy/access.py and industry/access.py
+do; the audit log it feeds is audit/."""
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from fastapi import Depends, Header, Request
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.common.auth import CurrentPrincipal, Principal, Role, check_place
-from services.common.db import utcnow
 from services.common.errors import Forbidden
 from services.common.ratelimit import check_device_rate
-from services.health_hubs.models import AuditEvent, Consent, Resident
+from services.health_hubs.residents.models import Consent, Resident
 
 RECORD_ROLES = (Role.centre_staff, Role.nurse)  # and admin; officials see aggregates only
 AGGREGATE_ROLES = (Role.official, Role.centre_staff, Role.nurse)
@@ -86,54 +86,3 @@ def place_filter(actor: Actor, centre_col, district_col):
     if p.role == Role.nurse:
         return district_col == p.district
     return None
-
-
-def audit(session: Session, actor: Actor, *, action: str, entity: str, entity_id=None, resident_id=None,
-          purpose: str, detail: dict | None = None) -> None:
-    """Writes one audit event in the request's own transaction: no record change without its trail."""
-    p = actor.principal
-    session.add(AuditEvent(
-        at=utcnow(), actor_kind=p.kind, actor_id=p.id, actor_role=p.role or p.device_kind,
-        actor_place=p.centre_id or p.district or p.place, action=action, entity=entity,
-        entity_id=str(entity_id) if entity_id is not None else None, resident_id=resident_id,
-        purpose=(actor.purpose or purpose)[:80], detail=detail or {}, request_id=actor.request_id,
-    ))
-
-
-def list_audit(session: Session, *, resident_id=None, actor_id=None, action=None, since=None, until=None,
-               limit: int = 200) -> list[AuditEvent]:
-    query = select(AuditEvent)
-    if resident_id is not None:
-        query = query.where(AuditEvent.resident_id == resident_id)
-    if actor_id:
-        query = query.where(AuditEvent.actor_id == actor_id)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if since is not None:
-        query = query.where(AuditEvent.at >= since)
-    if until is not None:
-        query = query.where(AuditEvent.at < until)
-    return list(session.exec(query.order_by(AuditEvent.id.desc()).limit(limit)).all())
-
-
-def audit_summary(session: Session, *, since, until) -> list[dict]:
-    """Events per actor and action in a period: the monthly access review (PIPA) starts here."""
-    from sqlalchemy import func
-
-    rows = session.exec(select(AuditEvent.actor_id, AuditEvent.actor_role, AuditEvent.action,
-                               func.count(), func.count(AuditEvent.resident_id.distinct()))
-                        .where(AuditEvent.at >= since, AuditEvent.at < until)
-                        .group_by(AuditEvent.actor_id, AuditEvent.actor_role, AuditEvent.action)).all()
-    return [{"actor_id": a, "actor_role": r, "action": act, "events": n, "residents": m}
-            for a, r, act, n, m in sorted(rows, key=lambda t: -t[3])]
-
-
-def purge_audit(session: Session, *, before) -> int:
-    from sqlalchemy import delete
-
-    return session.execute(delete(AuditEvent).where(AuditEvent.at < before)).rowcount
-
-
-def oldest_audit_event(session) -> datetime | None:
-    """When the access log's oldest kept event happened (retention shows in the monthly review)."""
-    return session.exec(select(func.min(AuditEvent.at))).one()

@@ -5,10 +5,10 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from services.common.jobs import Job
-from services.health_hubs.access import purge_audit
+from services.health_hubs.audit.service import purge_audit
 from services.health_hubs.care.notifications import deliver_pending, escalate_overdue
+from services.health_hubs.readings.rules import rule_set
 from services.health_hubs.readings.service import reclassify
-from services.health_hubs.rules import rule_set
 
 
 def escalate_alerts(engine, *, settings, now) -> dict:

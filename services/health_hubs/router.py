@@ -1,4 +1,4 @@
-"""HTTP API of the health_hubs service under /v1, and the kiosk screen.
+"""HTTP API of the health_hubs service under /v1, and the kiosk screen: the sub-domains' routers in one.
 
 Kiosk contract (the kiosk web page; auth: the kiosk's device key, `Authorization: Bearer aicd_...` or
 `X-Device-Key`; a kiosk is a `health_kiosk` device whose place is its centre id, e.g. "C001"):
@@ -37,119 +37,22 @@ aggregates (`/indicators`, `/overview`: officials too); `/audit` (admin). Every 
 send `X-Purpose` to say why.
 """
 
-from datetime import datetime, timedelta
-
-from fastapi import Query, Request
-from pydantic import BaseModel
-
-from services.common.auth import Role
-from services.common.db import SessionDep, utcnow
-from services.common.overview import Overview
 from services.common.routing import APIRouter
-from services.health_hubs.access import (
-    AGGREGATE_ROLES,
-    Actor,
-    actor,
-    audit_summary,
-    list_audit,
-    oldest_audit_event,
-)
+from services.health_hubs.audit.router import router as audit_router
 from services.health_hubs.care.router import router as care_router
-from services.health_hubs.centres import all_centres
+from services.health_hubs.centres.router import router as centres_router
 from services.health_hubs.fhir.router import router as fhir_router
 from services.health_hubs.indicators.router import router as indicators_router
-from services.health_hubs.overview import overview as health_overview
+from services.health_hubs.overview.router import router as overview_router
 from services.health_hubs.readings.router import router as readings_router
 from services.health_hubs.residents.router import router as residents_router
-from services.health_hubs.rules import rule_set, rules_as_dict
 from services.health_hubs.screens import router as screens_router
 
-router = APIRouter()
 api = APIRouter(prefix="/v1", tags=["health_hubs"])
+for sub in (centres_router, overview_router, audit_router, residents_router, readings_router, care_router,
+            indicators_router, fhir_router):
+    api.include_router(sub)
 
-
-class CentreRead(BaseModel):
-    id: str
-    name: str
-    name_ko: str
-    district: str
-    lat: float
-    lon: float
-
-
-@api.get("/centres", response_model=list[CentreRead])
-def list_centres(_: Actor = actor(roles=AGGREGATE_ROLES, devices=("health_kiosk",)),
-                 district: str | None = None) -> list[CentreRead]:
-    return [CentreRead(**vars(c)) for c in all_centres().values() if not district or c.district == district]
-
-
-@api.get("/rules")
-def active_rules(request: Request, _: Actor = actor(roles=AGGREGATE_ROLES)) -> dict:
-    """The active classification rule set with its sources."""
-    return rules_as_dict(rule_set(request.app.state.settings.rules_version))
-
-
-@api.get("/overview", response_model=Overview)
-def overview(request: Request, session: SessionDep,
-             who: Actor = actor(roles=(Role.official,))) -> Overview:
-    return health_overview(session, principal=who.principal,
-                           rules=rule_set(request.app.state.settings.rules_version), now=utcnow())
-
-
-class AuditRead(BaseModel):
-    id: int
-    at: datetime
-    actor_kind: str
-    actor_id: str
-    actor_role: str | None
-    actor_place: str | None
-    action: str
-    entity: str
-    entity_id: str | None
-    resident_id: object | None
-    purpose: str
-    detail: dict
-    request_id: str | None
-
-
-Admin = actor(roles=())  # admin only
-
-
-@api.get("/audit", response_model=list[AuditRead])
-def read_audit(session: SessionDep, _: Actor = Admin, resident_id: str | None = None,
-               actor_id: str | None = Query(default=None, max_length=64),
-               action: str | None = Query(default=None, pattern="^(read|search|create|update|export|merge|erase)$"),
-               since: datetime | None = None, until: datetime | None = None,
-               limit: int = Query(default=200, ge=1, le=5000)) -> list[AuditRead]:
-    import uuid
-
-    from services.common.errors import Unprocessable
-
-    try:
-        rid = uuid.UUID(resident_id) if resident_id else None
-    except ValueError:
-        raise Unprocessable("resident_id must be a UUID", code="invalid_resident_id") from None
-    rows = list_audit(session, resident_id=rid, actor_id=actor_id, action=action, since=since, until=until,
-                      limit=limit)
-    return [AuditRead(**r.model_dump()) for r in rows]
-
-
-@api.get("/audit/review")
-def audit_review(session: SessionDep, _: Actor = Admin, since: datetime | None = None,
-                 until: datetime | None = None) -> dict:
-    """Events per actor and action (default: the last 30 days), for the monthly access review."""
-    until = until or utcnow()
-    since = since or until - timedelta(days=30)
-    oldest = oldest_audit_event(session)
-    return {"since": since, "until": until, "oldest_event_at": oldest,
-            "actors": audit_summary(session, since=since, until=until)}
-
-
-api.include_router(residents_router)
-api.include_router(readings_router)
-api.include_router(care_router)
-api.include_router(indicators_router)
-api.include_router(fhir_router)
-# (endpoints are added to `api` above this line)
+router = APIRouter()
 router.include_router(api)
 router.include_router(screens_router)

@@ -8,19 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
-from services.health_hubs.centres import get_centre
-from services.health_hubs.domain import average_sitting, classify_reading, to_jamo
-from services.health_hubs.models import (
-    Consent,
-    EscalationContact,
-    FollowUpCall,
-    Reading,
-    Referral,
-    Resident,
-    ResidentToken,
-)
+from services.health_hubs.care.models import EscalationContact, FollowUpCall, Referral
+from services.health_hubs.centres.domain import get_centre
+from services.health_hubs.readings.domain import average_sitting, classify_reading
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.readings.rules import rule_set
+from services.health_hubs.residents.domain import to_jamo
+from services.health_hubs.residents.models import Consent, Resident, ResidentToken
 from services.health_hubs.residents.service import token_hash
-from services.health_hubs.rules import rule_set
 
 DEMO_CENTRES = [f"C{n:03d}" for n in range(1, 11)]
 # (name, device kind, place) of the demo devices this service needs; `aicity seed` creates their keys.
@@ -112,7 +107,7 @@ DEMO_CONTACTS = [
 def _work(rng, residents, consents, readings, now) -> tuple[list[dict], list[dict]]:
     """Work already on the desk: referrals for residents with repeated uncontrolled readings (some overdue,
     some accepted), and a few follow-up calls from last week, so the workspace looks lived in."""
-    from services.health_hubs.domain import UNCONTROLLED_CATEGORIES
+    from services.health_hubs.readings.domain import UNCONTROLLED_CATEGORIES
 
     sharing = {c["resident_id"] for c in consents if c["kind"] == "share_public_health" and c["granted"]}
     uncontrolled: dict = {}

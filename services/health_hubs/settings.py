@@ -12,7 +12,7 @@ class HealthHubsSettings(ServiceSettings):
     database_url: str = sqlite_url("health_hubs")
     port: int = 8102
 
-    rules_version: str = "ksh2022.1"  # the active classification rule set (services/health_hubs/rules.py)
+    rules_version: str = "ksh2022.1"  # the active classification rule set (services/health_hubs/readings/rules.py)
     consent_version: str = "2025-01"  # the consent text residents currently sign
     alert_ack_minutes: int = 10  # an unacknowledged crisis/hypoglycaemia alert escalates to the district nurse
     remeasure_minutes: int = 15  # a reading of the same resident within this time is the alert's re-measure

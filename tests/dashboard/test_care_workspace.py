@@ -18,10 +18,11 @@ from sqlmodel import Session, select
 
 from services.common.db import make_engine
 from services.common.jobs import run_job
-from services.health_hubs.domain import SEOUL
+from services.health_hubs.care.models import Alert, Notification
 from services.health_hubs.jobs import JOBS
-from services.health_hubs.models import Alert, Notification, job_run
+from services.health_hubs.models import job_run
 from services.health_hubs.settings import HealthHubsSettings
+from services.health_hubs.timeutil import SEOUL
 from services.suite import SERVICES
 from tests.dashboard.live_suite import CHROMIUM, CHROMIUM_ARGS, ROOT, start_dashboard, start_suite, stop
 from tests.health_hubs.mailbox import run_delivery, running_mailbox

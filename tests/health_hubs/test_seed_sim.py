@@ -4,7 +4,8 @@ import random
 
 from sqlalchemy import func, select
 
-from services.health_hubs.models import Reading, Resident
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.residents.models import Resident
 from services.health_hubs.seed import DEMO_DEVICES, seed
 from services.health_hubs.settings import HealthHubsSettings
 from services.health_hubs.simulator import Simulator

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from services.health_hubs.models import Alert, Reading
+from services.health_hubs.care.models import Alert
+from services.health_hubs.readings.models import Reading
 from tests.screens.helpers import assert_accessible, keep_key, shot
 
 pytestmark = pytest.mark.browser

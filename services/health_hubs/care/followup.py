@@ -8,7 +8,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.common.errors import NotFound
-from services.health_hubs.access import Actor, audit, check_resident_access, place_filter
+from services.health_hubs.access import Actor, check_resident_access, place_filter
+from services.health_hubs.audit.service import audit
 from services.health_hubs.care.domain import (
     CALL_RESULTS,
     RETURN_TO_CARE_DAYS,
@@ -16,8 +17,10 @@ from services.health_hubs.care.domain import (
     follow_up_kind,
     returned_to_care,
 )
-from services.health_hubs.domain import UNCONTROLLED_CATEGORIES
-from services.health_hubs.models import FollowUpCall, Reading, Resident
+from services.health_hubs.care.models import FollowUpCall
+from services.health_hubs.readings.domain import UNCONTROLLED_CATEGORIES
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.residents.models import Resident
 
 ORDER = {"uncontrolled": 0, "missed": 1, "lost": 2}
 

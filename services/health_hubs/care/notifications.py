@@ -18,8 +18,9 @@ from services.common.notify import (
     next_attempt_at,
 )
 from services.health_hubs.care.domain import ESCALATION_CHAIN, LEVEL_NAMES_KO, levels_due
-from services.health_hubs.domain import SEOUL
-from services.health_hubs.models import Alert, EscalationContact, Notification, Reading
+from services.health_hubs.care.models import Alert, EscalationContact, Notification
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.timeutil import SEOUL
 
 KIND_KO = {"bp_crisis": "위기 혈압", "hypoglycaemia": "저혈당"}
 MAX_LEVEL = max(step.level for step in ESCALATION_CHAIN)

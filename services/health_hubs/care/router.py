@@ -7,9 +7,9 @@ from fastapi import Query, Request
 from services.common.db import SessionDep, utcnow
 from services.common.routing import APIRouter
 from services.health_hubs.access import RECORD_ROLES, Actor, actor
+from services.health_hubs.audit.schemas import AccessLogEntry
 from services.health_hubs.care import followup, service
-from services.health_hubs.schemas import (
-    AccessLogEntry,
+from services.health_hubs.care.schemas import (
     AlertActionCreate,
     AlertRead,
     AlertResolve,

@@ -2,35 +2,24 @@
 status and outcome; the overdue list for follow-up calls."""
 
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from services.common.db import insert_for
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
-from services.health_hubs.access import (
-    Actor,
-    audit,
-    check_resident_access,
-    has_consent,
-    list_audit,
-    place_filter,
-)
+from services.health_hubs.access import Actor, check_resident_access, has_consent, place_filter
+from services.health_hubs.audit.models import AuditEvent
+from services.health_hubs.audit.service import audit, list_audit
 from services.health_hubs.care.domain import ALERT_ACTIONS, next_escalation_at
+from services.health_hubs.care.models import Alert, AlertAction, FollowUpCall, Referral
 from services.health_hubs.care.notifications import escalate_overdue, notifications_of  # noqa: F401
-from services.health_hubs.centres import district_of
-from services.health_hubs.domain import SEOUL, UNCONTROLLED_CATEGORIES
-from services.health_hubs.models import (
-    Alert,
-    AlertAction,
-    AuditEvent,
-    Consent,
-    FollowUpCall,
-    Reading,
-    Referral,
-    Resident,
-)
+from services.health_hubs.centres.domain import district_of
+from services.health_hubs.readings.domain import UNCONTROLLED_CATEGORIES
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.residents.models import Consent, Resident
+from services.health_hubs.timeutil import SEOUL, local_day_start
 
 # ---- alerts ------------------------------------------------------------------------------------------------
 
@@ -298,6 +287,12 @@ def overdue(session: Session, *, actor: Actor, now: datetime, limit: int) -> lis
     return rows
 
 
+def count_alerts_raised(session: Session, *, since: datetime, until: datetime) -> int:
+    """Alerts raised in [since, until) (the overview's alerts today)."""
+    return session.exec(select(func.count()).select_from(Alert).where(
+        Alert.created_at >= since, Alert.created_at < until)).one()
+
+
 def count_waiting(session: Session, *, now: datetime) -> dict:
     crisis = session.exec(select(func.count()).select_from(Alert).where(Alert.status == "open")).one()
     escalated = session.exec(select(func.count()).select_from(Alert).where(
@@ -316,7 +311,7 @@ ASKS_REMEASURE = ("remeasure", "call_119", "eat_sugar_tell_staff")  # next steps
 def centre_today(session: Session, *, actor: Actor, now: datetime) -> dict:
     """Residents measured today (Pohang's day) at the caller's place, and today's readings that asked for a
     re-measure that has not happened yet."""
-    day_start = datetime.combine(now.astimezone(SEOUL).date(), time.min, tzinfo=SEOUL).astimezone(UTC)
+    day_start = local_day_start(now)
     query = select(Reading, Resident).join(Resident, Resident.id == Reading.resident_id).where(
         Reading.measured_at >= day_start, Reading.measured_at <= now, Reading.deleted_at.is_(None))
     scope = place_filter(actor, Reading.centre_id, Resident.district)

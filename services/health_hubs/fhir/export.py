@@ -8,8 +8,10 @@ import uuid
 
 from fhir.resources.R4B.bundle import Bundle
 
-from services.health_hubs.models import Reading, Resident
-from services.health_hubs.rules import RULE_SETS, classify_bp
+from services.health_hubs.readings.domain import classify_bp
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.readings.rules import RULE_SETS
+from services.health_hubs.residents.models import Resident
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -17,7 +19,7 @@ VITAL_SIGNS = "http://terminology.hl7.org/CodeSystem/observation-category"
 RESIDENT_SYSTEM = "urn:aicity:health-hubs:resident"
 
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
-BP_CLASSIFICATION_SYSTEM = "urn:aicity:health-hubs:bp-classification"  # grade and flags, rules.py
+BP_CLASSIFICATION_SYSTEM = "urn:aicity:health-hubs:bp-classification"  # grade and flags, readings/domain.py
 OBSERVATION_NS = uuid.UUID("6f1c3f0e-6a43-5b8e-9a0a-9b1f0c2d7e11")  # uuid5 namespace: stable observation fullUrls
 UUID_URN = re.compile(r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 

@@ -3,37 +3,21 @@
 from datetime import datetime
 
 from fastapi import Query, Request
-from pydantic import BaseModel
 
 from services.common.db import SessionDep, utcnow
 from services.common.errors import NotFound, Unprocessable
 from services.common.routing import APIRouter
 from services.health_hubs.access import AGGREGATE_ROLES, Actor, actor
-from services.health_hubs.centres import DISTRICTS, all_centres
-from services.health_hubs.domain import add_months, month_of, parse_month
+from services.health_hubs.centres.domain import DISTRICTS, all_centres
 from services.health_hubs.indicators import service
-from services.health_hubs.rules import rule_set
+from services.health_hubs.indicators.schemas import IndicatorPage, Series
+from services.health_hubs.readings.rules import rule_set
+from services.health_hubs.timeutil import add_months, month_of, parse_month
 
 router = APIRouter(tags=["indicators"])
 Viewer = actor(roles=AGGREGATE_ROLES)
 LEVEL = "^(city|district|centre)$"
 MONTH = r"^\d{4}-\d{2}$"
-
-
-class IndicatorPage(BaseModel):
-    as_of: datetime
-    month: str
-    rule_version: str
-    cells: list[dict]
-
-
-class Series(BaseModel):
-    as_of: datetime
-    level: str
-    id: str | None
-    rule_version: str
-    months: list[str]
-    points: list[dict]
 
 
 def _check(level: str, only: str | None) -> None:

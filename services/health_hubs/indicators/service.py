@@ -20,9 +20,9 @@ from sqlalchemy.engine import Connection
 
 from services.common.db import UTCDateTime
 from services.common.suppression import protect
-from services.health_hubs.centres import DISTRICTS, all_centres
-from services.health_hubs.domain import SMALL_CELL, windows
-from services.health_hubs.rules import RuleSet
+from services.health_hubs.centres.domain import DISTRICTS, all_centres
+from services.health_hubs.indicators.domain import SMALL_CELL, windows
+from services.health_hubs.readings.rules import RuleSet
 
 COUNT_KEYS = ("registered", "new_registrations", "lost_to_follow_up", "under_care", "denominator", "controlled",
               "uncontrolled", "missed_visit", "visited_no_bp", "glucose_measured", "glucose_band1",
@@ -127,7 +127,7 @@ def centre_counts(conn: Connection, *, month: str, rules: RuleSet, as_of: dateti
                   district: str | None = None, centre_id: str | None = None,
                   method: str | None = None) -> dict[str, dict[str, int]]:
     """{centre_id: {count key: n}} for one report month. `method`: "lateral" (PostgreSQL only; its default) or
-    "window" (the default elsewhere); both give the same counts (tests/health_hubs/test_indicators.py)."""
+    "window" (the default elsewhere); both give the same counts (tests/health_hubs/indicators/test_indicators.py)."""
     postgres = conn.dialect.name == "postgresql"
     method = method or ("lateral" if postgres else "window")
     w = windows(month)

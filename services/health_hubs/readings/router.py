@@ -12,27 +12,25 @@ from services.common.auth import DeviceKind
 from services.common.db import SessionDep, utcnow
 from services.common.errors import PayloadTooLarge, Unprocessable
 from services.common.routing import APIRouter
-from services.health_hubs.access import RECORD_ROLES, Actor, actor
-from services.health_hubs.domain import NEXT_STEPS
+from services.health_hubs.access import AGGREGATE_ROLES, RECORD_ROLES, Actor, actor
 from services.health_hubs.readings import service
+from services.health_hubs.readings.domain import NEXT_STEPS
+from services.health_hubs.readings.rules import rule_set, rules_as_dict
 from services.health_hubs.readings.schemas import (
-    ConfirmAnswer,
-    DeviceClockRead,
-    QuarantineConfirm,
-    QuarantinedAnswer,
-    QuarantineRead,
-)
-from services.health_hubs.residents.service import open_resident
-from services.health_hubs.rules import rule_set
-from services.health_hubs.schemas import (
     BatchAnswer,
     BatchIn,
     BatchResult,
+    ConfirmAnswer,
+    DeviceClockRead,
     NextStep,
+    QuarantineConfirm,
+    QuarantinedAnswer,
+    QuarantineRead,
     ReadingAnswer,
     ReadingIn,
     ReadingRead,
 )
+from services.health_hubs.residents.service import open_resident
 
 router = APIRouter(tags=["readings"])
 Kiosk = actor(devices=(DeviceKind.health_kiosk,))
@@ -146,3 +144,9 @@ def quarantine_discard(quarantine_id: uuid.UUID, session: SessionDep, who: Actor
 def device_clocks(session: SessionDep, who: Actor = People) -> list[DeviceClockRead]:
     """The clock skew each kiosk last reported and its items waiting in quarantine."""
     return [DeviceClockRead(**d) for d in service.device_clocks(session, actor=who)]
+
+
+@router.get("/rules")
+def active_rules(request: Request, _: Actor = actor(roles=AGGREGATE_ROLES)) -> dict:
+    """The active classification rule set with its sources."""
+    return rules_as_dict(rule_set(request.app.state.settings.rules_version))

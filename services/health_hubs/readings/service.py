@@ -13,10 +13,11 @@ from sqlmodel import Session, select
 from services.common.auth import check_place
 from services.common.db import insert_for
 from services.common.errors import Conflict, DomainError, NotFound, Unprocessable
-from services.health_hubs.access import Actor, audit, place_filter
+from services.health_hubs.access import Actor, place_filter
+from services.health_hubs.audit.service import audit
 from services.health_hubs.care import service as care
-from services.health_hubs.centres import district_of
-from services.health_hubs.domain import (
+from services.health_hubs.centres.domain import district_of
+from services.health_hubs.readings.domain import (
     ALERT_CATEGORIES,
     UNCONTROLLED_CATEGORIES,
     ReadingRejected,
@@ -24,7 +25,9 @@ from services.health_hubs.domain import (
     check_glucose,
     classify_reading,
 )
-from services.health_hubs.models import Consent, DeviceClock, Reading, ReadingQuarantine, Resident
+from services.health_hubs.readings.models import DeviceClock, Reading, ReadingQuarantine
+from services.health_hubs.readings.rules import RuleSet
+from services.health_hubs.readings.schemas import BatchItem, ReadingIn
 from services.health_hubs.readings.sync_rules import (
     ClockWindow,
     clock_verdict,
@@ -33,8 +36,7 @@ from services.health_hubs.readings.sync_rules import (
     winners,
 )
 from services.health_hubs.residents.erasure import erased
-from services.health_hubs.rules import RuleSet
-from services.health_hubs.schemas import BatchItem, ReadingIn
+from services.health_hubs.residents.models import Consent, Resident
 
 CHUNK = 500
 STORED_OUTCOMES = ("created", "updated", "deleted", "unchanged", "stale", "ignored_deleted")
@@ -514,3 +516,9 @@ def reclassify(session: Session, *, rules: RuleSet, limit: int | None = None) ->
     remaining = session.exec(sa_select(func.count()).select_from(Reading).where(
         and_(Reading.rule_version != rules.version))).one()[0]
     return {"reclassified": seen, "category_changed": changed, "remaining": remaining}
+
+
+def count_received(session: Session, *, since: datetime, until: datetime) -> int:
+    """Readings received in [since, until) and not deleted (the overview's readings today)."""
+    return session.exec(select(func.count()).select_from(Reading).where(
+        Reading.received_at >= since, Reading.received_at < until, Reading.deleted_at.is_(None))).one()

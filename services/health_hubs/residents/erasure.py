@@ -21,23 +21,20 @@ from sqlmodel import Session, select
 
 from services.common.auth import Role, check_place
 from services.common.errors import Forbidden, NotFound
-from services.health_hubs.access import Actor, audit
-from services.health_hubs.models import (
-    Alert,
-    AlertAction,
-    AuditEvent,
+from services.health_hubs.access import Actor
+from services.health_hubs.audit.models import AuditEvent
+from services.health_hubs.audit.service import audit
+from services.health_hubs.care.models import Alert, AlertAction, FollowUpCall, Notification, Referral
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.residents.models import (
     Consent,
     DuplicateCandidate,
-    FollowUpCall,
-    Notification,
-    Reading,
-    Referral,
     Resident,
     ResidentErasure,
     ResidentMerge,
     ResidentToken,
 )
-from services.health_hubs.schemas import ErasureRead
+from services.health_hubs.residents.schemas import ErasureRead
 
 ERASERS = (Role.centre_staff, Role.admin)  # the resident's own centre (and admins); not nurses, not devices
 FREE_TEXT_DETAIL_KEYS = ("reason", "outcome_note", "note")

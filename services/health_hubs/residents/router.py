@@ -11,9 +11,9 @@ from services.common.db import SessionDep, utcnow
 from services.common.errors import Unprocessable
 from services.common.routing import APIRouter
 from services.health_hubs.access import RECORD_ROLES, Actor, actor
-from services.health_hubs.domain import Person, initials
 from services.health_hubs.residents import erasure, service
-from services.health_hubs.schemas import (
+from services.health_hubs.residents.domain import Person, initials
+from services.health_hubs.residents.schemas import (
     Candidate,
     ConsentChange,
     DuplicateRead,

@@ -10,9 +10,12 @@ from sqlmodel import Session, select
 
 from services.common.auth import check_place
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
-from services.health_hubs.access import Actor, audit, check_resident_access, current_consents, place_filter
-from services.health_hubs.centres import get_centre
-from services.health_hubs.domain import (
+from services.health_hubs.access import Actor, check_resident_access, current_consents, place_filter
+from services.health_hubs.audit.service import audit
+from services.health_hubs.care.models import Alert, Referral
+from services.health_hubs.centres.domain import get_centre
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.residents.domain import (
     LIKELY_DUPLICATE_SCORE,
     Person,
     initials,
@@ -20,18 +23,21 @@ from services.health_hubs.domain import (
     normalise_phone,
     to_jamo,
 )
-from services.health_hubs.models import (
-    Alert,
+from services.health_hubs.residents.erasure import erasure_of
+from services.health_hubs.residents.models import (
     Consent,
     DuplicateCandidate,
-    Reading,
-    Referral,
     Resident,
     ResidentMerge,
     ResidentToken,
 )
-from services.health_hubs.residents.erasure import erasure_of
-from services.health_hubs.schemas import Candidate, ConsentRead, ResidentCreate, ResidentRead, ResidentUpdate
+from services.health_hubs.residents.schemas import (
+    Candidate,
+    ConsentRead,
+    ResidentCreate,
+    ResidentRead,
+    ResidentUpdate,
+)
 
 CONSENT_KINDS = ("health_data", "share_public_health", "reminders")
 SEARCH_MIN_SCORE = 50.0
@@ -364,3 +370,9 @@ def merge_history(session: Session, *, resident_id: uuid.UUID) -> list[ResidentM
     return list(session.exec(select(ResidentMerge).where(
         or_(ResidentMerge.kept_id == resident_id, ResidentMerge.merged_id == resident_id)
     ).order_by(ResidentMerge.id)).all())
+
+
+def count_active(session: Session, *, registered_before: datetime) -> int:
+    """Active residents registered before an instant (the overview's residents, now and at the day's start)."""
+    return session.exec(select(func.count()).select_from(Resident).where(
+        Resident.status == "active", Resident.registered_at < registered_before)).one()

@@ -1,5 +1,5 @@
 // The kiosk's own copy of the few rules it needs while the network is down, as data with their sources.
-// When the service answers, its classification (versioned rules on the server, services/health_hubs/rules.py)
+// When the service answers, its classification (versioned rules on the server, services/health_hubs/readings/rules.py)
 // and its words are what the screen shows; these only decide the words shown offline, so that a crisis is
 // never left unsaid. Categories and next-step codes are the service's.
 "use strict";
@@ -29,9 +29,9 @@ const KioskRules = {
   },
   hypo_below: [["hypo_level2", 54], ["hypo_level1", 70]],
 
-  // Same shape as the server (rules.py BpClassification): the grade always, isolated_systolic and crisis as
+  // Same shape as the server (readings/domain.py BpClassification): the grade always, isolated_systolic and crisis as
   // separate flags, category = crisis, else isolated_systolic, else the grade; next step from all three
-  // (domain.py bp_next_step with a complete protocol). tests/health_hubs/test_kiosk_rules.py runs both over every
+  // (readings/domain.py bp_next_step with a complete protocol). tests/health_hubs/readings/test_kiosk_rules.py runs both over every
   // plausible reading.
   classifyBp(systolic, diastolic) {
     const [cs, cd] = this.bp.crisis_above;

@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
-from services.health_hubs.domain import SEOUL, windows
+from services.health_hubs.indicators.domain import windows
 from services.health_hubs.indicators.service import COUNT_KEYS, centre_counts
-from services.health_hubs.models import Reading, Resident
-from services.health_hubs.rules import KSH_2022
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.readings.rules import KSH_2022
+from services.health_hubs.residents.models import Resident
+from services.health_hubs.timeutil import SEOUL
 
 
 def kst(*args) -> datetime:

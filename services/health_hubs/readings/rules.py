@@ -1,10 +1,11 @@
-"""Classification rules as versioned data with their sources, and the pure functions that apply them.
+"""Classification rules as versioned data with their sources (readings/domain.py and indicators/domain.py apply
+them).
 
 A reading stores the category and the `version` of the rule set that classified it; when the active version
 changes (settings.rules_version), the job health_hubs.reclassify_readings brings history up to date.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
@@ -99,70 +100,5 @@ def rule_set(version: str) -> RuleSet:
         raise ValueError(f"unknown rules version {version!r}") from None
 
 
-@dataclass(frozen=True)
-class BpClassification:
-    """A BP reading's guideline grade, always, with `isolated_systolic` and `crisis` as separate flags, so a
-    reader can tell grade 1 from grade 2 isolated systolic hypertension, and the grade of a crisis reading."""
-
-    grade: str
-    isolated_systolic: bool
-    crisis: bool
-
-    @property
-    def flags(self) -> tuple[str, ...]:
-        return tuple(f for f in BP_FLAGS if getattr(self, f))
-
-    @property
-    def category(self) -> str:
-        """The one-word category stored on a reading and read by care/alerts (kept for them): crisis first, then
-        isolated systolic, else the grade. Grade and flags are in the other fields."""
-        return "crisis" if self.crisis else "isolated_systolic" if self.isolated_systolic else self.grade
-
-    def as_dict(self) -> dict:
-        return {"grade": self.grade, "isolated_systolic": self.isolated_systolic, "crisis": self.crisis,
-                "flags": list(self.flags), "category": self.category}
-
-
-def bp_grade(systolic: int, diastolic: int, rules: RuleSet) -> str:
-    """The guideline grade by the higher of systolic and diastolic (ESH / KSH); every band starts AT its cut-off."""
-    for grade, sys_min, dia_min in rules.bp_grades:
-        if systolic >= sys_min or (dia_min is not None and diastolic >= dia_min):
-            return grade
-    return "normal"
-
-
-def classify_bp(systolic: int, diastolic: int, rules: RuleSet) -> BpClassification:
-    return BpClassification(
-        grade=bp_grade(systolic, diastolic, rules),
-        isolated_systolic=(systolic >= rules.isolated_systolic_at_least
-                           and diastolic < rules.isolated_systolic_diastolic_below),
-        crisis=systolic > rules.crisis_systolic_above or diastolic > rules.crisis_diastolic_above,
-    )
-
-
-def classify_glucose(glucose_mg_dl: int, meal_context: str, rules: RuleSet) -> str:
-    if glucose_mg_dl < rules.hypo_level2_below:
-        return "hypo_level2"
-    if glucose_mg_dl < rules.hypo_level1_below:
-        return "hypo_level1"
-    category = "normal"
-    for name, at_least in rules.glucose_bands[meal_context]:
-        if glucose_mg_dl >= at_least:
-            category = name
-    return category
-
-
-def is_controlled(systolic: int, diastolic: int, rules: RuleSet) -> bool:
-    return systolic < rules.controlled_below[0] and diastolic < rules.controlled_below[1]
-
-
-def glucose_indicator_band(glucose_mg_dl: int, meal_context: str, rules: RuleSet) -> int:
-    """1, 2 or 3 as in Simple's diabetes report (below 200 / 200-299 / 300 and above for random readings)."""
-    first, second = rules.glucose_indicator_bands[meal_context]
-    return 1 if glucose_mg_dl < first else 2 if glucose_mg_dl < second else 3
-
-
 def rules_as_dict(rules: RuleSet) -> dict:
-    from dataclasses import asdict
-
     return asdict(rules)

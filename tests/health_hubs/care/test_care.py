@@ -82,7 +82,7 @@ def test_overdue_list_for_follow_up_calls(hub, monkeypatch):
     assert hub.client.get("/v1/referrals/overdue", headers=hub.staff).json() == []
     from sqlalchemy import update
 
-    from services.health_hubs.models import Referral
+    from services.health_hubs.care.models import Referral
 
     with hub.db.engine.begin() as conn:  # the referral was requested eight days ago
         conn.execute(update(Referral).values(due_at=datetime.now(UTC) - timedelta(days=1)))

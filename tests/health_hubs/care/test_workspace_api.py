@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.health_hubs.domain import SEOUL
+from services.health_hubs.timeutil import SEOUL
 from tests.health_hubs.factories import Hub
 
 
@@ -159,8 +159,8 @@ def test_record_timeline_and_the_residents_own_access_log(hub):
 def test_erasure_takes_the_workspace_rows_with_it(hub):
     from sqlmodel import Session, select
 
+    from services.health_hubs.care.models import AlertAction, EscalationContact, FollowUpCall, Notification
     from services.health_hubs.care.notifications import escalate_overdue
-    from services.health_hubs.models import AlertAction, EscalationContact, FollowUpCall, Notification
 
     rid = hub.register()["resident"]["id"]
     alert_id = hub.post_bp(rid, (190, 100), (188, 100)).json()["alert_id"]

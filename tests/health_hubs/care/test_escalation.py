@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from services.health_hubs.care.domain import escalation_deadlines, levels_due, next_escalation_at
+from services.health_hubs.care.models import EscalationContact, Notification
 from services.health_hubs.care.notifications import deliver_pending, escalate_overdue
-from services.health_hubs.models import EscalationContact, Notification
 from services.health_hubs.settings import HealthHubsSettings
 from tests.health_hubs.mailbox import run_delivery
 

@@ -1,37 +1,31 @@
-"""The health_hubs `GET /v1/overview`: today's readings and alerts, residents, last month's BP control, and what
-waits for staff (counted here, in the service layer; the router only answers)."""
+"""The health_hubs overview: today's readings and alerts, residents, last month's BP control, and what waits for
+staff. Each figure is counted by the sub-domain that owns its table; this module puts them side by side with their
+direction (higher_is_better) and unit."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from services.common.auth import Principal
 from services.common.overview import Attention, Figure, Overview
-from services.health_hubs.care.service import count_waiting
-from services.health_hubs.domain import SEOUL, add_months, month_of
+from services.health_hubs.care import service as care
 from services.health_hubs.indicators import service as indicators
-from services.health_hubs.models import Alert, Reading, Resident
-
-
-def _day_start(now: datetime, days_back: int = 0) -> datetime:
-    return now.astimezone(SEOUL).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days_back)
+from services.health_hubs.readings import service as readings
+from services.health_hubs.residents import service as residents
+from services.health_hubs.timeutil import add_months, local_day_start, month_of
 
 
 def overview(session: Session, *, principal: Principal, rules, now: datetime) -> Overview:
-    today, yesterday = _day_start(now), _day_start(now, 1)
+    today, yesterday = local_day_start(now), local_day_start(now, 1)
 
     def readings_between(a, b):
-        return session.exec(select(func.count()).select_from(Reading).where(
-            Reading.received_at >= a, Reading.received_at < b, Reading.deleted_at.is_(None))).one()
+        return readings.count_received(session, since=a, until=b)
 
     def alerts_between(a, b):
-        return session.exec(select(func.count()).select_from(Alert).where(
-            Alert.created_at >= a, Alert.created_at < b)).one()
+        return care.count_alerts_raised(session, since=a, until=b)
 
     def residents_before(t):
-        return session.exec(select(func.count()).select_from(Resident).where(
-            Resident.status == "active", Resident.registered_at < t)).one()
+        return residents.count_active(session, registered_before=t)
 
     month = month_of(now)
     rates = []
@@ -39,7 +33,7 @@ def overview(session: Session, *, principal: Principal, rules, now: datetime) ->
         cell = indicators.indicators(session.connection(), principal=principal, month=m, level="city", only=None,
                                      rules=rules, as_of=now)[0]
         rates.append(cell["rates"]["controlled_rate"])
-    waiting = count_waiting(session, now=now)
+    waiting = care.count_waiting(session, now=now)
     return Overview(
         service="health_hubs", as_of=now,
         figures=[

@@ -13,11 +13,12 @@ from sqlmodel import Session
 
 from services.common.auth import Principal
 from services.health_hubs.access import Actor
+from services.health_hubs.care.models import Alert
 from services.health_hubs.indicators.service import centre_counts
-from services.health_hubs.models import Alert, Reading, ReadingQuarantine
 from services.health_hubs.readings import service
-from services.health_hubs.rules import rule_set
-from services.health_hubs.schemas import BatchItem
+from services.health_hubs.readings.models import Reading, ReadingQuarantine
+from services.health_hubs.readings.rules import rule_set
+from services.health_hubs.readings.schemas import BatchItem
 from services.health_hubs.settings import HealthHubsSettings
 from tests.health_hubs.factories import bp_body, glucose_body
 

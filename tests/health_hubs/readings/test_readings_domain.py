@@ -1,33 +1,21 @@
-"""Pure rules: every category cut-off (one below, at, one above), plausibility, sitting averages, Korean name
-matching, month windows in Asia/Seoul, small-cell suppression."""
+"""Pure rules of readings: every category cut-off (one below, at, one above), plausibility, sitting averages
+and next steps."""
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
 
 import pytest
 
-from services.health_hubs.domain import (
-    Person,
+from services.health_hubs.readings.domain import (
     ReadingRejected,
-    add_months,
     average_sitting,
     bp_next_step,
     check_glucose,
-    classify_reading,
-    classify_reading_detail,
-    initials,
-    match_score,
-    suppress_cell,
-    to_jamo,
-    windows,
-)
-from services.health_hubs.rules import (
-    KSH_2022,
     classify_bp,
     classify_glucose,
-    glucose_indicator_band,
-    is_controlled,
+    classify_reading,
+    classify_reading_detail,
 )
+from services.health_hubs.readings.rules import KSH_2022
 
 R = KSH_2022
 
@@ -74,13 +62,6 @@ def test_grade_1_and_grade_2_isolated_systolic_are_told_apart():
     assert classify_bp(145, 70, R).isolated_systolic and classify_bp(165, 85, R).isolated_systolic
 
 
-@pytest.mark.parametrize(("systolic", "diastolic", "controlled"), [
-    (139, 89, True), (140, 89, False), (141, 89, False), (139, 90, False), (139, 91, False), (138, 88, True),
-])
-def test_control_cut_off(systolic, diastolic, controlled):
-    assert is_controlled(systolic, diastolic, R) is controlled
-
-
 @pytest.mark.parametrize(("value", "meal", "category"), [
     (53, "fasting", "hypo_level2"), (54, "fasting", "hypo_level1"), (55, "fasting", "hypo_level1"),
     (69, "random", "hypo_level1"), (70, "random", "normal"), (71, "random", "normal"),
@@ -93,15 +74,6 @@ def test_control_cut_off(systolic, diastolic, controlled):
 ])
 def test_glucose_bands_and_hypoglycaemia_at_every_cut_off(value, meal, category):
     assert classify_glucose(value, meal, R) == category
-
-
-@pytest.mark.parametrize(("value", "meal", "band"), [
-    (199, "random", 1), (200, "random", 2), (201, "random", 2), (299, "random", 2), (300, "random", 3),
-    (301, "random", 3), (125, "fasting", 1), (126, "fasting", 2), (127, "fasting", 2), (199, "fasting", 2),
-    (200, "fasting", 3), (201, "fasting", 3),
-])
-def test_glucose_indicator_bands(value, meal, band):
-    assert glucose_indicator_band(value, meal, R) == band
 
 
 @pytest.mark.parametrize(("m", "code"), [
@@ -164,46 +136,3 @@ def test_a_new_rule_version_can_move_a_cut_off():
                                                         ("elevated", 120, None)))
     assert classify_bp(135, 85, R).grade == "prehypertension"
     assert classify_bp(135, 85, stricter).grade == "hypertension_grade1"
-
-
-def test_jamo_decomposition():
-    assert to_jamo("한글") == "ㅎㅏㄴㄱㅡㄹ"
-    assert to_jamo("김 영희") == "ㄱㅣㅁㅇㅕㅇㅎㅢ"
-    assert to_jamo("Kim") == "kim"
-    assert initials("김", "영희") == "김OO" and initials("Kim", "Younghee") == "K. Y."
-
-
-def test_korean_fuzzy_match_sees_a_one_letter_slip():
-    a = Person("김", "영희", date(1948, 3, 15), "female", "010-1234-5678", "C001")
-    slip = Person("김", "영히", date(1948, 3, 15), "female", "01012345678", "C001")  # ㅢ -> ㅣ
-    other = Person("박", "철수", date(1948, 3, 15), "male", None, "C001")
-    swapped = Person("김", "영희", date(1948, 3, 15).replace(month=3, day=15), "female", None, "C002")
-    s_slip, reasons = match_score(a, slip)
-    assert s_slip > 85 and "similar_name" in reasons and "same_phone" in reasons
-    assert match_score(a, other)[0] < 50
-    assert match_score(a, swapped)[0] > 75
-    # day/month swapped birth date still counts
-    b = Person("김", "영희", date(1948, 3, 5), "female")
-    c = Person("김", "영희", date(1948, 5, 3), "female")
-    assert "similar_birth_date" in match_score(b, c)[1]
-
-
-def test_month_windows_are_seoul_months():
-    w = windows("2025-03")
-    assert w.month_start == datetime(2025, 2, 28, 15, tzinfo=UTC)  # 1 March 00:00 KST
-    assert w.end == datetime(2025, 3, 31, 15, tzinfo=UTC)
-    assert w.start3 == datetime(2024, 12, 31, 15, tzinfo=UTC)  # 1 January
-    assert w.start12 == datetime(2024, 3, 31, 15, tzinfo=UTC)  # 1 April 2024
-    assert w.registered_before == w.start3
-    assert add_months("2025-01", -1) == "2024-12" and add_months("2024-12", 1) == "2025-01"
-
-
-def test_small_cells_are_hidden_and_cannot_be_recovered_by_subtraction():
-    counts = {"denominator": 40, "controlled": 20, "uncontrolled": 17, "missed_visit": 3, "visited_no_bp": 0,
-              "registered": 50}
-    hidden = suppress_cell(counts)
-    assert "missed_visit" in hidden and len(hidden & {"controlled", "uncontrolled", "visited_no_bp"}) == 1
-    assert "denominator" not in hidden and "registered" not in hidden
-    assert suppress_cell({"denominator": 4, "controlled": 4, "uncontrolled": 0, "missed_visit": 0,
-                          "visited_no_bp": 0}) >= {"denominator", "controlled"}
-    assert suppress_cell({"registered": 5, "denominator": 0}) == set()

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from services.health_hubs.domain import classify_reading_detail
-from services.health_hubs.rules import KSH_2022, MEAL_CONTEXTS
+from services.health_hubs.readings.domain import classify_reading_detail
+from services.health_hubs.readings.rules import KSH_2022, MEAL_CONTEXTS
 
-RULES_JS = Path(__file__).resolve().parents[2] / "services" / "health_hubs" / "static" / "kiosk-rules.js"
+RULES_JS = Path(__file__).resolve().parents[3] / "services" / "health_hubs" / "static" / "kiosk-rules.js"
 R = KSH_2022
 
 NODE_SCRIPT = """

@@ -12,8 +12,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import JSON, String, Text, cast, func, inspect, select, text
 from sqlalchemy import MetaData as SAMetaData
 
-from services.health_hubs.domain import to_jamo
-from services.health_hubs.models import Alert, Reading, Referral, Resident
+from services.health_hubs.care.models import Alert, Referral
+from services.health_hubs.readings.models import Reading
+from services.health_hubs.residents.domain import to_jamo
+from services.health_hubs.residents.models import Resident
 from tests.health_hubs.factories import bp_body, glucose_body
 
 NAME = ("홍", "세린")

@@ -48,3 +48,8 @@ def get_centre(centre_id: str | None) -> Centre | None:
 def district_of(centre_id: str) -> str | None:
     centre = get_centre(centre_id)
     return centre.district if centre else None
+
+
+def centres_in(district: str | None) -> list[Centre]:
+    """Every centre, or those of one district (an unknown district has none)."""
+    return [c for c in all_centres().values() if not district or c.district == district]

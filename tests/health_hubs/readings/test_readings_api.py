@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from services.health_hubs.models import Reading
+from services.health_hubs.readings.models import Reading
 from tests.health_hubs.factories import bp_body, glucose_body
 
 

@@ -1,0 +1,1 @@
+"""audit of the health hubs: the access log every record access writes."""

@@ -1,0 +1,1 @@
+"""centres of the health hubs: the community-centre directory."""
