@@ -53,10 +53,11 @@ class Timing:
     cap_speed_mps: float = 0.4
     cap_source: str = "policy: walkers down to 0.4 m/s (slowest senior bound in the scenarios), all-red beyond"
     all_red_hold_max_s: float = 30.0  # policy: the all-red hold after the cap ends here, logged as unresolved
-    margin_s: float = 1.0  # added to a walker's predicted time to the kerb
+    margin_s: float = 0.5  # added to a walker's predicted time to the kerb (calibrated on seeds 101-105)
     # a walker the detector has lost (blind spot, missed frames, track drop) is held on its prediction, with
     # this share of its predicted walking time added for speed-estimate error
     unseen_margin_frac: float = 0.25
+    kerb_noise_m: float = 0.3  # a walker reported this close to the far kerb, or past it, is taken this far off it
     kerb_band_m: float = 1.0  # a track standing this close to its kerb is waiting there, not crossing
     unseen_after_s: float = 1.5  # a walker not in the last report (1 s period + latency) counts as lost
     unseen_max_s: float = 90.0  # a track unseen this long is forgotten, whatever its prediction
@@ -69,6 +70,16 @@ class Timing:
     detector_silence_s: float = 10.0  # no report for this long -> detector silent -> fail-safe
     advance_extra_s: float = 6.0  # Singapore Green Man+: a card tap adds 3-13 s, 6 s on average
     advance_extra_max_s: float = 13.0
+    # ours: the walk (entry time) ends early, at no less than this, once nobody waits at either kerb and a
+    # walker entering now would lengthen the red: i.e. when those already on are predicted off sooner than a
+    # newcomer at walk_keep_speed_mps could cross. 4 s is the low end of the entry time (KNPA manual 4-7 s,
+    # DOMAIN.md; UK Puffin invitation to cross 4-7 s). None: the walk is never shortened.
+    min_walk_s: float | None = 4.0
+    # a walker in the camera's view is found within this (85 %/s detection: 6 misses in a row 1e-5; 3 s
+    # stranded walkers on the calibration seeds); a lost track whose walker, at the slow bound of its
+    # prediction, has been in the far view this long unfound is a ghost (policy; None: held on the prediction)
+    reappear_s: float | None = 6.0
+    walk_keep_speed_mps: float | None = None  # None: the crossing's design speed
 
 
 DEFAULT_TIMING = Timing()
@@ -81,6 +92,9 @@ class CrossingSpec:
     lanes: int
     zone: str = Zone.general
     design_speed_mps: float | None = None  # None: the zone's
+    # how far onto the crossing the kerb cameras see from each kerb (None: not known; lost walkers are then
+    # held on their prediction alone, never released for not being found again)
+    view_from_kerb_m: float | None = None
 
     @property
     def plan(self) -> ZonePlan:
@@ -302,22 +316,34 @@ def walker_speed_mps(w: WalkerObs, timing: Timing = DEFAULT_TIMING, *, speed_bli
 
 
 def walker_need_s(w: WalkerObs, *, length_m: float, now_s: float, timing: Timing = DEFAULT_TIMING,
-                  speed_blind: bool = False) -> float:
+                  speed_blind: bool = False, view_m: float | None = None) -> float:
     """Seconds this walker still needs to reach the far kerb, from their measured speed and remaining distance.
 
     Predicted from the last point the detector gave: while it is fresh, remaining / speed + margin; once the
     walker is lost (blind spot, missed frames), the prediction carries a share for speed error on top, so
-    the hold through the gap covers a walker a little slower than measured."""
+    the hold through the gap covers a walker a little slower than measured.
+
+    With the camera's coverage known (`view_m` of the crossing seen from each kerb), a lost walker must be
+    found again in the far kerb's view: walking even at that slower bound they are in it by a predictable
+    time, and a walker in view is found (again, under a new id if need be, which then holds on its own) within
+    `reappear_s`. A lost track not found by then is a ghost -- its walker was re-identified as someone else,
+    or left -- and stops holding the light."""
     speed = walker_speed_mps(w, timing, speed_blind=speed_blind)
     unseen_s = max(0.0, now_s - w.observed_s)
     lost = unseen_s > timing.unseen_after_s
     # in view, a stopped walker is held (to the cap, then all-red); lost from view, a walker is predicted
     # walking at no less than the cap speed, the slowest the policy plans for
     speed_for_need = max(speed, timing.cap_speed_mps if lost else timing.stopped_speed_mps)
-    remaining_at_obs = max(0.0, length_m - w.position_m)
+    # the detector reports only people on the crossing: one seen at (noise) or past the far kerb still has a step
+    remaining_at_obs = max(timing.kerb_noise_m, length_m - w.position_m)
     walk_s = remaining_at_obs / speed_for_need
     slack = timing.unseen_margin_frac * walk_s if lost else 0.0
-    return max(0.0, walk_s + slack + timing.margin_s - unseen_s)
+    need = walk_s + slack + timing.margin_s
+    if lost and view_m is not None and timing.reappear_s is not None:
+        slow_mps = speed_for_need / (1.0 + timing.unseen_margin_frac)
+        into_far_view_m = max(0.0, length_m - view_m - w.position_m)
+        need = min(need, into_far_view_m / slow_mps + timing.reappear_s)
+    return max(0.0, need - unseen_s)
 
 
 class CrossingController:
@@ -345,8 +371,10 @@ class CrossingController:
         if self.policy.kind == "fixed":
             return [w for w in obs.walkers
                     if now_s - w.observed_s <= t.track_stale_s and w.position_m < self.spec.length_m]
+        # a track the detector still reports is on the crossing, even at a (noisy) position past the far kerb
         return [w for w in obs.walkers
-                if now_s - w.observed_s <= t.unseen_max_s and w.position_m < self.spec.length_m
+                if now_s - w.observed_s <= t.unseen_max_s
+                and (w.position_m < self.spec.length_m or now_s - w.observed_s <= t.unseen_after_s)
                 and not self._waiting_at_kerb(w, now_s)
                 and self.need_s(w, now_s) > 0.0]
 
@@ -362,7 +390,7 @@ class CrossingController:
 
     def need_s(self, w: WalkerObs, now_s: float) -> float:
         return walker_need_s(w, length_m=self.spec.length_m, now_s=now_s, timing=self.timing,
-                             speed_blind=self.policy.speed_blind)
+                             speed_blind=self.policy.speed_blind, view_m=self.spec.view_from_kerb_m)
 
     def step(self, state: ControllerState, obs: Observation, now_s: float) -> StepResult:
         s = replace(state, extended_tracks=list(state.extended_tracks))
@@ -432,10 +460,24 @@ class CrossingController:
         if s.phase == Phase.vehicle_amber:
             return start + t.amber_s
         if s.phase == Phase.walk:
-            return start + self.spec.walk_s + s.cycle_extra_s
+            full = start + self.spec.walk_s + s.cycle_extra_s
+            early = self._walk_early_end(s, obs, now_s, healthy)
+            return full if early is None else min(full, early)
         if s.phase == Phase.all_red:
-            if not (s.all_red_hold and healthy):
+            if not healthy:
                 return start + t.all_red_s
+            if not s.all_red_hold:
+                # ours: a walker found on the crossing during the all-red (a late report, a track found again)
+                # holds it as the cap's hold does, logged
+                found = self.active_walkers(obs, now_s) if self.policy.kind == "adaptive" else []
+                if not found:
+                    return start + t.all_red_s
+                if log:
+                    s.all_red_hold = True
+                    s.last_occupied_s = now_s
+                    events.append(Event("all_red_hold", now_s, {
+                        "walkers": [w.track_id for w in found], "reason": "found_during_all_red",
+                        "need_s": round(max(self.need_s(w, now_s) for w in found), 2)}))
             walkers = self.active_walkers(obs, now_s)
             if walkers:
                 s.last_occupied_s = now_s
@@ -444,6 +486,25 @@ class CrossingController:
                 held_to = s.last_occupied_s if s.last_occupied_s is not None else start
             return max(start + t.all_red_s, min(start + t.all_red_hold_max_s, held_to))
         return self._clearance_end(s, obs, now_s, healthy, events, log=log)
+
+    def _walk_early_end(self, s, obs, now_s, healthy) -> float | None:
+        """Ours only: the walk ends once its entry minimum has passed, nobody waits at a kerb, and a walker
+        who stepped on now (at the keep speed) would be off later than everyone already on is predicted to
+        be -- so letting more in would cost drivers red time. While a slow walker is on, latecomers cross
+        within the red they already hold, and the walk stays open. Not for a cycle serving a card tap or a
+        mobility-need request (their full entry time is promised), nor on the fail-safe plan."""
+        t = self.timing
+        if (self.policy.kind != "adaptive" or t.min_walk_s is None or not healthy or s.fail_safe
+                or s.cycle_extra_s or s.card_floor_s or obs.kerb_waiting > 0):
+            return None
+        earliest = s.phase_started_s + t.min_walk_s
+        if now_s < earliest:
+            return None
+        keep_speed = t.walk_keep_speed_mps or self.spec.speed_mps
+        newcomer_s = self.spec.length_m / keep_speed + t.margin_s
+        walkers = self.active_walkers(obs, now_s)
+        on_s = max((self.need_s(w, now_s) for w in walkers), default=0.0)
+        return now_s if newcomer_s > on_s else None
 
     def _clearance_end(self, s, obs, now_s, healthy, events, *, log: bool) -> float:
         t = self.timing
@@ -515,7 +576,7 @@ class CrossingController:
                     s.all_red_hold = True
                     s.last_occupied_s = at_s
                     events.append(Event("all_red_hold", at_s, {
-                        "walkers": [w.track_id for w in walkers],
+                        "walkers": [w.track_id for w in walkers], "reason": "cap",
                         "need_s": round(max(self.need_s(w, at_s) for w in walkers), 2)}))
             elif clearance_s < floor - 1e-6:
                 ended_by = "gap_out"

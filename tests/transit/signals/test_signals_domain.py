@@ -67,9 +67,49 @@ def test_kerb_call_ends_vehicle_green_after_its_minimum_then_amber_walk():
     assert t_amber == pytest.approx(T.min_vehicle_green_s)
     t_walk = run.until(Phase.walk, lambda t: obs(t))
     assert t_walk - t_amber == pytest.approx(T.amber_s)
-    t_clear = run.until(Phase.clearance, lambda t: obs(t))
+    t_clear = run.until(Phase.clearance, lambda t: obs(t, kerb=1))  # someone still waiting: the whole walk
     assert t_clear - t_walk == pytest.approx(SPEC.walk_s)
     assert run.state.cycle_no == 1
+
+
+def _walk_length(policy, walkers_on, *, kerb_during_walk=0, spec=SPEC):
+    run = Run(policy, spec=spec)
+    run.tick(obs(0.0, kerb=1))
+    t_walk = run.until(Phase.walk, lambda t: obs(t, kerb=1))
+    t_clear = run.until(Phase.clearance, lambda t: obs(t, kerb=kerb_during_walk, walkers=walkers_on(t)))
+    return t_clear - t_walk
+
+
+def test_walk_ends_at_its_minimum_once_the_kerb_is_empty_and_those_on_are_fast():
+    # two adults on at 1.3 m/s: off within ~10 s; someone stepping on now would need 14 m / 1.0 m/s: the walk
+    # closes at the 4 s minimum instead of letting in a walker who would lengthen the red
+    fast = lambda t: [WalkerObs("a", 1.3 * (t - 24.0), 1.3, t), WalkerObs("b", 1.2 * (t - 24.0), 1.2, t)]  # noqa: E731
+    assert _walk_length(Policy.adaptive(), fast) == pytest.approx(T.min_walk_s)
+    # someone still waiting at the kerb keeps it open; so does a baseline without speed
+    assert _walk_length(Policy.adaptive(), fast, kerb_during_walk=1) == pytest.approx(SPEC.walk_s)
+    assert _walk_length(Policy.presence(), fast) == pytest.approx(SPEC.walk_s)
+    assert _walk_length(Policy.fixed(1.0), fast) == pytest.approx(SPEC.walk_s)
+
+
+def test_walk_stays_open_while_a_slow_walker_on_holds_the_red_longer_than_a_newcomer_would_need():
+    # a 0.5 m/s walker needs ~28 s: anyone stepping on at the design speed is off before them, for free
+    slow = lambda t: [WalkerObs("s", 0.5 * (t - 24.0), 0.5, t)]  # noqa: E731
+    assert _walk_length(Policy.adaptive(), slow) == pytest.approx(SPEC.walk_s)
+    # the speed-blind variant takes a 1.3 m/s walker at 0.5 m/s too: it holds the walk open past the minimum
+    fast = lambda t: [WalkerObs("a", 1.3 * (t - 24.0), 1.3, t)]  # noqa: E731
+    assert _walk_length(Policy.adaptive(), fast) == pytest.approx(T.min_walk_s)
+    assert _walk_length(Policy.adaptive(speed_blind=True), fast) > T.min_walk_s + 1.0
+
+
+def test_walk_is_not_shortened_for_a_card_tap_or_on_the_fail_safe_plan():
+    run = Run()
+    run.tick(Observation(detector_ok=True, last_report_s=0.0, card_tap=True))
+    t_walk = run.until(Phase.walk, lambda t: obs(t))
+    assert run.until(Phase.clearance, lambda t: obs(t)) - t_walk == pytest.approx(SPEC.walk_s)
+    run = Run()
+    run.tick(obs(0.0, kerb=1))
+    t_walk = run.until(Phase.walk, lambda t: obs(t, kerb=1))
+    assert run.until(Phase.clearance, lambda t: obs(t, ok=False)) - t_walk == pytest.approx(SPEC.walk_s)
 
 
 def test_no_call_no_walk_while_the_detector_is_healthy():
@@ -310,6 +350,13 @@ def test_card_tap_calls_the_walk_and_guarantees_the_registered_walkers_time_even
     run.until(Phase.all_red, lambda t: obs(t))  # the detector never sees them
     assert run.now - start == pytest.approx(24.0 / T.card_speed_mps - spec.walk_s, abs=0.6)
     assert [e.data["reason"] for e in run.kinds("extension")] == ["card_tap"]
+
+
+def test_a_track_still_reported_past_the_far_kerb_is_on_the_crossing_until_it_drops_out():
+    c = CrossingController(SPEC, Policy.adaptive())
+    past = WalkerObs("n", 14.2, 0.5, 10.0)  # noise put a walker 0.3 m short of the kerb 0.2 m past it
+    assert c.active_walkers(obs(10.0, walkers=[past]), 10.5) == [past]
+    assert c.active_walkers(obs(12.0, walkers=[past]), 12.0) == []  # out of the reports since: off
 
 
 def test_a_track_standing_at_the_kerb_edge_is_waiting_not_crossing():

@@ -80,3 +80,19 @@ def test_every_bundled_scenario_parses():
     for name in names:
         c = scenario.load(name)
         assert abs(sum(g.share for g in c.groups) - 1) < 0.01 and not c.faults.perfect
+
+
+def test_a_noisy_point_at_the_far_kerb_does_not_close_a_track_the_detector_still_reports():
+    # a walker 0.3 m short of the north kerb is reported past it (noise); the next report still has them:
+    # their track stays, and goes only once it is out of the reports (issue 18: a senior stranded that way)
+    from services.transit.signals.domain import Timing
+    from services.transit.signals.sumo.detector import Report
+
+    tracks = runner._Tracks(24.0, Timing())
+    for i, x in enumerate((20.0, 20.6, 21.2, 21.8, 22.4, 23.0, 23.8, 23.5, 23.9)):
+        tracks.apply(Report(100.0 + i, {"t1": x}, 0, {"t1": "S"} if i == 0 else {}), 100.5 + i)
+        assert [w.track_id for w in tracks.walkers] == ["t1"]
+    tracks.apply(Report(109.0, {}, 0, {}), 109.5)
+    assert [w.track_id for w in tracks.walkers] == ["t1"]  # just unseen: the controller predicts them off
+    tracks.apply(Report(111.0, {}, 0, {}), 111.5)
+    assert tracks.walkers == ()  # at the kerb, then gone from the reports: they left

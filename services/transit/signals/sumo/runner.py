@@ -34,6 +34,7 @@ SUMO_MAX_GAP_S = 3.0  # SUMO's default max-gap for actuated programs
 POINTS_KEPT = 12
 USE_WHOLE = False
 ORPHAN_POINTS = 8
+EXIT_BAND_M = 0.3  # a track last seen this close to the far kerb, then gone, has left the crossing
 
 
 @dataclass
@@ -175,7 +176,11 @@ class _Tracks:
         for tid, pts in list(self.raw.items()):
             walked = walked_points(pts, self.origin.get(tid), self.length_m)
             last_t, last_x = walked[-1]
-            if last_x >= self.length_m - 0.3 or report.observed_s - last_t > self.timing.unseen_max_s:
+            # the detector reports only people on the crossing: a track is done once it reached the far kerb
+            # and then went out of the reports (one noisy point at the kerb is not an exit)
+            unseen = report.observed_s - last_t
+            if ((last_x >= self.length_m - EXIT_BAND_M and unseen > self.timing.unseen_after_s)
+                    or unseen > self.timing.unseen_max_s):
                 del self.raw[tid]
                 self.origin.pop(tid, None)
                 continue
@@ -280,7 +285,10 @@ def run(scenario: Scenario, policy: Policy, *, detection: DetectorParams = PERFE
         links = traci.trafficlight.getControlledLinks(TLS_ID)
         crossing_links = {i for i, group in enumerate(links) if group and group[0][1].startswith(":C_c")}
         states = _states(len(links), crossing_links)
-        spec = CrossingSpec("sumo-C", length_m=length_m, lanes=scenario.config.lanes, zone=scenario.config.zone)
+        # the camera geometry is the operator's to know (not the faults): ours may use it
+        spec = CrossingSpec("sumo-C", length_m=length_m, lanes=scenario.config.lanes, zone=scenario.config.zone,
+                            view_from_kerb_m=detection.fov_from_kerb_m if detection.fov_from_kerb_m is not None
+                            else length_m)
         controller = CrossingController(spec, policy, timing)
         state = ControllerState(phase=Phase.vehicle_green, phase_started_s=0.0)
         traci.trafficlight.setRedYellowGreenState(TLS_ID, states[Phase.vehicle_green])
