@@ -15,9 +15,10 @@ from sqlmodel import Session
 from services.common import migrate
 from services.common.auth import issue_token
 from services.common.db import make_engine
-from services.common.identity.models import IdentityModel
-from services.common.identity.service import create_account, create_device
 from services.common.settings import DEV_AUTH_SECRET
+from services.identity.accounts.service import create_account
+from services.identity.devices.service import create_device
+from services.identity.models import IdentityModel, load_all_tables
 from services.suite import SERVICES
 
 POSTGRES_ADMIN_URL = os.environ.get("AICITY_TEST_POSTGRES_URL")
@@ -103,6 +104,8 @@ def _get_migrated(cache, databases, package: str) -> MigratedDatabase:
     if package not in cache:
         url = databases.new_url(package)
         migrate.upgrade(package, url)
+        if package == "identity":
+            load_all_tables()
         metadata = IdentityModel.metadata if package == "identity" else SERVICES[package].metadata()
         cache[package] = MigratedDatabase(package, url, metadata)
     return cache[package]

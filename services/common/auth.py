@@ -9,13 +9,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
-from sqlalchemy import select
 
 from services.common.errors import Forbidden, Unauthorized
 
@@ -145,6 +144,26 @@ class AccountState:
     token_version: int
 
 
+@dataclass(frozen=True)
+class DeviceState:
+    id: str
+    name: str
+    kind: str
+    service: str
+    place: str | None
+    key_hash: str
+    revoked: bool
+
+
+class Directory(Protocol):
+    """Where auth reads the accounts and devices it checks credentials against. This module never imports the
+    identity package: `services.identity.app` gives each app its directory (`app.state.directory`)."""
+
+    def account(self, account_id: str) -> AccountState | None: ...
+
+    def device(self, device_id: str) -> DeviceState | None: ...
+
+
 class AccountCache:
     """The accounts' current state as the identity database has it, each kept at most `ttl_s` seconds: a
     disabled account, a new role or place (each raises the token version) reach every service within that."""
@@ -156,31 +175,18 @@ class AccountCache:
         self._entries: dict[str, tuple[float, AccountState | None]] = {}
         self._lock = threading.Lock()
 
-    def get(self, identity_engine, account_id: str) -> AccountState | None:
+    def get(self, directory: "Directory", account_id: str) -> AccountState | None:
         now = self.clock()
         with self._lock:
             hit = self._entries.get(account_id)
         if hit is not None and hit[0] > now:
             return hit[1]
-        state = load_account_state(identity_engine, account_id)
+        state = directory.account(account_id)
         with self._lock:
             if len(self._entries) >= self.MAX_ENTRIES:
                 self._entries.clear()
             self._entries[account_id] = (now + self.ttl_s, state)
         return state
-
-
-def load_account_state(identity_engine, account_id: str) -> AccountState | None:
-    from services.common.identity.models import Account
-
-    table = Account.__table__
-    with identity_engine.connect() as conn:
-        row = conn.execute(select(table).where(table.c.id == account_id)).first()
-    if row is None:
-        return None
-    return AccountState(id=row.id, username=row.username, role=row.role, centre_id=row.centre_id,
-                        district=row.district, company_id=row.company_id, disabled=row.disabled_at is not None,
-                        token_version=row.token_version)
 
 
 def confirm_account(state: AccountState | None, token: Principal) -> Principal:
@@ -224,18 +230,15 @@ def parse_device_key(key: str) -> tuple[str, str] | None:
     return (device_id, secret) if device_id and secret else None
 
 
-def verify_device_key(identity_engine, key: str) -> Principal:
-    from services.common.identity.models import Device
-
+def verify_device_key(directory: Directory, key: str) -> Principal:
     parsed = parse_device_key(key)
     if parsed is None:
         raise Unauthorized("invalid device key", code="invalid_device_key")
     device_id, secret = parsed
-    with identity_engine.connect() as conn:
-        row = conn.execute(select(Device.__table__).where(Device.__table__.c.id == device_id)).first()
+    row = directory.device(device_id)
     if row is None or not hmac.compare_digest(row.key_hash, device_key_hash(secret)):
         raise Unauthorized("invalid device key", code="invalid_device_key")
-    if row.revoked_at is not None:
+    if row.revoked:
         raise Unauthorized("device key revoked", code="device_revoked")
     return Principal(
         kind="device", id=row.id, device_kind=row.kind, service=row.service, place=row.place, username=row.name
@@ -262,12 +265,12 @@ def current_principal(request: Request) -> Principal:
         raise Unauthorized("credentials required", code="not_authenticated")
     app_state = request.app.state
     if credential.startswith(DEVICE_KEY_PREFIX):
-        principal = verify_device_key(app_state.identity_engine, credential)
+        principal = verify_device_key(app_state.directory, credential)
         if principal.service != app_state.settings.service_name:
             raise Forbidden("device belongs to another service", code="wrong_service")
     else:
         token = verify_token(app_state.settings.auth_secret, credential)
-        principal = confirm_account(_account_cache(app_state).get(app_state.identity_engine, token.id), token)
+        principal = confirm_account(_account_cache(app_state).get(app_state.directory, token.id), token)
     request.state.principal = principal
     return principal
 

@@ -1,5 +1,5 @@
 """Shared limits, built on the `limits` library (moving windows): the per-device rate on device endpoints (a stuck
-kiosk or a stolen key must not flood a service) and the sign-in throttle (services/common/identity/throttle.py).
+kiosk or a stolen key must not flood a service) and the sign-in throttle (services/identity/sign_in/throttle.py).
 
 With AICITY_REDIS_URL the windows live in Redis, so every uvicorn worker and every service counts the same
 requests; without it each process keeps its own (with N workers a device may then reach N times the rate)."""

@@ -9,13 +9,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import MetaData
 from sqlmodel import Session
 
-from services.common.app import build_app
 from services.common.auth import Principal, Role, check_place, require_device, require_roles, verify_password
 from services.common.db import utcnow
 from services.common.errors import Unauthorized, Unprocessable
-from services.common.identity.service import authenticate, create_account, revoke_device
 from services.common.jobs import define_job_run_table
 from services.common.settings import ServiceSettings
+from services.identity.accounts.service import authenticate, create_account
+from services.identity.app import build_app
+from services.identity.devices.service import revoke_device
 
 router = APIRouter(prefix="/v1")
 
