@@ -136,3 +136,33 @@ def test_the_layer_check_catches_an_impure_domain(tmp_path):
             test_domain_layers_are_pure(tmp_path / "services" / "x" / "domain.py")
     finally:
         ROOT = saved
+
+
+# ---- one permission vocabulary (services.common.auth.allow), declared in each service's access.py ---------------
+
+# health_hubs keeps its own `actor(...)` (an Actor with the X-Purpose header, and 403 `aggregates_only` for
+# officials) until its reshape lands; it may only leave this set.
+OWN_PERMISSION_HELPERS = {"services/health_hubs"}
+
+
+def test_permission_aliases_live_in_access_modules():
+    """Routers take aliases (`who: Official`) from their service's access.py; nobody builds a check inline."""
+    bad = []
+    for path in (ROOT / "services").rglob("*.py"):
+        rel = path.relative_to(ROOT)
+        if path.name == "access.py" or str(rel) in ("services/common/auth.py", "services/common/jobs.py"):
+            continue
+        text = path.read_text()
+        for needle in ("allow(", "admit(", "require_roles(", "require_any(", "require_device("):
+            if needle in text:
+                bad.append(f"{rel} calls {needle}")
+    assert bad == []
+
+
+def test_every_service_but_the_listed_uses_the_vocabulary():
+    for service in SERVICES:
+        access = ROOT / "services" / service / "access.py"
+        if f"services/{service}" in OWN_PERMISSION_HELPERS:
+            continue
+        assert "allow(" in access.read_text(), service
+        assert "def actor(" not in access.read_text(), service

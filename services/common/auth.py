@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
 import jwt
 from argon2 import PasswordHasher
@@ -278,48 +278,36 @@ def current_principal(request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_roles(*roles: str):
-    """A dependency that admits people with one of `roles` (admin always) and returns the principal."""
-
-    def dependency(principal: CurrentPrincipal) -> Principal:
-        if principal.kind != "user" or (principal.role not in roles and principal.role != Role.admin):
-            raise Forbidden(f"requires role {' or '.join(roles)}", code="wrong_role")
-        return principal
-
-    return dependency
-
-
 def _limit_device(request: Request, principal: Principal) -> None:
     from services.common.ratelimit import check_device_rate  # imports this module
 
     check_device_rate(request, principal)
 
 
-def require_device(*kinds: str):
-    """A dependency that admits devices of the given kinds."""
-
-    def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
-        if principal.kind != "device" or principal.device_kind not in kinds:
-            raise Forbidden(f"requires a {' or '.join(kinds)} device", code="wrong_role")
-        _limit_device(request, principal)
-        return principal
-
-    return dependency
-
-
-def require_any(*, roles: tuple[str, ...] = (), devices: tuple[str, ...] = ()):
-    """A dependency that admits people with one of `roles` (admin always) or devices of `devices`."""
+def admit(*, roles: tuple[str, ...] = (), devices: tuple[str, ...] = ()):
+    """The one permission check, as a dependency returning the principal: people with one of `roles` (and admins
+    whenever any role is admitted) or devices of one of `devices` (each device held to its request rate); anyone
+    else 403 `wrong_role`. A device-only route admits no person, not even an admin, unless `Role.admin` is named."""
+    people = frozenset(roles) | ({Role.admin} if roles else set())
+    kinds = frozenset(devices)
 
     def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
         if principal.kind == "device":
-            if principal.device_kind in devices:
+            if principal.device_kind in kinds:
                 _limit_device(request, principal)
                 return principal
-        elif principal.role in roles or principal.role == Role.admin:
+        elif principal.role in people:
             return principal
         raise Forbidden("not allowed for this caller", code="wrong_role")
 
     return dependency
+
+
+def allow(*, roles: tuple[str, ...] = (), devices: tuple[str, ...] = ()) -> Any:
+    """The permission vocabulary: an `Annotated` alias for the callers `admit` lets through, named after them in
+    each service's access module (`Official = allow(roles=(Role.official,))`, then `def f(who: Official)`). Name an
+    alias after exactly whom it admits (admins, always admitted with any role, go unnamed)."""
+    return Annotated[Principal, Depends(admit(roles=roles, devices=devices))]
 
 
 def check_place(principal: Principal, *, centre_id: str | None = None, district: str | None = None) -> None:

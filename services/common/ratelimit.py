@@ -94,7 +94,7 @@ def check_device_rate(request: Request, principal: Principal) -> None:
 
 
 def device_rate_limit():
-    """The same check as a dependency, for a route that admits devices without require_device/require_any."""
+    """The same check as a dependency, for a route that admits devices without services.common.auth.admit."""
 
     def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
         check_device_rate(request, principal)
