@@ -26,12 +26,33 @@ MQTT_URL = os.environ.get("AICITY_TEST_MQTT_URL")
 BACKEND = "postgres" if POSTGRES_ADMIN_URL else "sqlite"
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        _keep_module_fixtures_on_one_worker(item)
         if "postgres" in item.keywords and not POSTGRES_ADMIN_URL:
             item.add_marker(pytest.mark.skip(reason="set AICITY_TEST_POSTGRES_URL to run PostgreSQL tests"))
         if "mqtt" in item.keywords and not MQTT_URL:
             item.add_marker(pytest.mark.skip(reason="set AICITY_TEST_MQTT_URL to run MQTT tests"))
+
+
+def _keep_module_fixtures_on_one_worker(item) -> None:
+    """Under pytest-xdist (`-n auto`, with `--dist loadgroup` from pyproject): the tests on the live suite run on one
+    worker, and so do the tests of a module sharing a module-scoped fixture (a browser, a walk through one seeded
+    world in order); every other test is spread one by one. Isolation needs nothing more: databases, temporary
+    folders, ports, MQTT groups and Redis keys are already unique per test or per worker."""
+    if item.get_closest_marker("xdist_group"):
+        return
+    if "running_suite" in getattr(item, "fixturenames", ()):
+        # the whole suite in subprocesses (tests/dashboard/conftest.py): started once, by one worker; two at once
+        # on a busy 2-core machine did not answer /healthz within 90 s
+        item.add_marker(pytest.mark.xdist_group("live_suite"))
+        return
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in (info.name2fixturedefs.values() if info else ()):
+        if defs and defs[-1].scope == "module":
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+            return
 
 
 class DatabaseFactory:
