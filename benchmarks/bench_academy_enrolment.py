@@ -160,7 +160,7 @@ def main() -> None:
         # tokens are checked against their account (revocation), so the bench signs a real one
         from sqlmodel import Session as _Session
 
-        from services.common.identity.service import create_account
+        from services.identity.accounts.service import create_account
 
         with _Session(make_engine(identity), expire_on_commit=False) as session:
             staff = create_account(session, username="bench", password="bench-pass-1", role="academy_staff")

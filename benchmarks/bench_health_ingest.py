@@ -29,10 +29,11 @@ from sqlmodel import Session  # noqa: E402
 from services.common import migrate  # noqa: E402
 from services.common.auth import issue_token  # noqa: E402
 from services.common.db import make_engine  # noqa: E402
-from services.common.identity.service import create_account, create_device  # noqa: E402
 from services.common.settings import DEV_AUTH_SECRET  # noqa: E402
 from services.health_hubs.main import create_app  # noqa: E402
 from services.health_hubs.settings import HealthHubsSettings  # noqa: E402
+from services.identity.accounts.service import create_account  # noqa: E402
+from services.identity.devices.service import create_device  # noqa: E402
 
 TOTAL = int(os.environ.get("HEALTH_BENCH_INGEST", "5000"))
 SINGLES = int(os.environ.get("HEALTH_BENCH_SINGLES", "500"))

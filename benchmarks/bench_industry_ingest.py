@@ -24,7 +24,7 @@ from sqlmodel import Session  # noqa: E402
 
 from services.common import migrate  # noqa: E402
 from services.common.db import make_engine  # noqa: E402
-from services.common.identity.service import create_device  # noqa: E402
+from services.identity.devices.service import create_device  # noqa: E402
 from services.industry.assets.models import Line, Sensor, Site, WorkUnit  # noqa: E402
 from services.industry.main import create_app  # noqa: E402
 from services.industry.settings import IndustrySettings  # noqa: E402

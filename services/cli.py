@@ -153,7 +153,7 @@ def account_create(
     display_name: str = typer.Option(""),
 ) -> None:
     """Create a person's account with a role and place."""
-    from services.common.identity.service import create_account
+    from services.identity.accounts.service import create_account
 
     engine = make_engine(_url("identity"))
     migrations.upgrade("identity", _url("identity"))
@@ -167,7 +167,7 @@ def account_create(
 @account_app.command("disable")
 def account_disable(username: str) -> None:
     """Disable an account: it cannot sign in, and its tokens stop working on every service within seconds."""
-    from services.common.identity.service import disable_account
+    from services.identity.accounts.service import disable_account
 
     engine = make_engine(_url("identity"))
     with Session(engine) as session:
@@ -179,7 +179,7 @@ def account_disable(username: str) -> None:
 @account_app.command("enable")
 def account_enable(username: str) -> None:
     """Enable a disabled account again (it signs in anew; old tokens stay revoked)."""
-    from services.common.identity.service import enable_account
+    from services.identity.accounts.service import enable_account
 
     engine = make_engine(_url("identity"))
     with Session(engine) as session:
@@ -197,7 +197,7 @@ def account_change(
     company_id: str = typer.Option(None),
 ) -> None:
     """Change an account's role or place (an empty value clears a place); its older tokens are revoked."""
-    from services.common.identity.service import change_account
+    from services.identity.accounts.service import change_account
 
     engine = make_engine(_url("identity"))
     with Session(engine) as session:
@@ -215,7 +215,7 @@ def device_create(
     place: str = typer.Option(None, help="the centre, crossing, bus or plant it belongs to"),
 ) -> None:
     """Create a device; prints its API key once."""
-    from services.common.identity.service import create_device
+    from services.identity.devices.service import create_device
 
     engine = make_engine(_url("identity"))
     migrations.upgrade("identity", _url("identity"))
@@ -229,7 +229,7 @@ def device_create(
 def device_pair(device_id: str) -> None:
     """A one-time pairing code for a screen (valid 10 minutes, once): type it at the screen's set-up form, which
     exchanges it for a fresh device key kept on the device. No key in any address."""
-    from services.common.identity.service import create_pairing_code
+    from services.identity.devices.service import create_pairing_code
 
     engine = make_engine(_url("identity"))
     migrations.upgrade("identity", _url("identity"))
@@ -242,7 +242,7 @@ def device_pair(device_id: str) -> None:
 @device_app.command("revoke")
 def device_revoke(device_id: str) -> None:
     """Revoke a device's key at once."""
-    from services.common.identity.service import revoke_device
+    from services.identity.devices.service import revoke_device
 
     engine = make_engine(_url("identity"))
     with Session(engine) as session:
@@ -264,8 +264,8 @@ def _screen_device(session: Session, demo: dict, name: str) -> str:
     demo device itself: the simulator signs with that one's key, and pairing replaces a device's key."""
     from sqlmodel import select
 
-    from services.common.identity.models import Device
-    from services.common.identity.service import create_device
+    from services.identity.devices.models import Device
+    from services.identity.devices.service import create_device
 
     device = session.exec(select(Device).where(Device.name == f"screen-{name}", Device.revoked_at.is_(None))).first()
     if device is None:
@@ -276,7 +276,8 @@ def _screen_device(session: Session, demo: dict, name: str) -> str:
 def _screen_links() -> list[str]:
     """One line per screen. A device screen's address carries no key: a fresh one-time pairing code rides in its
     fragment (`#pair=XXXX-XXXX`, never sent to a server), which the screen exchanges at once for its own key."""
-    from services.common.identity.service import PAIRING_TTL, create_pairing_code
+    from services.identity.devices.domain import PAIRING_TTL
+    from services.identity.devices.service import create_pairing_code
 
     devices = json.loads(CREDENTIALS_FILE.read_text()).get("devices", {}) if CREDENTIALS_FILE.exists() else {}
     lines = []

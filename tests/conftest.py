@@ -15,9 +15,10 @@ from sqlmodel import Session
 from services.common import migrate
 from services.common.auth import issue_token
 from services.common.db import make_engine
-from services.common.identity.models import IdentityModel
-from services.common.identity.service import create_account, create_device
 from services.common.settings import DEV_AUTH_SECRET
+from services.identity.accounts.service import create_account
+from services.identity.devices.service import create_device
+from services.identity.models import IdentityModel, load_all_tables
 from services.suite import SERVICES
 
 POSTGRES_ADMIN_URL = os.environ.get("AICITY_TEST_POSTGRES_URL")
@@ -25,12 +26,33 @@ MQTT_URL = os.environ.get("AICITY_TEST_MQTT_URL")
 BACKEND = "postgres" if POSTGRES_ADMIN_URL else "sqlite"
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        _keep_module_fixtures_on_one_worker(item)
         if "postgres" in item.keywords and not POSTGRES_ADMIN_URL:
             item.add_marker(pytest.mark.skip(reason="set AICITY_TEST_POSTGRES_URL to run PostgreSQL tests"))
         if "mqtt" in item.keywords and not MQTT_URL:
             item.add_marker(pytest.mark.skip(reason="set AICITY_TEST_MQTT_URL to run MQTT tests"))
+
+
+def _keep_module_fixtures_on_one_worker(item) -> None:
+    """Under pytest-xdist (`-n auto`, with `--dist loadgroup` from pyproject): the tests on the live suite run on one
+    worker, and so do the tests of a module sharing a module-scoped fixture (a browser, a walk through one seeded
+    world in order); every other test is spread one by one. Isolation needs nothing more: databases, temporary
+    folders, ports, MQTT groups and Redis keys are already unique per test or per worker."""
+    if item.get_closest_marker("xdist_group"):
+        return
+    if "running_suite" in getattr(item, "fixturenames", ()):
+        # the whole suite in subprocesses (tests/dashboard/conftest.py): started once, by one worker; two at once
+        # on a busy 2-core machine did not answer /healthz within 90 s
+        item.add_marker(pytest.mark.xdist_group("live_suite"))
+        return
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in (info.name2fixturedefs.values() if info else ()):
+        if defs and defs[-1].scope == "module":
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+            return
 
 
 class DatabaseFactory:
@@ -103,6 +125,8 @@ def _get_migrated(cache, databases, package: str) -> MigratedDatabase:
     if package not in cache:
         url = databases.new_url(package)
         migrate.upgrade(package, url)
+        if package == "identity":
+            load_all_tables()
         metadata = IdentityModel.metadata if package == "identity" else SERVICES[package].metadata()
         cache[package] = MigratedDatabase(package, url, metadata)
     return cache[package]

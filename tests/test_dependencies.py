@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 EXTRAS = {  # part -> the extras it may use besides the base dependencies
-    "services/common": [], "tools": [], "services/transit": ["transit", "sumo"],
+    "services/common": [], "services/identity": [], "tools": [], "services/transit": ["transit", "sumo"],
     "services/health_hubs": ["health-hubs"], "services/talent_academy": ["talent-academy"],
     "services/industry": ["industry"], "dashboard": ["dashboard"],
 }

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session
 
 from services.common import migrate
-from services.common.identity.service import create_account
+from services.identity.accounts.service import create_account
 
 pytestmark = pytest.mark.postgres
 

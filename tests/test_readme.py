@@ -30,7 +30,7 @@ def test_every_setting_is_in_the_readme_table():
 
 
 def test_the_readme_says_how_screens_are_paired_and_for_how_long():
-    from services.common.identity.service import PAIRING_TTL
+    from services.identity.devices.domain import PAIRING_TTL
 
     minutes = int(PAIRING_TTL.total_seconds() // 60)
     assert "#pair=XXXX-XXXX" in README and f"A code lasts {minutes} minutes" in README

@@ -5,9 +5,11 @@ import json
 from sqlmodel import Session, select
 
 from services.common.db import make_engine
-from services.common.identity.models import Account, Device
-from services.common.identity.service import create_account, create_device
 from services.common.settings import VAR_DIR, ServiceSettings
+from services.identity.accounts.models import Account
+from services.identity.accounts.service import create_account
+from services.identity.devices.models import Device
+from services.identity.devices.service import create_device
 from services.suite import SERVICES
 
 CREDENTIALS_FILE = VAR_DIR / "demo-credentials.json"

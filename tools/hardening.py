@@ -72,7 +72,7 @@ class Identity:
         self.engine = make_engine(url)
 
     def headers(self, role: str, **place) -> dict:
-        from services.common.identity.service import create_account
+        from services.identity.accounts.service import create_account
 
         with Session(self.engine, expire_on_commit=False) as session:
             account = create_account(session, username=f"{role}-{uuid.uuid4().hex[:8]}", password="hardening-pass",
@@ -82,7 +82,7 @@ class Identity:
         return {"Authorization": f"Bearer {token}"}
 
     def device_headers(self, kind: str, place: str | None) -> dict:
-        from services.common.identity.service import create_device
+        from services.identity.devices.service import create_device
 
         with Session(self.engine) as session:
             _, key = create_device(session, name=f"{kind}-{uuid.uuid4().hex[:6]}", kind=kind, place=place)

@@ -1,4 +1,5 @@
-"""The app factory every service's `create_app` calls: engines at start-up, errors, ops endpoints, auth."""
+"""The plumbing of every service's app: engines at start-up, errors, ops endpoints, the jobs router, and the
+directory auth reads credentials from (given by the caller: services build through services.identity.app)."""
 
 from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager
@@ -6,10 +7,11 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Table, text
+from sqlalchemy.engine import Engine
 
+from services.common.auth import Directory
 from services.common.db import make_engine
 from services.common.errors import install_error_handlers
-from services.common.identity.router import router as auth_router
 from services.common.jobs import Job, jobs_router
 from services.common.observability import Metrics, RequestContextMiddleware, configure_logging
 from services.common.routing import SyncEndpointRoute
@@ -26,6 +28,7 @@ def build_app(
     routers: Sequence[APIRouter],
     jobs: Sequence[Job],
     job_run: Table,
+    directory: Callable[[Engine], Directory],
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
 ) -> FastAPI:
@@ -36,6 +39,7 @@ def build_app(
     async def lifespan(app: FastAPI):
         app.state.engine = make_engine(settings.database_url)
         app.state.identity_engine = make_engine(settings.identity_database_url)
+        app.state.directory = directory(app.state.identity_engine)
         ops_server = _start_ops_server(settings, metrics) if settings.metrics_exposure == "internal" else None
         for hook in on_startup:
             hook(app)
@@ -88,7 +92,6 @@ def build_app(
             return Response(body, media_type=content_type)
 
     _document_error_envelope(app)
-    app.include_router(auth_router)
     app.include_router(jobs_router(list(jobs), job_run))
     for router in routers:
         app.include_router(router)

@@ -9,13 +9,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, Protocol
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
-from sqlalchemy import select
 
 from services.common.errors import Forbidden, Unauthorized
 
@@ -145,6 +144,26 @@ class AccountState:
     token_version: int
 
 
+@dataclass(frozen=True)
+class DeviceState:
+    id: str
+    name: str
+    kind: str
+    service: str
+    place: str | None
+    key_hash: str
+    revoked: bool
+
+
+class Directory(Protocol):
+    """Where auth reads the accounts and devices it checks credentials against. This module never imports the
+    identity package: `services.identity.app` gives each app its directory (`app.state.directory`)."""
+
+    def account(self, account_id: str) -> AccountState | None: ...
+
+    def device(self, device_id: str) -> DeviceState | None: ...
+
+
 class AccountCache:
     """The accounts' current state as the identity database has it, each kept at most `ttl_s` seconds: a
     disabled account, a new role or place (each raises the token version) reach every service within that."""
@@ -156,31 +175,18 @@ class AccountCache:
         self._entries: dict[str, tuple[float, AccountState | None]] = {}
         self._lock = threading.Lock()
 
-    def get(self, identity_engine, account_id: str) -> AccountState | None:
+    def get(self, directory: "Directory", account_id: str) -> AccountState | None:
         now = self.clock()
         with self._lock:
             hit = self._entries.get(account_id)
         if hit is not None and hit[0] > now:
             return hit[1]
-        state = load_account_state(identity_engine, account_id)
+        state = directory.account(account_id)
         with self._lock:
             if len(self._entries) >= self.MAX_ENTRIES:
                 self._entries.clear()
             self._entries[account_id] = (now + self.ttl_s, state)
         return state
-
-
-def load_account_state(identity_engine, account_id: str) -> AccountState | None:
-    from services.common.identity.models import Account
-
-    table = Account.__table__
-    with identity_engine.connect() as conn:
-        row = conn.execute(select(table).where(table.c.id == account_id)).first()
-    if row is None:
-        return None
-    return AccountState(id=row.id, username=row.username, role=row.role, centre_id=row.centre_id,
-                        district=row.district, company_id=row.company_id, disabled=row.disabled_at is not None,
-                        token_version=row.token_version)
 
 
 def confirm_account(state: AccountState | None, token: Principal) -> Principal:
@@ -224,18 +230,15 @@ def parse_device_key(key: str) -> tuple[str, str] | None:
     return (device_id, secret) if device_id and secret else None
 
 
-def verify_device_key(identity_engine, key: str) -> Principal:
-    from services.common.identity.models import Device
-
+def verify_device_key(directory: Directory, key: str) -> Principal:
     parsed = parse_device_key(key)
     if parsed is None:
         raise Unauthorized("invalid device key", code="invalid_device_key")
     device_id, secret = parsed
-    with identity_engine.connect() as conn:
-        row = conn.execute(select(Device.__table__).where(Device.__table__.c.id == device_id)).first()
+    row = directory.device(device_id)
     if row is None or not hmac.compare_digest(row.key_hash, device_key_hash(secret)):
         raise Unauthorized("invalid device key", code="invalid_device_key")
-    if row.revoked_at is not None:
+    if row.revoked:
         raise Unauthorized("device key revoked", code="device_revoked")
     return Principal(
         kind="device", id=row.id, device_kind=row.kind, service=row.service, place=row.place, username=row.name
@@ -262,28 +265,17 @@ def current_principal(request: Request) -> Principal:
         raise Unauthorized("credentials required", code="not_authenticated")
     app_state = request.app.state
     if credential.startswith(DEVICE_KEY_PREFIX):
-        principal = verify_device_key(app_state.identity_engine, credential)
+        principal = verify_device_key(app_state.directory, credential)
         if principal.service != app_state.settings.service_name:
             raise Forbidden("device belongs to another service", code="wrong_service")
     else:
         token = verify_token(app_state.settings.auth_secret, credential)
-        principal = confirm_account(_account_cache(app_state).get(app_state.identity_engine, token.id), token)
+        principal = confirm_account(_account_cache(app_state).get(app_state.directory, token.id), token)
     request.state.principal = principal
     return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-
-
-def require_roles(*roles: str):
-    """A dependency that admits people with one of `roles` (admin always) and returns the principal."""
-
-    def dependency(principal: CurrentPrincipal) -> Principal:
-        if principal.kind != "user" or (principal.role not in roles and principal.role != Role.admin):
-            raise Forbidden(f"requires role {' or '.join(roles)}", code="wrong_role")
-        return principal
-
-    return dependency
 
 
 def _limit_device(request: Request, principal: Principal) -> None:
@@ -292,31 +284,30 @@ def _limit_device(request: Request, principal: Principal) -> None:
     check_device_rate(request, principal)
 
 
-def require_device(*kinds: str):
-    """A dependency that admits devices of the given kinds."""
-
-    def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
-        if principal.kind != "device" or principal.device_kind not in kinds:
-            raise Forbidden(f"requires a {' or '.join(kinds)} device", code="wrong_role")
-        _limit_device(request, principal)
-        return principal
-
-    return dependency
-
-
-def require_any(*, roles: tuple[str, ...] = (), devices: tuple[str, ...] = ()):
-    """A dependency that admits people with one of `roles` (admin always) or devices of `devices`."""
+def admit(*, roles: tuple[str, ...] = (), devices: tuple[str, ...] = ()):
+    """The one permission check, as a dependency returning the principal: people with one of `roles` (and admins
+    whenever any role is admitted) or devices of one of `devices` (each device held to its request rate); anyone
+    else 403 `wrong_role`. A device-only route admits no person, not even an admin, unless `Role.admin` is named."""
+    people = frozenset(roles) | ({Role.admin} if roles else set())
+    kinds = frozenset(devices)
 
     def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
         if principal.kind == "device":
-            if principal.device_kind in devices:
+            if principal.device_kind in kinds:
                 _limit_device(request, principal)
                 return principal
-        elif principal.role in roles or principal.role == Role.admin:
+        elif principal.role in people:
             return principal
         raise Forbidden("not allowed for this caller", code="wrong_role")
 
     return dependency
+
+
+def allow(*, roles: tuple[str, ...] = (), devices: tuple[str, ...] = ()) -> Any:
+    """The permission vocabulary: an `Annotated` alias for the callers `admit` lets through, named after them in
+    each service's access module (`Official = allow(roles=(Role.official,))`, then `def f(who: Official)`). Name an
+    alias after exactly whom it admits (admins, always admitted with any role, go unnamed)."""
+    return Annotated[Principal, Depends(admit(roles=roles, devices=devices))]
 
 
 def check_place(principal: Principal, *, centre_id: str | None = None, district: str | None = None) -> None:

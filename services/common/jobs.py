@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Query, Request
 from pydantic import BaseModel
 from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text, desc, insert, select, update
 from sqlalchemy.engine import Engine
 
-from services.common.auth import Role, require_roles
+from services.common.auth import Role, allow
 from services.common.db import UTCDateTime, utcnow
 from services.common.routing import APIRouter
 
@@ -89,13 +89,16 @@ class JobRunPage(BaseModel):
     jobs: list[dict]
 
 
+Official = allow(roles=(Role.official,))  # job runs are read by officials (and admins)
+
+
 def jobs_router(jobs: list[Job], job_run: Table) -> APIRouter:
     router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
     @router.get("", response_model=JobRunPage)
     def list_job_runs(
         request: Request,
-        _: Any = Depends(require_roles(Role.official)),
+        _: Official,
         job_id: str | None = Query(default=None, max_length=80),
         limit: int = Query(default=50, ge=1, le=500),
     ) -> JobRunPage:

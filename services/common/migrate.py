@@ -10,9 +10,7 @@ SERVICES_DIR = Path(__file__).resolve().parents[1]
 
 
 def migrations_dir(package: str) -> Path:
-    """`package` is a service name (`transit`) or `identity`."""
-    if package == "identity":
-        return SERVICES_DIR / "common" / "identity" / "migrations"
+    """`package` is a service name (`transit`) or `identity`: both live at services/<package>/migrations."""
     return SERVICES_DIR / package / "migrations"
 
 

@@ -1,5 +1,5 @@
 """Shared limits, built on the `limits` library (moving windows): the per-device rate on device endpoints (a stuck
-kiosk or a stolen key must not flood a service) and the sign-in throttle (services/common/identity/throttle.py).
+kiosk or a stolen key must not flood a service) and the sign-in throttle (services/identity/sign_in/throttle.py).
 
 With AICITY_REDIS_URL the windows live in Redis, so every uvicorn worker and every service counts the same
 requests; without it each process keeps its own (with N workers a device may then reach N times the rate)."""
@@ -94,7 +94,7 @@ def check_device_rate(request: Request, principal: Principal) -> None:
 
 
 def device_rate_limit():
-    """The same check as a dependency, for a route that admits devices without require_device/require_any."""
+    """The same check as a dependency, for a route that admits devices without services.common.auth.admit."""
 
     def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
         check_device_rate(request, principal)

@@ -2,11 +2,11 @@
 
 from fastapi import FastAPI
 
-from services.common.app import build_app
 from services.health_hubs.jobs import JOBS
 from services.health_hubs.models import job_run
 from services.health_hubs.router import router
 from services.health_hubs.settings import HealthHubsSettings
+from services.identity.app import build_app
 
 
 def create_app(settings: HealthHubsSettings | None = None) -> FastAPI:

@@ -1,12 +1,15 @@
 """Who may read and write what: officials see everything, partners their company's sites, gateways their site."""
 
-from services.common.auth import Principal, Role, require_any, require_roles
+from services.common.auth import DeviceKind, Principal, Role, allow
 from services.common.errors import Forbidden
 
-readers = require_roles(Role.official, Role.partner)
-officials = require_roles(Role.official)
-operators = require_any(roles=(Role.official, Role.partner), devices=("gateway",))
-admins = require_roles(Role.admin)
+# Each alias is named after exactly the callers it admits (admins always pass where a role does); the site or
+# company a partner or gateway may touch is checked by the services (can_see_site).
+OfficialOrPartner = allow(roles=(Role.official, Role.partner))
+Official = allow(roles=(Role.official,))
+OfficialPartnerOrGateway = allow(roles=(Role.official, Role.partner), devices=(DeviceKind.gateway,))
+Gateway = allow(devices=(DeviceKind.gateway,))
+Admin = allow(roles=(Role.admin,))
 
 
 def can_see_site(principal: Principal, *, site_id: str, company_id: str | None) -> bool:

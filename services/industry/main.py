@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from services.common.app import build_app
+from services.identity.app import build_app
 from services.industry.jobs import JOBS
 from services.industry.models import job_run
 from services.industry.router import router

@@ -2,13 +2,13 @@
 
 from datetime import timedelta
 
-from fastapi import Depends, Request
+from fastapi import Request
 from sqlalchemy import func, select
 
-from services.common.auth import Principal, Role, require_roles
 from services.common.db import SessionDep, utcnow
 from services.common.overview import Attention, Figure, Overview
 from services.common.routing import APIRouter
+from services.industry.access import Official
 from services.industry.air import service as air
 from services.industry.air.domain import GRADES
 from services.industry.alarms.models import Alarm
@@ -64,5 +64,5 @@ def build_overview(session, *, now, tz: str) -> Overview:
 
 
 @router.get("/overview", response_model=Overview)
-def overview(request: Request, session: SessionDep, _: Principal = Depends(require_roles(Role.official))):
+def overview(request: Request, session: SessionDep, _: Official):
     return build_overview(session, now=utcnow(), tz=request.app.state.settings.timezone)

@@ -1,18 +1,17 @@
 """Who may do what in the academy: role dependencies shared by the subdomain routers."""
 
-from fastapi import Depends
-
-from services.common.auth import Principal, Role, require_roles
+from services.common.auth import Principal, Role, allow
 from services.common.errors import Forbidden
 
 # Academy staff manage everything; partners act for their own company only; officials read the catalogue and
 # aggregates. Learners are records, not accounts: a learner's own application ("self") is made by staff or an
 # API client with the learner's id (source=self); the suite's enrolment_kiosk devices belong to transit.
-Staff = Depends(require_roles(Role.academy_staff))
-Readers = Depends(require_roles(Role.academy_staff, Role.partner, Role.official))
-Applicants = Depends(require_roles(Role.academy_staff, Role.partner))
-StaffOrPartner = Depends(require_roles(Role.academy_staff, Role.partner))
-Officials = Depends(require_roles(Role.official, Role.academy_staff))
+# Each alias is named after exactly the roles it admits (admins always pass).
+AcademyStaff = allow(roles=(Role.academy_staff,))
+StaffOrPartner = allow(roles=(Role.academy_staff, Role.partner))
+StaffPartnerOrOfficial = allow(roles=(Role.academy_staff, Role.partner, Role.official))
+OfficialOrStaff = allow(roles=(Role.official, Role.academy_staff))
+Official = allow(roles=(Role.official,))
 
 
 def partner_company(principal: Principal) -> str | None:

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from services.common.app import build_app
+from services.identity.app import build_app
 from services.talent_academy.jobs import JOBS
 from services.talent_academy.models import job_run
 from services.talent_academy.router import router

@@ -2,8 +2,8 @@
 
 from fastapi import FastAPI
 
-from services.common.app import build_app
 from services.common.db import utcnow
+from services.identity.app import build_app
 from services.transit.boarding.gallery import GalleryFollower, load_index
 from services.transit.jobs import JOBS
 from services.transit.models import job_run

@@ -3,13 +3,12 @@
 import importlib
 from datetime import datetime, timedelta
 
-from fastapi import Depends
 from sqlmodel import Session
 
-from services.common.auth import Role, require_roles
 from services.common.db import SessionDep, utcnow
 from services.common.overview import Attention, Figure, Overview
 from services.common.routing import APIRouter
+from services.transit.access import Official
 from services.transit.boarding import service as boarding
 from services.transit.boarding.domain import SEOUL
 
@@ -48,7 +47,7 @@ def _signals_part():
 
 
 @router.get("/overview", response_model=Overview)
-def read_overview(session: SessionDep, _=Depends(require_roles(Role.official))) -> Overview:
+def read_overview(session: SessionDep, _: Official) -> Overview:
     now = utcnow()
     figures, attention = boarding_part(session, now=now)
     part = _signals_part()

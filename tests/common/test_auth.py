@@ -1,34 +1,59 @@
 """Identity and access: tokens, device keys, roles and places, through a real app."""
 
-from typing import Annotated
-
 import jwt
 import pytest
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from sqlalchemy import MetaData
 from sqlmodel import Session
 
-from services.common.app import build_app
-from services.common.auth import Principal, Role, check_place, require_device, require_roles, verify_password
+from services.common.auth import Principal, Role, admit, allow, check_place, verify_password
 from services.common.db import utcnow
-from services.common.errors import Unauthorized, Unprocessable
-from services.common.identity.service import authenticate, create_account, revoke_device
+from services.common.errors import Forbidden, Unauthorized, Unprocessable
 from services.common.jobs import define_job_run_table
 from services.common.settings import ServiceSettings
+from services.identity.accounts.service import authenticate, create_account
+from services.identity.app import build_app
+from services.identity.devices.service import revoke_device
 
 router = APIRouter(prefix="/v1")
 
 
 @router.get("/centres/{centre_id}/records")
-def centre_records(centre_id: str, who: Annotated[Principal, Depends(require_roles(Role.centre_staff, Role.nurse))]):
+def centre_records(centre_id: str, who: allow(roles=(Role.centre_staff, Role.nurse))):
     check_place(who, centre_id=centre_id, district="Buk-gu" if centre_id == "C001" else "Nam-gu")
     return {"centre_id": centre_id, "by": who.role}
 
 
 @router.post("/readings")
-def device_reading(who: Annotated[Principal, Depends(require_device("health_kiosk"))]):
+def device_reading(who: allow(devices=("health_kiosk",))):
     return {"device": who.id, "place": who.place}
+
+
+def person(role: str) -> Principal:
+    return Principal(kind="user", id="u1", role=role)
+
+
+def test_admit_lets_admins_through_wherever_a_role_is_admitted():
+    official = admit(roles=(Role.official,))
+    assert official(None, person(Role.official)).role == Role.official
+    assert official(None, person(Role.admin)).role == Role.admin
+    with pytest.raises(Forbidden) as refused:
+        official(None, person(Role.partner))
+    assert refused.value.code == "wrong_role"
+
+
+def test_a_device_only_alias_admits_no_person_unless_admin_is_named():
+    with pytest.raises(Forbidden):
+        admit(devices=("bus",))(None, person(Role.admin))
+    assert admit(roles=(Role.admin,), devices=("bus",))(None, person(Role.admin)).role == Role.admin
+    with pytest.raises(Forbidden):
+        admit(roles=(Role.admin,), devices=("bus",))(None, person(Role.official))
+
+
+def test_a_device_of_another_kind_is_refused():
+    with pytest.raises(Forbidden):
+        admit(roles=(Role.official,), devices=("bus",))(None, Principal(kind="device", id="d1", device_kind="detector"))
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from services.cli import app
-from services.common.identity.models import Account, Device
+from services.identity.accounts.models import Account
+from services.identity.devices.models import Device
 
 
 def test_account_and_device_lifecycle(identity_db, monkeypatch):
@@ -40,7 +41,7 @@ def test_up_prints_screen_addresses_with_a_pairing_code_in_the_fragment_and_no_k
     from urllib.parse import urlsplit
 
     from services import cli
-    from services.common.identity.service import create_device
+    from services.identity.devices.service import create_device
 
     monkeypatch.setenv("AICITY_IDENTITY_DATABASE_URL", identity_db.url)
     with Session(identity_db.engine) as session:

@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from sqlalchemy import Column, Integer, MetaData, Table, text
 
-from services.common.app import build_app
 from services.common.db import SessionDep
 from services.common.jobs import define_job_run_table
 from services.common.routing import APIRouter, SyncEndpointRoute
 from services.common.settings import ServiceSettings
+from services.identity.app import build_app
 from services.suite import SERVICES
 
 

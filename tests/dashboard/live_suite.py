@@ -24,7 +24,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout_s: float = 90) -> None:
+def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout_s: float = 300) -> None:
+    """A process that exits fails at once; the long wait is for a busy machine, where four services importing
+    at once beside a parallel test worker took more than 90 s to answer (load 15-20 on 2 cores)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:

@@ -142,7 +142,7 @@ def test_a_flooding_device_gets_429_envelopes_and_others_are_untouched(client_fo
     ("transit", "bus", "bus-101", "/v1/boardings"),
 ])
 def test_every_device_route_is_rate_limited(client_for, auth, service, kind, place, path):
-    """The services' own device checks (require_device, require_any, health_hubs' actor) spend the window."""
+    """The services' own device checks (services.common.auth.admit, health_hubs' actor) spend the window."""
     client = client_for(service)
     client.app.state.device_rate_bucket = DeviceLimit(make_limiter(), rate_per_s=0.01, burst=3)
     device = auth.device_headers(kind, place)

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from services.common.db import utcnow
-from services.common.identity.models import PairingCode, SignInEvent
-from services.common.identity.service import create_device, create_pairing_code, revoke_device
+from services.identity.devices.models import PairingCode
+from services.identity.devices.service import create_device, create_pairing_code, revoke_device
+from services.identity.sign_in.models import SignInEvent
 
 
 def _device(identity_db, kind="health_kiosk", place="C001") -> tuple[str, str]:

@@ -67,7 +67,7 @@ def test_demo_seeding_is_refused_in_production(command, monkeypatch, tmp_path, i
     assert not credentials.exists()
     from sqlalchemy import func, select
 
-    from services.common.identity.models import Account
+    from services.identity.accounts.models import Account
 
     with identity_db.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Account)).scalar_one() == 0

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from services.common.db import utcnow
-from services.common.identity.models import SignInEvent
-from services.common.identity.service import change_account, create_account, disable_account
 from services.common.settings import DEV_AUTH_SECRET
+from services.identity.accounts.service import change_account, create_account, disable_account
+from services.identity.sign_in.models import SignInEvent
 from tests.hardening.test_abuse import REDIS_URL, _redis_or_skip
 
 PASSWORD = "right-password-1"

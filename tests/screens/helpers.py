@@ -13,7 +13,8 @@ from sqlmodel import Session
 
 from services.common import migrate
 from services.common.auth import issue_token
-from services.common.identity.service import create_account, create_device
+from services.identity.accounts.service import create_account
+from services.identity.devices.service import create_device
 from services.suite import SERVICES
 
 CHROMIUM = os.environ.get("AICITY_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

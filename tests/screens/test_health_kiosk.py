@@ -274,7 +274,7 @@ def test_a_kiosk_is_paired_with_a_one_time_code_and_no_key_in_its_address(health
     """Staff type the code from `aicity device pair` at the set-up screen: the kiosk keeps the key it got for it,
     signs its calls with it, and the address never held a key; the same code typed again is refused."""
     from services.common.db import utcnow
-    from services.common.identity.service import create_device, create_pairing_code
+    from services.identity.devices.service import create_device, create_pairing_code
 
     with Session(health.identity_engine) as session:
         device, _ = create_device(session, name="paired kiosk", kind="health_kiosk", place="C001")
@@ -311,7 +311,7 @@ def test_a_kiosk_opened_with_a_pairing_code_in_its_fragment_starts_and_no_reques
     the kiosk takes it out of the address bar at once, exchanges the code in a POST body for its key, keeps the key
     and signs with it in a header. No request URL holds the key or the code; the address keeps neither."""
     from services.common.db import utcnow
-    from services.common.identity.service import create_device, create_pairing_code
+    from services.identity.devices.service import create_device, create_pairing_code
 
     with Session(health.identity_engine) as session:
         device, _ = create_device(session, name="screen-kiosk", kind="health_kiosk", place="C001")

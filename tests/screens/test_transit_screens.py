@@ -470,7 +470,7 @@ def test_the_door_display_is_paired_with_a_one_time_code(transit, cameras):
     from sqlmodel import Session
 
     from services.common.db import utcnow
-    from services.common.identity.service import create_device, create_pairing_code
+    from services.identity.devices.service import create_device, create_pairing_code
 
     with Session(transit.identity_engine) as session:
         device, _ = create_device(session, name="door BUS-8", kind="bus", place="BUS-8")

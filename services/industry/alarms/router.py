@@ -3,13 +3,12 @@ shelve and unshelve, and the flood report."""
 
 from datetime import datetime, timedelta
 
-from fastapi import Depends, Query, Response
+from fastapi import Query, Response
 
-from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
 from services.common.errors import Unprocessable
 from services.common.routing import APIRouter
-from services.industry.access import readers
+from services.industry.access import OfficialOrPartner
 from services.industry.alarms import service
 from services.industry.alarms.domain import ALARM_DEFAULTS, DRIFT_DEFAULTS, FLOOD
 from services.industry.alarms.schemas import (
@@ -26,17 +25,17 @@ router = APIRouter(prefix="/v1", tags=["alarms"])
 
 
 @router.post("/alarm-rules", response_model=AlarmRuleRead, status_code=201)
-def create_rule(data: AlarmRuleCreate, session: SessionDep, principal: Principal = Depends(readers)):
+def create_rule(data: AlarmRuleCreate, session: SessionDep, principal: OfficialOrPartner):
     return service.create_rule(session, data=data, principal=principal)
 
 
 @router.get("/alarm-rules", response_model=list[AlarmRuleRead])
-def list_rules(session: SessionDep, _: Principal = Depends(readers), sensor_id: int | None = None):
+def list_rules(session: SessionDep, _: OfficialOrPartner, sensor_id: int | None = None):
     return service.list_rules(session, sensor_id=sensor_id)
 
 
 @router.get("/alarm-rules/drift-defaults")
-def drift_defaults(_: Principal = Depends(readers)) -> dict:
+def drift_defaults(_: OfficialOrPartner) -> dict:
     """The drift charts' constants with their in-control average run length and source, and the ISA-18.2
     defaults (deadband, on-delay, flood) with theirs."""
     return {**DRIFT_DEFAULTS, "alarm_defaults": ALARM_DEFAULTS,
@@ -44,7 +43,7 @@ def drift_defaults(_: Principal = Depends(readers)) -> dict:
 
 
 @router.post("/alarm-rules/{rule_id}/mode", response_model=AlarmRuleRead)
-def set_rule_mode(rule_id: int, data: AlarmRuleMode, session: SessionDep, principal: Principal = Depends(readers)):
+def set_rule_mode(rule_id: int, data: AlarmRuleMode, session: SessionDep, principal: OfficialOrPartner):
     """in_service, suppressed_by_design (tracked, never annunciated) or out_of_service (not evaluated), with why."""
     return service.set_rule_mode(session, rule_id=rule_id, mode=data.mode, reason=data.reason, principal=principal,
                                  now=utcnow())
@@ -60,7 +59,7 @@ def _read(session, alarms: list) -> list[dict]:
 def list_alarms(
     session: SessionDep,
     response: Response,
-    principal: Principal = Depends(readers),
+    principal: OfficialOrPartner,
     state: str | None = Query(default=None, pattern="^(active|open|acknowledged|rtn_unack|cleared)$"),
     site_id: str | None = Query(default=None, max_length=40),
     limit: int = Query(default=100, ge=1, le=1000),
@@ -77,8 +76,8 @@ def list_alarms(
 
 
 @router.get("/alarms/flood", response_model=FloodReport)
-def flood(session: SessionDep, site_id: str = Query(max_length=40), start: datetime | None = None,
-          end: datetime | None = None, principal: Principal = Depends(readers)):
+def flood(session: SessionDep, principal: OfficialOrPartner, site_id: str = Query(max_length=40),
+          start: datetime | None = None, end: datetime | None = None):
     """Alarms per 10 minutes at one site's console, each interval marked when it is a flood (> 10)."""
     for t in (start, end):
         if t is not None and t.tzinfo is None:
@@ -91,16 +90,14 @@ def flood(session: SessionDep, site_id: str = Query(max_length=40), start: datet
 
 
 @router.post("/alarms/{alarm_id}/ack", response_model=AlarmRead)
-def acknowledge(alarm_id: int, session: SessionDep, data: AlarmAction | None = None,
-                principal: Principal = Depends(readers)):
+def acknowledge(alarm_id: int, session: SessionDep, principal: OfficialOrPartner, data: AlarmAction | None = None):
     alarm = service.acknowledge(session, alarm_id=alarm_id, principal=principal, now=utcnow(),
                                 note=data.note if data else "")
     return _read(session, [alarm])[0]
 
 
 @router.post("/alarms/{alarm_id}/clear", response_model=AlarmRead)
-def clear(alarm_id: int, session: SessionDep, data: AlarmAction | None = None,
-          principal: Principal = Depends(readers)):
+def clear(alarm_id: int, session: SessionDep, principal: OfficialOrPartner, data: AlarmAction | None = None):
     """Refused (409 alarm_condition_active) while the condition stands; drift alarms are reset this way."""
     alarm = service.clear(session, alarm_id=alarm_id, principal=principal, now=utcnow(),
                           note=data.note if data else "")
@@ -108,7 +105,7 @@ def clear(alarm_id: int, session: SessionDep, data: AlarmAction | None = None,
 
 
 @router.post("/alarms/{alarm_id}/shelve", response_model=AlarmRead)
-def shelve(alarm_id: int, data: AlarmShelve, session: SessionDep, principal: Principal = Depends(readers)):
+def shelve(alarm_id: int, data: AlarmShelve, session: SessionDep, principal: OfficialOrPartner):
     """Off the operator's list for `minutes` (at most 12 h), with the reason and who shelved it."""
     alarm = service.shelve(session, alarm_id=alarm_id, principal=principal, now=utcnow(), reason=data.reason,
                            minutes=data.minutes)
@@ -116,6 +113,6 @@ def shelve(alarm_id: int, data: AlarmShelve, session: SessionDep, principal: Pri
 
 
 @router.post("/alarms/{alarm_id}/unshelve", response_model=AlarmRead)
-def unshelve(alarm_id: int, session: SessionDep, principal: Principal = Depends(readers)):
+def unshelve(alarm_id: int, session: SessionDep, principal: OfficialOrPartner):
     alarm = service.unshelve(session, alarm_id=alarm_id, principal=principal, now=utcnow())
     return _read(session, [alarm])[0]

@@ -2,13 +2,12 @@
 
 from datetime import date, datetime
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Query, Request, Response
 
-from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
 from services.common.errors import Unprocessable
 from services.common.routing import APIRouter
-from services.industry.access import operators, readers
+from services.industry.access import OfficialOrPartner, OfficialPartnerOrGateway
 from services.industry.kpi import service
 from services.industry.kpi.schemas import (
     KpiReport,
@@ -24,7 +23,7 @@ router = APIRouter(prefix="/v1", tags=["kpi"])
 
 @router.post("/production-records", response_model=ProductionRecordRead, status_code=201)
 def create_record(data: ProductionRecordCreate, session: SessionDep, response: Response,
-                  principal: Principal = Depends(operators)):
+                  principal: OfficialPartnerOrGateway):
     record, created = service.create_record(session, data=data, principal=principal, now=utcnow())
     if not created:
         response.status_code = 200
@@ -32,7 +31,7 @@ def create_record(data: ProductionRecordCreate, session: SessionDep, response: R
 
 
 @router.get("/kpi", response_model=KpiReport)
-def kpi_report(session: SessionDep, principal: Principal = Depends(readers),
+def kpi_report(session: SessionDep, principal: OfficialOrPartner,
                work_unit_id: str | None = Query(default=None, max_length=40),
                order_id: str | None = Query(default=None, max_length=60),
                start: datetime | None = None, end: datetime | None = None):
@@ -46,7 +45,7 @@ def kpi_report(session: SessionDep, principal: Principal = Depends(readers),
 
 
 @router.get("/kpi/oee-trend", response_model=list[OeeDay])
-def oee_trend(request: Request, session: SessionDep, principal: Principal = Depends(readers),
+def oee_trend(request: Request, session: SessionDep, principal: OfficialOrPartner,
               work_unit_id: str | None = Query(default=None, max_length=40), days: int = Query(default=14, ge=1, le=366)):
     """OEE and its factors per local day, oldest first (for the dashboard's trend line)."""
     return service.oee_trend(session, principal=principal, work_unit_id=work_unit_id, days=days, now=utcnow(),
@@ -54,8 +53,8 @@ def oee_trend(request: Request, session: SessionDep, principal: Principal = Depe
 
 
 @router.get("/kpi/steel", response_model=SteelReport)
-def steel(request: Request, session: SessionDep, site_id: str = Query(max_length=40), day: date | None = None,
-          principal: Principal = Depends(readers)):
+def steel(request: Request, session: SessionDep, principal: OfficialOrPartner, site_id: str = Query(max_length=40),
+          day: date | None = None):
     """Fuel rate and productivity per blast furnace, energy and CO2 per tonne for the site, from the day
     rollups, each beside its benchmark."""
     tz = request.app.state.settings.timezone

@@ -2,13 +2,12 @@
 
 from datetime import datetime, timedelta
 
-from fastapi import Depends, Query, Request
+from fastapi import Query, Request
 
-from services.common.auth import Principal, require_device
 from services.common.db import SessionDep, utcnow
 from services.common.errors import Unprocessable
 from services.common.routing import APIRouter
-from services.industry.access import readers
+from services.industry.access import Gateway, OfficialOrPartner
 from services.industry.assets import service as assets
 from services.industry.telemetry import service
 from services.industry.telemetry.schemas import (
@@ -26,7 +25,7 @@ router = APIRouter(prefix="/v1", tags=["telemetry"])
 @router.post("/telemetry", response_model=TelemetryBatchResult)
 def post_telemetry(
     data: TelemetryBatchIn, request: Request, session: SessionDep,
-    principal: Principal = Depends(require_device("gateway")),
+    principal: Gateway,
 ):
     """A gateway's batch of readings (its backlog after an outage too, oldest first). Answers 200 with a
     result per bad item; a retry with the same `batch_id` returns the first answer and stores nothing."""
@@ -35,7 +34,7 @@ def post_telemetry(
 
 
 @router.get("/sites/{site_id}/latest", response_model=list[LatestRead])
-def site_latest(site_id: str, session: SessionDep, principal: Principal = Depends(readers)):
+def site_latest(site_id: str, session: SessionDep, principal: OfficialOrPartner):
     """The latest value of every sensor of a site, marked stale when its Sparkplug node died."""
     assets.visible_site(session, site_id=site_id, principal=principal)
     sensors = service.site_sensors(session, site_id=site_id)
@@ -53,7 +52,7 @@ def site_latest(site_id: str, session: SessionDep, principal: Principal = Depend
 
 @router.get("/sensors/{sensor_id}/series", response_model=list[SeriesPoint])
 def sensor_series(
-    sensor_id: int, session: SessionDep, principal: Principal = Depends(readers),
+    sensor_id: int, session: SessionDep, principal: OfficialOrPartner,
     period: str = Query(default="raw", pattern="^(raw|minute|hour|day)$"),
     start: datetime | None = None, end: datetime | None = None,
     limit: int = Query(default=1000, ge=1, le=10_000),
@@ -67,12 +66,12 @@ def sensor_series(
 
 
 @router.get("/sparkplug/nodes", response_model=list[SparkplugNodeRead])
-def sparkplug_nodes(session: SessionDep, _: Principal = Depends(readers), group_id: str | None = None):
+def sparkplug_nodes(session: SessionDep, _: OfficialOrPartner, group_id: str | None = None):
     return service.sparkplug_nodes(session, group_id=group_id)
 
 
 @router.get("/sparkplug/events", response_model=list[SparkplugEventRead])
-def sparkplug_events(session: SessionDep, _: Principal = Depends(readers),
+def sparkplug_events(session: SessionDep, _: OfficialOrPartner,
                      kind: str | None = Query(default=None, max_length=30),
                      limit: int = Query(default=100, ge=1, le=1000)):
     return service.sparkplug_events(session, kind=kind, limit=limit)

@@ -10,7 +10,13 @@ from sqlmodel import Session
 from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
 from services.common.routing import APIRouter
-from services.talent_academy.access import Applicants, Staff, audit_read, check_company, partner_company
+from services.talent_academy.access import (
+    AcademyStaff,
+    StaffOrPartner,
+    audit_read,
+    check_company,
+    partner_company,
+)
 from services.talent_academy.enrolment import service
 from services.talent_academy.enrolment.schemas import (
     BulkEnrolmentCreate,
@@ -48,7 +54,7 @@ def _check_learner(session: Session, principal: Principal, learner_id: uuid.UUID
 
 
 @router.post("/learners", response_model=LearnerRead, status_code=201)
-def create_learner(data: LearnerCreate, response: Response, session: SessionDep, principal: Principal = Applicants):
+def create_learner(data: LearnerCreate, response: Response, session: SessionDep, principal: StaffOrPartner):
     """Registers a learner (a record, not an account). A partner registers its own nominees only.
     The same client-made `id` again returns the stored learner (200)."""
     own = partner_company(principal)
@@ -63,14 +69,14 @@ def create_learner(data: LearnerCreate, response: Response, session: SessionDep,
 
 
 @router.get("/learners/{learner_id}", response_model=LearnerRead)
-def get_learner(learner_id: uuid.UUID, session: SessionDep, principal: Principal = Applicants):
+def get_learner(learner_id: uuid.UUID, session: SessionDep, principal: StaffOrPartner):
     learner = _check_learner(session, principal, learner_id)
     audit_read(session, principal, "read_learner", [learner.id])
     return _learner_read(session, learner)
 
 
 @router.put("/learners/{learner_id}/consent", response_model=LearnerRead)
-def set_consent(learner_id: uuid.UUID, data: ConsentUpdate, session: SessionDep, principal: Principal = Staff):
+def set_consent(learner_id: uuid.UUID, data: ConsentUpdate, session: SessionDep, principal: AcademyStaff):
     """Records the learner's consent to share their profile with partners (or its withdrawal: their open
     proposals are withdrawn and they are no longer a candidate)."""
     learner = service.set_consent(session, learner_id=learner_id, consent=data.consent_to_share, now=utcnow())
@@ -79,7 +85,7 @@ def set_consent(learner_id: uuid.UUID, data: ConsentUpdate, session: SessionDep,
 
 
 @router.delete("/learners/{learner_id}", response_model=ErasureRead)
-def erase_learner(learner_id: uuid.UUID, session: SessionDep, principal: Principal = Staff):
+def erase_learner(learner_id: uuid.UUID, session: SessionDep, principal: AcademyStaff):
     """Erases a learner's record once their programmes are over (PIPA art. 21 and 36): name, birth date,
     residence, contact, skills, scores, matches, notifications and invitations go; what the outcome
     indicators count stays, cut from the person (an unlinkable id). 409 `programme_running` before the end."""
@@ -87,7 +93,7 @@ def erase_learner(learner_id: uuid.UUID, session: SessionDep, principal: Princip
 
 
 @router.get("/learners/{learner_id}/path", response_model=PathRead)
-def learning_path(learner_id: uuid.UUID, target: str, session: SessionDep, principal: Principal = Applicants):
+def learning_path(learner_id: uuid.UUID, target: str, session: SessionDep, principal: StaffOrPartner):
     """The courses still to take before (and including) `target`, prerequisites first, in term order."""
     _check_learner(session, principal, learner_id)
     audit_read(session, principal, "read_path", [learner_id], target=target)
@@ -97,7 +103,7 @@ def learning_path(learner_id: uuid.UUID, target: str, session: SessionDep, princ
 
 @router.post("/offerings/{offering_id}/enrolments", response_model=EnrolmentRead, status_code=201)
 def enrol(offering_id: int, data: EnrolmentCreate, session: SessionDep,
-          principal: Principal = Applicants):
+          principal: StaffOrPartner):
     """Applies for a seat: `enrolled`, or `waitlisted` with `position`. Idempotent per learner: asking again
     answers 200 with the same enrolment. Partners apply for their own nominees (source `partner`)."""
     own = partner_company(principal)
@@ -108,14 +114,14 @@ def enrol(offering_id: int, data: EnrolmentCreate, session: SessionDep,
 
 
 @router.post("/offerings/{offering_id}/enrolments/bulk", response_model=list[BulkEnrolmentItem])
-def enrol_bulk(offering_id: int, data: BulkEnrolmentCreate, session: SessionDep, _: Principal = Staff):
+def enrol_bulk(offering_id: int, data: BulkEnrolmentCreate, session: SessionDep, _: AcademyStaff):
     """Staff enrol a list of learners in order, through the same seat rule; each item answers for itself."""
     items = service.enrol_bulk(session, offering_id=offering_id, learner_ids=data.learner_ids, now=utcnow())
     return committed([BulkEnrolmentItem(**item) for item in items])
 
 
 @router.get("/offerings/{offering_id}/enrolments", response_model=list[StaffEnrolmentRead])
-def list_enrolments(offering_id: int, session: SessionDep, principal: Principal = Staff,
+def list_enrolments(offering_id: int, session: SessionDep, principal: AcademyStaff,
                     status: str | None = Query(None, max_length=16)):
     """The applications queue of one offering for staff, with each learner's name and consent (audited)."""
     rows = service.enrolments_with_names(session, offering_id=offering_id, status=status)
@@ -124,7 +130,7 @@ def list_enrolments(offering_id: int, session: SessionDep, principal: Principal 
 
 
 @router.get("/offerings/{offering_id}/waitlist", response_model=list[EnrolmentRead])
-def waitlist(offering_id: int, session: SessionDep, principal: Principal = Staff):
+def waitlist(offering_id: int, session: SessionDep, principal: AcademyStaff):
     rows = service.waitlist(session, offering_id)
     audit_read(session, principal, "read_waitlist", [r.learner_id for r in rows], offering_id=offering_id)
     return rows
@@ -138,21 +144,21 @@ def _own_enrolment(session: Session, principal: Principal, enrolment_id: int):
 
 
 @router.get("/enrolments/{enrolment_id}", response_model=EnrolmentRead)
-def get_enrolment(enrolment_id: int, session: SessionDep, principal: Principal = Applicants):
+def get_enrolment(enrolment_id: int, session: SessionDep, principal: StaffOrPartner):
     enrolment = _own_enrolment(session, principal, enrolment_id)
     audit_read(session, principal, "read_enrolment", [enrolment.learner_id], enrolment_id=enrolment_id)
     return service.read(session, enrolment)
 
 
 @router.get("/learner-access", response_model=list[LearnerAccessRead])
-def learner_access(session: SessionDep, _: Principal = Staff, learner_id: uuid.UUID | None = None,
+def learner_access(session: SessionDep, _: AcademyStaff, learner_id: uuid.UUID | None = None,
                    limit: int = Query(200, ge=1, le=1000)):
     """The access log of learner records: who read which learner's record, when and how."""
     return service.access_log(session, learner_id=learner_id, limit=limit)
 
 
 @router.post("/enrolments/{enrolment_id}/withdraw", response_model=WithdrawalRead)
-def withdraw(enrolment_id: int, session: SessionDep, principal: Principal = Applicants):
+def withdraw(enrolment_id: int, session: SessionDep, principal: StaffOrPartner):
     """Leaves the offering; a freed seat is offered to the next person in the same transaction."""
     _own_enrolment(session, principal, enrolment_id)
     enrolment, promoted = service.withdraw(session, enrolment_id=enrolment_id, now=utcnow())
@@ -161,13 +167,13 @@ def withdraw(enrolment_id: int, session: SessionDep, principal: Principal = Appl
 
 
 @router.post("/enrolments/{enrolment_id}/accept", response_model=EnrolmentRead)
-def accept_offer(enrolment_id: int, session: SessionDep, principal: Principal = Applicants):
+def accept_offer(enrolment_id: int, session: SessionDep, principal: StaffOrPartner):
     _own_enrolment(session, principal, enrolment_id)
     return committed(service.read(session, service.accept_offer(session, enrolment_id=enrolment_id, now=utcnow())))
 
 
 @router.post("/enrolments/{enrolment_id}/decline", response_model=WithdrawalRead)
-def decline_offer(enrolment_id: int, session: SessionDep, principal: Principal = Applicants):
+def decline_offer(enrolment_id: int, session: SessionDep, principal: StaffOrPartner):
     _own_enrolment(session, principal, enrolment_id)
     enrolment, promoted = service.decline_offer(session, enrolment_id=enrolment_id, now=utcnow())
     return committed(WithdrawalRead(enrolment=service.read(session, enrolment),

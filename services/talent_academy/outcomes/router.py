@@ -1,12 +1,11 @@
 """HTTP API of completion, outcomes, indicators and the overview under /v1."""
 
-from fastapi import Depends, Query
+from fastapi import Query
 
-from services.common.auth import Principal, Role, require_roles
 from services.common.db import SessionDep, utcnow
 from services.common.overview import Overview
 from services.common.routing import APIRouter
-from services.talent_academy.access import Officials, Staff
+from services.talent_academy.access import AcademyStaff, Official, OfficialOrStaff
 from services.talent_academy.catalogue.domain import local_date
 from services.talent_academy.enrolment import service as enrolment_service
 from services.talent_academy.enrolment.schemas import EnrolmentRead
@@ -23,25 +22,25 @@ router = APIRouter(prefix="/v1", tags=["outcomes"])
 
 
 @router.put("/enrolments/{enrolment_id}/progress", response_model=EnrolmentRead)
-def update_progress(enrolment_id: int, data: ProgressUpdate, session: SessionDep, _: Principal = Staff):
+def update_progress(enrolment_id: int, data: ProgressUpdate, session: SessionDep, _: AcademyStaff):
     enrolment = service.update_progress(session, enrolment_id=enrolment_id, data=data)
     return enrolment_service.read(session, enrolment)
 
 
 @router.post("/offerings/{offering_id}/completions", response_model=list[CompletionResult])
-def evaluate_completions(offering_id: int, session: SessionDep, _: Principal = Staff):
+def evaluate_completions(offering_id: int, session: SessionDep, _: AcademyStaff):
     """Decides completion for every starter of an ended cohort by its criteria (attendance, projects,
     assessment); dropouts are recorded as not completed."""
     return service.evaluate_completions(session, offering_id=offering_id, now=utcnow())
 
 
 @router.put("/enrolments/{enrolment_id}/outcomes", response_model=OutcomeRead)
-def record_outcome(enrolment_id: int, data: OutcomeCreate, session: SessionDep, _: Principal = Staff):
+def record_outcome(enrolment_id: int, data: OutcomeCreate, session: SessionDep, _: AcademyStaff):
     return service.record_outcome(session, enrolment_id=enrolment_id, data=data, now=utcnow())
 
 
 @router.get("/indicators", response_model=list[IndicatorRow])
-def indicators(session: SessionDep, _: Principal = Officials, by: str = Query("track", pattern="^(track|cohort|city)$"),
+def indicators(session: SessionDep, _: OfficialOrStaff, by: str = Query("track", pattern="^(track|cohort|city)$"),
                track_id: str | None = Query(None, max_length=40)):
     """Applications, fill rate, waitlist length, completion rate, employment within 3/6 months of the end
     (K-Digital Training), in-field employment within 180 days (CIRR) and partner-hire share per cohort, track
@@ -51,5 +50,5 @@ def indicators(session: SessionDep, _: Principal = Officials, by: str = Query("t
 
 
 @router.get("/overview", response_model=Overview)
-def overview(session: SessionDep, _: Principal = Depends(require_roles(Role.official))):
+def overview(session: SessionDep, _: Official):
     return service.overview(session, now=utcnow())

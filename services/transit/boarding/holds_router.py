@@ -3,19 +3,19 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import Depends, Query, Request
+from fastapi import Query, Request
 from pydantic import BaseModel, Field, field_validator
 
-from services.common.auth import Principal, Role, require_roles
+from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
 from services.common.routing import APIRouter
+from services.transit.access import Official
 from services.transit.boarding import holds
 from services.transit.boarding.schemas import BoardingAnswer
 
 router = APIRouter(prefix="/v1", tags=["boarding"])
-Official = Annotated[Principal, Depends(require_roles(Role.official))]
 
 
 class HoldRead(BaseModel):

@@ -4,16 +4,16 @@ ridership (officials)."""
 import json
 import uuid
 from datetime import date, datetime, timedelta
-from typing import Annotated
 
-from fastapi import Depends, File, Form, Header, Query, Request, UploadFile
+from fastapi import File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from services.common.auth import DeviceKind, Principal, Role, require_any, require_device, require_roles
+from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
 from services.common.errors import Forbidden, Unprocessable
 from services.common.routing import APIRouter
+from services.transit.access import Admin, Bus, EnrolmentKioskOrAdmin, Official, OfficialBusOrEnrolmentKiosk
 from services.transit.boarding import holds, routes, service, sync
 from services.transit.boarding.domain import SEOUL
 from services.transit.boarding.faces import BadPhoto
@@ -37,13 +37,6 @@ from services.transit.boarding.schemas import (
 
 router = APIRouter(prefix="/v1", tags=["boarding"])
 
-# Rider records and face templates are handled by the enrolment kiosk (and admins); officials see aggregates only.
-Kiosk = Annotated[Principal, Depends(require_any(devices=(DeviceKind.enrolment_kiosk,)))]
-Bus = Annotated[Principal, Depends(require_device(DeviceKind.bus))]
-Official = Annotated[Principal, Depends(require_roles(Role.official))]
-Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
-
-
 def _channel(principal: Principal) -> str:
     return f"{principal.device_kind}:{principal.id}" if principal.is_device else f"staff:{principal.id}"
 
@@ -59,7 +52,7 @@ def _read_uploads(files: list[UploadFile] | None, limit: int) -> list[bytes]:
 
 
 @router.post("/riders", response_model=RiderRead, status_code=201)
-def create_rider(body: RiderCreate, request: Request, session: SessionDep, principal: Kiosk) -> dict:
+def create_rider(body: RiderCreate, request: Request, session: SessionDep, principal: EnrolmentKioskOrAdmin) -> dict:
     now = utcnow()
     rider = service.create_rider(session, reference=body.reference, mobility_needs=body.mobility_needs,
                                  regular_routes=body.regular_routes, now=now, birth_date=body.birth_date,
@@ -68,14 +61,14 @@ def create_rider(body: RiderCreate, request: Request, session: SessionDep, princ
 
 
 @router.get("/riders/{rider_id}", response_model=RiderRead)
-def read_rider(rider_id: uuid.UUID, request: Request, session: SessionDep, principal: Kiosk) -> dict:
+def read_rider(rider_id: uuid.UUID, request: Request, session: SessionDep, principal: EnrolmentKioskOrAdmin) -> dict:
     return service.rider_view(session, service.get_rider(session, rider_id), now=utcnow(),
                               model_id=request.app.state.gallery.model_id)
 
 
 @router.put("/riders/{rider_id}/face", response_model=FaceEnrolled)
 def enrol_face(
-    rider_id: uuid.UUID, request: Request, session: SessionDep, principal: Kiosk,
+    rider_id: uuid.UUID, request: Request, session: SessionDep, principal: EnrolmentKioskOrAdmin,
     photos: list[UploadFile] = File(..., description="1-3 photos of the rider's face (JPEG/PNG)"),
     consent_version: str = Form(..., min_length=1, max_length=40),
     consent_card_check: bool = Form(False, description="the rider agreed to the face check against their card (1:1)"),
@@ -93,7 +86,7 @@ def enrol_face(
 
 @router.put("/riders/{rider_id}/consents/identification", response_model=RiderRead)
 def give_identification_consent(rider_id: uuid.UUID, body: ConsentGive, request: Request, session: SessionDep,
-                                principal: Kiosk) -> dict:
+                                principal: EnrolmentKioskOrAdmin) -> dict:
     return service.set_identification_consent(session, rider_id=rider_id, given=True,
                                               consent_version=body.consent_version, channel=_channel(principal),
                                               settings=request.app.state.settings, index=request.app.state.gallery,
@@ -102,7 +95,7 @@ def give_identification_consent(rider_id: uuid.UUID, body: ConsentGive, request:
 
 @router.delete("/riders/{rider_id}/consents/identification", response_model=RiderRead)
 def withdraw_identification_consent(rider_id: uuid.UUID, request: Request, session: SessionDep,
-                                    principal: Kiosk) -> dict:
+                                    principal: EnrolmentKioskOrAdmin) -> dict:
     """Withdraws card-less identification only: the rider stays enrolled for the card check."""
     return service.set_identification_consent(session, rider_id=rider_id, given=False, consent_version=None,
                                               channel=_channel(principal), settings=request.app.state.settings,
@@ -120,7 +113,7 @@ def erase_face(rider_id: uuid.UUID, request: Request, session: SessionDep, princ
              responses={403: {"description": "refused (`erasure_refused`): the proof did not match; recorded"},
                         429: {"description": "`erasure_throttled`: too many wrong proofs for this card; recorded"}})
 def erase_by_person(
-    request: Request, session: SessionDep, principal: Kiosk,
+    request: Request, session: SessionDep, principal: EnrolmentKioskOrAdmin,
     card_id: str = Form(..., min_length=1, max_length=40),
     birth_date: date | None = Form(default=None, description="the date of birth given at enrolment"),
     photo: UploadFile | None = File(default=None, description="a photo of the person's face, taken at the kiosk"),
@@ -146,21 +139,20 @@ def erase_by_person(
 
 
 @router.post("/cards", response_model=CardRead, status_code=201)
-def create_card(body: CardCreate, session: SessionDep, principal: Kiosk) -> dict:
+def create_card(body: CardCreate, session: SessionDep, principal: EnrolmentKioskOrAdmin) -> dict:
     card = service.create_card(session, card_id=body.card_id, rider_id=body.rider_id,
                                concession=body.concession.value, now=utcnow())
     return service.card_view(card)
 
 
 @router.get("/stops", response_model=list[StopRead])
-def list_stops(principal: Annotated[Principal, Depends(require_any(roles=(Role.official,),
-                                                                    devices=(DeviceKind.bus, DeviceKind.enrolment_kiosk)))]) -> list[dict]:
+def list_stops(principal: OfficialBusOrEnrolmentKiosk) -> list[dict]:
     """The bus network's stops in route order with positions, for maps (officials) and devices."""
     return routes.stops()
 
 
 @router.get("/cards/{card_id}", response_model=CardRead)
-def read_card(card_id: str, session: SessionDep, principal: Kiosk) -> dict:
+def read_card(card_id: str, session: SessionDep, principal: EnrolmentKioskOrAdmin) -> dict:
     """The rider a presented card belongs to, so the kiosk can erase a face enrolled on an earlier visit."""
     return service.card_view(service.get_card(session, card_id))
 

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from fastapi import Depends, Query
+from fastapi import Query
 
-from services.common.auth import DeviceKind, Principal, Role, require_any, require_device, require_roles
 from services.common.db import SessionDep, utcnow
 from services.common.routing import APIRouter
+from services.transit.access import BusOrDetector, Detector, DetectorOrOfficial, Official
 from services.transit.signals import service
 from services.transit.signals.schemas import (
     AdvanceRequestIn,
@@ -22,8 +22,6 @@ from services.transit.signals.schemas import (
 
 router = APIRouter(prefix="/v1", tags=["signals"])
 
-Detector = Depends(require_device(DeviceKind.detector))
-DetectorOrOfficial = Depends(require_any(roles=(Role.official,), devices=(DeviceKind.detector,)))
 
 
 def _now() -> datetime:
@@ -31,13 +29,13 @@ def _now() -> datetime:
 
 
 @router.get("/crossings", response_model=CrossingPage)
-def list_crossings(session: SessionDep, _: Principal = Depends(require_roles(Role.official))) -> CrossingPage:
+def list_crossings(session: SessionDep, _: Official) -> CrossingPage:
     """Every crossing with its location, zone, design speed, measured 15th percentile and extension stats."""
     return CrossingPage(items=service.list_crossings(session, now=_now()))
 
 
 @router.get("/crossings/{crossing_id}", response_model=CrossingRead)
-def get_crossing(crossing_id: str, session: SessionDep, principal: Principal = DetectorOrOfficial) -> CrossingRead:
+def get_crossing(crossing_id: str, session: SessionDep, principal: DetectorOrOfficial) -> CrossingRead:
     service.check_detector_place(principal, crossing_id)
     service.get_crossing(session, crossing_id)
     return next(c for c in service.list_crossings(session, now=_now()) if c.id == crossing_id)
@@ -45,21 +43,21 @@ def get_crossing(crossing_id: str, session: SessionDep, principal: Principal = D
 
 @router.post("/crossings/{crossing_id}/tracks", response_model=TrackBatchResult)
 def post_tracks(crossing_id: str, body: TrackBatchIn, session: SessionDep,
-                principal: Principal = Detector) -> TrackBatchResult:
+                principal: Detector) -> TrackBatchResult:
     """A detector's report: walker tracks (positions along the crossing) and kerb demand. Idempotent on batch_id."""
     service.check_detector_place(principal, crossing_id)
     return service.ingest_tracks(session, crossing_id=crossing_id, device_id=principal.id, batch=body, now=_now())
 
 
 @router.get("/crossings/{crossing_id}/decision", response_model=DecisionRead)
-def get_decision(crossing_id: str, session: SessionDep, principal: Principal = DetectorOrOfficial) -> DecisionRead:
+def get_decision(crossing_id: str, session: SessionDep, principal: DetectorOrOfficial) -> DecisionRead:
     """The current cycle's phase and remaining time (the controller is advanced to now first)."""
     service.check_detector_place(principal, crossing_id)
     return service.current_decision(session, crossing_id=crossing_id, now=_now())
 
 
 @router.get("/crossings/{crossing_id}/extensions", response_model=list[ExtensionRead])
-def get_extensions(crossing_id: str, session: SessionDep, principal: Principal = DetectorOrOfficial,
+def get_extensions(crossing_id: str, session: SessionDep, principal: DetectorOrOfficial,
                    limit: int = Query(default=100, ge=1, le=1000)) -> list[ExtensionRead]:
     """Every clearance extension with its reason, newest first."""
     service.check_detector_place(principal, crossing_id)
@@ -68,7 +66,7 @@ def get_extensions(crossing_id: str, session: SessionDep, principal: Principal =
 
 
 @router.get("/crossings/{crossing_id}/cycles", response_model=list[CycleRead])
-def get_cycles(crossing_id: str, session: SessionDep, principal: Principal = DetectorOrOfficial,
+def get_cycles(crossing_id: str, session: SessionDep, principal: DetectorOrOfficial,
                limit: int = Query(default=100, ge=1, le=1000)) -> list[CycleRead]:
     """Served pedestrian cycles: clearance given, floor, extension, how it ended."""
     service.check_detector_place(principal, crossing_id)
@@ -78,7 +76,7 @@ def get_cycles(crossing_id: str, session: SessionDep, principal: Principal = Det
 
 @router.post("/crossings/{crossing_id}/advance-requests", response_model=AdvanceRequestRead)
 def post_advance_request(crossing_id: str, body: AdvanceRequestIn, session: SessionDep,
-                         principal: Principal = Depends(require_device(DeviceKind.bus, DeviceKind.detector))
+                         principal: BusOrDetector
                          ) -> AdvanceRequestRead:
     """A bus, as a rider with mobility needs alights near this crossing, asks for extra time in advance."""
     service.check_detector_place(principal, crossing_id)

@@ -1,0 +1,1 @@
+"""Accounts: people who sign in, with a role and the place it is bound to."""
