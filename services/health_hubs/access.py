@@ -5,13 +5,13 @@ do; the audit log it feeds is audit/."""
 
 import uuid
 from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from sqlmodel import Session, select
 
-from services.common.auth import CurrentPrincipal, Principal, Role, check_place
+from services.common.auth import CurrentPrincipal, DeviceKind, Principal, Role, admit, check_place
 from services.common.errors import Forbidden
-from services.common.ratelimit import check_device_rate
 from services.health_hubs.residents.models import Consent, Resident
 
 RECORD_ROLES = (Role.centre_staff, Role.nurse)  # and admin; officials see aggregates only
@@ -36,24 +36,34 @@ class Actor:
         return f"{p.kind}:{p.username or p.id}"
 
 
-def actor(*, roles: tuple[str, ...] = (), devices: tuple[str, ...] = ()):
-    """A dependency admitting people of `roles` (admin always) or devices of `devices`, as an Actor."""
+def acting(*, roles: tuple[str, ...] = (), devices: tuple[str, ...] = ()) -> Any:
+    """The service's permission aliases: `common.auth.admit` decides who passes (people of `roles` and admins,
+    devices of `devices`); the caller comes back as an Actor carrying the X-Purpose header for the audit log, and an
+    official refused a record route is told 403 `aggregates_only` (they see figures, never records)."""
+    check = admit(roles=roles, devices=devices)
 
     def dependency(
         request: Request, principal: CurrentPrincipal,
         x_purpose: str | None = Header(default=None, max_length=80),
     ) -> Actor:
-        if principal.kind == "device":
-            if principal.device_kind not in devices:
-                raise Forbidden("not allowed for this device", code="wrong_role")
-            check_device_rate(request, principal)
-        elif principal.role != Role.admin and principal.role not in roles:
-            if principal.role == Role.official:
-                raise Forbidden("officials see aggregates only", code="aggregates_only")
-            raise Forbidden("not allowed for this role", code="wrong_role")
+        try:
+            check(request, principal)
+        except Forbidden:
+            if principal.kind == "user" and principal.role == Role.official:
+                raise Forbidden("officials see aggregates only", code="aggregates_only") from None
+            raise
         return Actor(principal, x_purpose, getattr(request.state, "request_id", None))
 
-    return Depends(dependency)
+    return Annotated[Actor, Depends(dependency)]
+
+
+# Each alias is named after exactly whom it admits (admins pass wherever a role does).
+StaffOrNurse = acting(roles=RECORD_ROLES)
+OfficialStaffOrNurse = acting(roles=AGGREGATE_ROLES)
+OfficialStaffNurseOrKiosk = acting(roles=AGGREGATE_ROLES, devices=(DeviceKind.health_kiosk,))
+KioskOrAdmin = acting(roles=(Role.admin,), devices=(DeviceKind.health_kiosk,))
+Official = acting(roles=(Role.official,))
+Admin = acting(roles=(Role.admin,))
 
 
 def current_consents(session: Session, resident_id: uuid.UUID) -> dict[str, Consent]:

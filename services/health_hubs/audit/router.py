@@ -8,16 +8,15 @@ from fastapi import Query
 from services.common.db import SessionDep, utcnow
 from services.common.errors import Unprocessable
 from services.common.routing import APIRouter
-from services.health_hubs.access import Actor, actor
+from services.health_hubs.access import Admin
 from services.health_hubs.audit import service
 from services.health_hubs.audit.schemas import AuditRead
 
 router = APIRouter()
-Admin = actor(roles=())  # admin only
 
 
 @router.get("/audit", response_model=list[AuditRead])
-def read_audit(session: SessionDep, _: Actor = Admin, resident_id: str | None = None,
+def read_audit(session: SessionDep, _: Admin, resident_id: str | None = None,
                actor_id: str | None = Query(default=None, max_length=64),
                action: str | None = Query(default=None, pattern="^(read|search|create|update|export|merge|erase)$"),
                since: datetime | None = None, until: datetime | None = None,
@@ -32,7 +31,7 @@ def read_audit(session: SessionDep, _: Actor = Admin, resident_id: str | None = 
 
 
 @router.get("/audit/review")
-def audit_review(session: SessionDep, _: Actor = Admin, since: datetime | None = None,
+def audit_review(session: SessionDep, _: Admin, since: datetime | None = None,
                  until: datetime | None = None) -> dict:
     """Events per actor and action (default: the last 30 days), for the monthly access review."""
     return service.review(session, since=since, until=until, now=utcnow())

@@ -6,7 +6,7 @@ from fastapi import Query, Request
 
 from services.common.db import SessionDep, utcnow
 from services.common.routing import APIRouter
-from services.health_hubs.access import RECORD_ROLES, Actor, actor
+from services.health_hubs.access import StaffOrNurse
 from services.health_hubs.audit.schemas import AccessLogEntry
 from services.health_hubs.care import followup, service
 from services.health_hubs.care.schemas import (
@@ -25,11 +25,10 @@ from services.health_hubs.care.schemas import (
 )
 
 router = APIRouter(tags=["alerts", "referrals"])
-People = actor(roles=RECORD_ROLES)
 
 
 @router.get("/alerts", response_model=list[AlertRead])
-def list_alerts(session: SessionDep, who: Actor = People,
+def list_alerts(session: SessionDep, who: StaffOrNurse,
                 status: str | None = Query(default=None, pattern="^(open|acknowledged|resolved)$"),
                 limit: int = Query(default=100, ge=1, le=500)) -> list[AlertRead]:
     alerts = service.list_alerts(session, actor=who, status=status, limit=limit)
@@ -41,26 +40,26 @@ def _view(session, alert) -> AlertRead:
 
 
 @router.post("/alerts/{alert_id}/ack", response_model=AlertRead)
-def acknowledge_alert(alert_id: uuid.UUID, session: SessionDep, who: Actor = People) -> AlertRead:
+def acknowledge_alert(alert_id: uuid.UUID, session: SessionDep, who: StaffOrNurse) -> AlertRead:
     return _view(session, service.acknowledge(session, alert_id=alert_id, actor=who, now=utcnow()))
 
 
 @router.post("/alerts/{alert_id}/actions", response_model=AlertRead, status_code=201)
 def record_alert_action(alert_id: uuid.UUID, data: AlertActionCreate, session: SessionDep,
-                        who: Actor = People) -> AlertRead:
+                        who: StaffOrNurse) -> AlertRead:
     alert = service.record_action(session, alert_id=alert_id, action=data.action, note=data.note, actor=who,
                                   now=utcnow())
     return _view(session, alert)
 
 
 @router.post("/alerts/{alert_id}/resolve", response_model=AlertRead)
-def resolve_alert(alert_id: uuid.UUID, data: AlertResolve, session: SessionDep, who: Actor = People) -> AlertRead:
+def resolve_alert(alert_id: uuid.UUID, data: AlertResolve, session: SessionDep, who: StaffOrNurse) -> AlertRead:
     alert = service.resolve(session, alert_id=alert_id, outcome=data.outcome, actor=who, now=utcnow())
     return _view(session, alert)
 
 
 @router.get("/follow-ups", response_model=FollowUpList)
-def follow_ups(session: SessionDep, who: Actor = People, limit: int = Query(default=200, ge=1, le=1000),
+def follow_ups(session: SessionDep, who: StaffOrNurse, limit: int = Query(default=200, ge=1, le=1000),
                period_days: int = Query(default=90, ge=1, le=366)) -> FollowUpList:
     now = utcnow()
     items = followup.follow_up_list(session, actor=who, now=now, limit=limit)
@@ -69,14 +68,14 @@ def follow_ups(session: SessionDep, who: Actor = People, limit: int = Query(defa
 
 
 @router.post("/follow-ups/calls", response_model=FollowUpCallRead, status_code=201)
-def record_follow_up_call(data: FollowUpCallCreate, session: SessionDep, who: Actor = People) -> FollowUpCallRead:
+def record_follow_up_call(data: FollowUpCallCreate, session: SessionDep, who: StaffOrNurse) -> FollowUpCallRead:
     call = followup.record_call(session, resident_id=data.resident_id, list_kind=data.list_kind, result=data.result,
                                 note=data.note, actor=who, now=utcnow())
     return FollowUpCallRead(**call.model_dump())
 
 
 @router.get("/referrals", response_model=list[ReferralRead])
-def list_referrals(session: SessionDep, who: Actor = People,
+def list_referrals(session: SessionDep, who: StaffOrNurse,
                    status: str | None = Query(default=None, pattern="^(requested|accepted|completed)$"),
                    limit: int = Query(default=100, ge=1, le=500)) -> list[ReferralRead]:
     rows = service.list_referrals(session, actor=who, status=status, limit=limit)
@@ -84,7 +83,7 @@ def list_referrals(session: SessionDep, who: Actor = People,
 
 
 @router.get("/referrals/overdue", response_model=list[OverdueItem])
-def overdue_referrals(session: SessionDep, who: Actor = People,
+def overdue_referrals(session: SessionDep, who: StaffOrNurse,
                       limit: int = Query(default=100, ge=1, le=500)) -> list[OverdueItem]:
     now = utcnow()
     return [OverdueItem(referral=ReferralRead(**f.model_dump()), resident_name=r.family_name + r.given_name,
@@ -93,7 +92,7 @@ def overdue_referrals(session: SessionDep, who: Actor = People,
 
 
 @router.post("/referrals", response_model=ReferralRead, status_code=201)
-def create_referral(data: ReferralCreate, request: Request, session: SessionDep, who: Actor = People):
+def create_referral(data: ReferralCreate, request: Request, session: SessionDep, who: StaffOrNurse):
     referral = service.create_referral(session, resident_id=data.resident_id, reason=data.reason, actor=who,
                                        settings=request.app.state.settings, now=utcnow())
     return ReferralRead(**referral.model_dump())
@@ -101,7 +100,7 @@ def create_referral(data: ReferralCreate, request: Request, session: SessionDep,
 
 @router.patch("/referrals/{referral_id}", response_model=ReferralRead)
 def change_referral(referral_id: uuid.UUID, data: ReferralChange, request: Request, session: SessionDep,
-                    who: Actor = People) -> ReferralRead:
+                    who: StaffOrNurse) -> ReferralRead:
     referral = service.change_referral(session, referral_id=referral_id, status=data.status, outcome=data.outcome,
                                        outcome_note=data.outcome_note, visited_on=data.visited_on, actor=who,
                                        settings=request.app.state.settings, now=utcnow())
@@ -109,17 +108,17 @@ def change_referral(referral_id: uuid.UUID, data: ReferralChange, request: Reque
 
 
 @router.get("/centre-today", response_model=CentreToday)
-def centre_today(session: SessionDep, who: Actor = People) -> CentreToday:
+def centre_today(session: SessionDep, who: StaffOrNurse) -> CentreToday:
     return CentreToday(**service.centre_today(session, actor=who, now=utcnow()))
 
 
 @router.get("/residents/{resident_id}/timeline", response_model=list[TimelineEvent])
-def resident_timeline(resident_id: uuid.UUID, session: SessionDep, who: Actor = People) -> list[TimelineEvent]:
+def resident_timeline(resident_id: uuid.UUID, session: SessionDep, who: StaffOrNurse) -> list[TimelineEvent]:
     return [TimelineEvent(**e) for e in service.timeline(session, resident_id=resident_id, actor=who)]
 
 
 @router.get("/residents/{resident_id}/access-log", response_model=list[AccessLogEntry])
-def resident_access_log(resident_id: uuid.UUID, session: SessionDep, who: Actor = People,
+def resident_access_log(resident_id: uuid.UUID, session: SessionDep, who: StaffOrNurse,
                         limit: int = Query(default=100, ge=1, le=500)) -> list[AccessLogEntry]:
     rows = service.access_log(session, resident_id=resident_id, actor=who, limit=limit)
     return [AccessLogEntry(at=e.at, actor=f"{e.actor_kind}:{e.actor_id}", actor_role=e.actor_role,

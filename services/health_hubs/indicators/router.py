@@ -7,7 +7,7 @@ from fastapi import Query, Request
 from services.common.db import SessionDep, utcnow
 from services.common.errors import NotFound, Unprocessable
 from services.common.routing import APIRouter
-from services.health_hubs.access import AGGREGATE_ROLES, Actor, actor
+from services.health_hubs.access import OfficialStaffOrNurse
 from services.health_hubs.centres.domain import DISTRICTS, all_centres
 from services.health_hubs.indicators import service
 from services.health_hubs.indicators.schemas import IndicatorPage, Series
@@ -15,7 +15,6 @@ from services.health_hubs.readings.rules import rule_set
 from services.health_hubs.timeutil import add_months, month_of, parse_month
 
 router = APIRouter(tags=["indicators"])
-Viewer = actor(roles=AGGREGATE_ROLES)
 LEVEL = "^(city|district|centre)$"
 MONTH = r"^\d{4}-\d{2}$"
 
@@ -37,7 +36,7 @@ def _month(value: str | None, as_of: datetime) -> str:
 
 
 @router.get("/indicators", response_model=IndicatorPage)
-def month_indicators(request: Request, session: SessionDep, who: Actor = Viewer,
+def month_indicators(request: Request, session: SessionDep, who: OfficialStaffOrNurse,
                      month: str | None = Query(default=None, pattern=MONTH),
                      level: str = Query(default="city", pattern=LEVEL), id: str | None = Query(default=None),
                      as_of: datetime | None = None) -> IndicatorPage:
@@ -53,7 +52,7 @@ def month_indicators(request: Request, session: SessionDep, who: Actor = Viewer,
 
 
 @router.get("/indicators/series", response_model=Series)
-def indicator_series(request: Request, session: SessionDep, who: Actor = Viewer,
+def indicator_series(request: Request, session: SessionDep, who: OfficialStaffOrNurse,
                      level: str = Query(default="city", pattern=LEVEL), id: str | None = Query(default=None),
                      to_month: str | None = Query(default=None, pattern=MONTH),
                      months: int = Query(default=12, ge=1, le=24), as_of: datetime | None = None) -> Series:

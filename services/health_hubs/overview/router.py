@@ -2,11 +2,10 @@
 
 from fastapi import Request
 
-from services.common.auth import Role
 from services.common.db import SessionDep, utcnow
 from services.common.overview import Overview
 from services.common.routing import APIRouter
-from services.health_hubs.access import Actor, actor
+from services.health_hubs.access import Official
 from services.health_hubs.overview.service import overview as build_overview
 from services.health_hubs.readings.rules import rule_set
 
@@ -14,6 +13,6 @@ router = APIRouter()
 
 
 @router.get("/overview", response_model=Overview)
-def overview(request: Request, session: SessionDep, who: Actor = actor(roles=(Role.official,))) -> Overview:
+def overview(request: Request, session: SessionDep, who: Official) -> Overview:
     return build_overview(session, principal=who.principal,
                           rules=rule_set(request.app.state.settings.rules_version), now=utcnow())

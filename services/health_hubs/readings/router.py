@@ -8,11 +8,10 @@ from typing import Literal
 from fastapi import Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from services.common.auth import DeviceKind
 from services.common.db import SessionDep, utcnow
 from services.common.errors import PayloadTooLarge, Unprocessable
 from services.common.routing import APIRouter
-from services.health_hubs.access import AGGREGATE_ROLES, RECORD_ROLES, Actor, actor
+from services.health_hubs.access import Actor, KioskOrAdmin, OfficialStaffOrNurse, StaffOrNurse
 from services.health_hubs.readings import service
 from services.health_hubs.readings.domain import NEXT_STEPS
 from services.health_hubs.readings.rules import rule_set, rules_as_dict
@@ -33,8 +32,6 @@ from services.health_hubs.readings.schemas import (
 from services.health_hubs.residents.service import open_resident
 
 router = APIRouter(tags=["readings"])
-Kiosk = actor(devices=(DeviceKind.health_kiosk,))
-People = actor(roles=RECORD_ROLES)
 DEVICE_TIME = Header(default=None, alias="X-Device-Time", max_length=64,
                      description="the kiosk's clock when it sent the request (aware ISO time): its skew is recorded "
                                  "and, beyond the windows, its items are quarantined")
@@ -68,7 +65,7 @@ def _source(who: Actor, device_time: str | None, now: datetime) -> service.Sourc
 @router.post("/readings", response_model=ReadingAnswer, status_code=201,
              responses={202: {"model": QuarantinedAnswer, "description": "held for its device time"}})
 def post_reading(item: ReadingIn, request: Request, response: Response, session: SessionDep,
-                 who: Actor = Kiosk, device_time: str | None = DEVICE_TIME):
+                 who: KioskOrAdmin, device_time: str | None = DEVICE_TIME):
     settings = request.app.state.settings
     now = utcnow()
     outcome = service.single(session, item=item, actor=who, source=_source(who, device_time, now),
@@ -89,7 +86,7 @@ def post_reading(item: ReadingIn, request: Request, response: Response, session:
 
 
 @router.post("/readings/batch", response_model=BatchAnswer)
-def post_batch(data: BatchIn, request: Request, session: SessionDep, who: Actor = Kiosk,
+def post_batch(data: BatchIn, request: Request, session: SessionDep, who: KioskOrAdmin,
                device_time: str | None = DEVICE_TIME) -> BatchAnswer:
     settings = request.app.state.settings
     if len(data.items) > settings.batch_max_items:
@@ -107,7 +104,7 @@ def post_batch(data: BatchIn, request: Request, session: SessionDep, who: Actor 
 
 
 @router.get("/residents/{resident_id}/readings", response_model=list[ReadingRead])
-def resident_readings(resident_id: uuid.UUID, session: SessionDep, who: Actor = People,
+def resident_readings(resident_id: uuid.UUID, session: SessionDep, who: StaffOrNurse,
                       since: datetime | None = None, include_deleted: bool = False,
                       limit: int = Query(default=200, ge=1, le=2000)) -> list[ReadingRead]:
     open_resident(session, resident_id=resident_id, actor=who, purpose="care", entity="reading")
@@ -117,7 +114,7 @@ def resident_readings(resident_id: uuid.UUID, session: SessionDep, who: Actor = 
 
 
 @router.get("/readings/quarantine", response_model=list[QuarantineRead])
-def quarantine_list(session: SessionDep, who: Actor = People,
+def quarantine_list(session: SessionDep, who: StaffOrNurse,
                     status: Literal["open", "confirmed", "discarded"] | None = "open",
                     limit: int = Query(default=200, ge=1, le=2000)) -> list[QuarantineRead]:
     """Kiosk items held for their device times, of the caller's centre (staff) or district (nurses)."""
@@ -127,7 +124,7 @@ def quarantine_list(session: SessionDep, who: Actor = People,
 
 @router.post("/readings/quarantine/{quarantine_id}/confirm", response_model=ConfirmAnswer)
 def quarantine_confirm(quarantine_id: uuid.UUID, body: QuarantineConfirm, request: Request, session: SessionDep,
-                       who: Actor = People) -> ConfirmAnswer:
+                       who: StaffOrNurse) -> ConfirmAnswer:
     settings = request.app.state.settings
     row, outcome = service.confirm(session, quarantine_id=quarantine_id, measured_at=body.measured_at, actor=who,
                                    rules=rule_set(settings.rules_version), settings=settings, now=utcnow())
@@ -136,17 +133,17 @@ def quarantine_confirm(quarantine_id: uuid.UUID, body: QuarantineConfirm, reques
 
 
 @router.post("/readings/quarantine/{quarantine_id}/discard", response_model=QuarantineRead)
-def quarantine_discard(quarantine_id: uuid.UUID, session: SessionDep, who: Actor = People) -> QuarantineRead:
+def quarantine_discard(quarantine_id: uuid.UUID, session: SessionDep, who: StaffOrNurse) -> QuarantineRead:
     return QuarantineRead(**service.discard(session, quarantine_id=quarantine_id, actor=who, now=utcnow()).model_dump())
 
 
 @router.get("/devices/clocks", response_model=list[DeviceClockRead])
-def device_clocks(session: SessionDep, who: Actor = People) -> list[DeviceClockRead]:
+def device_clocks(session: SessionDep, who: StaffOrNurse) -> list[DeviceClockRead]:
     """The clock skew each kiosk last reported and its items waiting in quarantine."""
     return [DeviceClockRead(**d) for d in service.device_clocks(session, actor=who)]
 
 
 @router.get("/rules")
-def active_rules(request: Request, _: Actor = actor(roles=AGGREGATE_ROLES)) -> dict:
+def active_rules(request: Request, _: OfficialStaffOrNurse) -> dict:
     """The active classification rule set with its sources."""
     return rules_as_dict(rule_set(request.app.state.settings.rules_version))
