@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import Header, Request
 
-from services.common.db import SessionDep, utcnow
+from services.common.db import SessionDep, commit_before_answer, utcnow
 from services.common.errors import TooManyRequests
 from services.common.ratelimit import DeviceLimit, app_limiter
 from services.common.routing import APIRouter
@@ -17,7 +17,6 @@ from services.common.static_pages import screens_router
 from services.talent_academy.applicants import service
 from services.talent_academy.applicants.schemas import ApplicationCreate, ApplicationStatus, Lookup
 from services.talent_academy.enrolment import service as enrolment_service
-from services.talent_academy.enrolment.router import committed
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 LOOKUP_RATE_PER_S, LOOKUP_BURST = 0.2, 10  # a person mistypes a few times; guessing birth dates needs thousands
@@ -54,7 +53,9 @@ def apply(data: ApplicationCreate, request: Request, session: SessionDep):
     429 `rate_limited` (Retry-After) past a burst from one client address."""
     _limit(request, "apply")
     enrolment, token = service.apply(session, data=data, now=utcnow())
-    return committed(ApplicationStatus(**service.status(session, enrolment, token)), 201)
+    answer = ApplicationStatus(**service.status(session, enrolment, token))
+    commit_before_answer(session)
+    return answer
 
 
 @router.post("/applications/lookup", response_model=ApplicationStatus)
@@ -74,18 +75,24 @@ def my_application(session: SessionDep, x_application_token: str | None = Header
 def accept(session: SessionDep, x_application_token: str | None = Header(None, max_length=64)):
     enrolment = service.by_token(session, x_application_token)
     enrolment = enrolment_service.accept_offer(session, enrolment_id=enrolment.id, now=utcnow())
-    return committed(ApplicationStatus(**service.status(session, enrolment)))
+    answer = ApplicationStatus(**service.status(session, enrolment))
+    commit_before_answer(session)
+    return answer
 
 
 @router.post("/application/decline", response_model=ApplicationStatus)
 def decline(session: SessionDep, x_application_token: str | None = Header(None, max_length=64)):
     enrolment = service.by_token(session, x_application_token)
     enrolment, _ = enrolment_service.decline_offer(session, enrolment_id=enrolment.id, now=utcnow())
-    return committed(ApplicationStatus(**service.status(session, enrolment)))
+    answer = ApplicationStatus(**service.status(session, enrolment))
+    commit_before_answer(session)
+    return answer
 
 
 @router.post("/application/withdraw", response_model=ApplicationStatus)
 def withdraw(session: SessionDep, x_application_token: str | None = Header(None, max_length=64)):
     enrolment = service.by_token(session, x_application_token)
     enrolment, _ = enrolment_service.withdraw(session, enrolment_id=enrolment.id, now=utcnow())
-    return committed(ApplicationStatus(**service.status(session, enrolment)))
+    answer = ApplicationStatus(**service.status(session, enrolment))
+    commit_before_answer(session)
+    return answer
