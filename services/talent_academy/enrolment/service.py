@@ -5,11 +5,11 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
 from services.common.auth import Principal
-from services.common.db import utcnow
+from services.common.db import insert_for, utcnow
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.talent_academy.access import sees_company
 from services.talent_academy.catalogue import domain as catalogue_rules
@@ -155,9 +155,9 @@ def enrol(session: Session, *, offering_id: int, learner_id: uuid.UUID, source: 
     """One application: a seat if one is free for this learner, else a place on the waitlist.
     Idempotent per learner: a second call returns the first answer (and `False`).
 
-    Everything that needs no lock is read and decided first; the enrolment row is inserted next (the unique
-    (offering, learner) key settles a learner's concurrent requests: the loser's savepoint is undone and it
-    answers the winner's row); only then does the seat move, by one conditional UPDATE of the offering (the
+    Everything that needs no lock is read and decided first; the enrolment row is inserted next (ON CONFLICT DO
+    NOTHING on the unique (offering, learner) key settles a learner's concurrent requests: the second answers the
+    first's row); only then does the seat move, by one conditional UPDATE of the offering (the
     waitlist ticket likewise), whose row lock lasts until the caller commits: callers answering HTTP commit before
     the response is serialised (see router.py), so nobody waits on this row for more than a few statements."""
     offering = catalogue.get_offering(session, offering_id)
@@ -198,15 +198,16 @@ def enrol(session: Session, *, offering_id: int, learner_id: uuid.UUID, source: 
                   priority_class=catalogue_rules.priority_class(rules, facts), content_locked=bool(missing),
                   missing_prerequisites=missing, status="enrolled", enrolled_at=now)
     _hold_seat(enrolment, "general", None, now)
-    try:
-        with session.begin_nested():
-            session.add(enrolment)
-            session.flush()
-    except IntegrityError:  # the same learner's concurrent request got in first
-        existing = session.execute(select(E).where(E.offering_id == offering_id, E.learner_id == learner_id)).scalar()
-        if existing is None:
-            raise
-        return existing, False
+    table = E.__table__
+    new_id = session.execute(
+        insert_for(session, table).values({c.name: getattr(enrolment, c.name) for c in table.columns if c.name != "id"})
+        .on_conflict_do_nothing(index_elements=[table.c.offering_id, table.c.learner_id]).returning(table.c.id)
+    ).scalar()
+    if new_id is None:  # the same learner's concurrent request got in first (PostgreSQL waited for its commit)
+        return session.execute(select(E).where(E.offering_id == offering_id, E.learner_id == learner_id)).scalar_one(), False
+    enrolment.id = new_id
+    make_transient_to_detached(enrolment)  # the row as written: later changes are UPDATEs of it
+    session.add(enrolment)
     seat_kind = seats.claim_seat(session, offering_id, company_id=learner.sponsor_company_id)
     if seat_kind == "reserved":
         _hold_seat(enrolment, seat_kind, learner.sponsor_company_id, now)
