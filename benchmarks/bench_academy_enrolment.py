@@ -87,11 +87,52 @@ def naive_route(app):
         return {"status": status}
 
 
+def answer_variants(app):
+    """The shipped handler's two alternatives, on the same service call, auth and session: the answer returned
+    and committed by the session dependency afterwards (the plain FastAPI way), and the old hand-serialised
+    JSONResponse (issue 13's `committed()`), so the choice is measured in the same run."""
+    from fastapi import Response
+    from fastapi.responses import JSONResponse
+
+    from services.common.auth import Principal
+    from services.common.db import SessionDep, utcnow
+    from services.common.routing import APIRouter
+    from services.talent_academy.access import Applicants
+    from services.talent_academy.enrolment import service
+    from services.talent_academy.enrolment.schemas import EnrolmentCreate, EnrolmentRead
+
+    router = APIRouter()
+
+    @router.post("/bench/return/{offering_id}", response_model=EnrolmentRead, status_code=201)
+    def returned(offering_id: int, data: EnrolmentCreate, response: Response, session: SessionDep,
+                 principal: Principal = Applicants):
+        enrolment, created = service.enrol(session, offering_id=offering_id, learner_id=data.learner_id,
+                                           source=data.source, now=utcnow())
+        if not created:
+            response.status_code = 200
+        return service.read(session, enrolment)
+
+    @router.post("/bench/jsonresponse/{offering_id}", response_model=EnrolmentRead, status_code=201)
+    def hand_serialised(offering_id: int, data: EnrolmentCreate, session: SessionDep,
+                        principal: Principal = Applicants):
+        enrolment, created = service.enrol(session, offering_id=offering_id, learner_id=data.learner_id,
+                                           source=data.source, now=utcnow())
+        return JSONResponse(service.read(session, enrolment).model_dump(mode="json"),
+                            status_code=201 if created else 200)
+
+    app.include_router(router)
+
+
 def bench_app():
-    """uvicorn factory for the server process: the real app plus the naive route."""
+    """uvicorn factory for the server process: the real app plus the naive route and the answer variants."""
     app = create_app(TalentAcademySettings(log_level="WARNING"))
     naive_route(app)
+    answer_variants(app)
     return app
+
+
+PATHS = {"academy": "/v1/offerings/{}/enrolments", "return": "/bench/return/{}",
+         "jsonresponse": "/bench/jsonresponse/{}", "naive": "/bench/naive/{}"}
 
 
 def prepare(engine, label: str) -> tuple[int, list[str]]:
@@ -158,7 +199,7 @@ def main() -> None:
         return
     url, drop = database()
     identity = f"sqlite:///{tempfile.mkdtemp()}/identity.db"
-    stats = {"academy": [], "naive": [], "bare": [], "static": []}
+    stats = {kind: [] for kind in (*PATHS, "bare", "static")}
     try:
         migrate.upgrade("talent_academy", url)
         migrate.upgrade("identity", identity)
@@ -177,10 +218,9 @@ def main() -> None:
         pin = pinning_line(proc.pid)
         with StaticTarget(free_port()) as static, BareApp(free_port()) as bare:
             for _ in range(ROUNDS):
-                for kind in ("academy", "naive"):
+                for kind in PATHS:
                     offering_id, ids = prepare(engine, kind)
-                    path = (f"/v1/offerings/{offering_id}/enrolments" if kind == "academy"
-                            else f"/bench/naive/{offering_id}")
+                    path = PATHS[kind].format(offering_id)
                     specs = [{"method": "POST", "url": path, "headers": headers, "json": {"learner_id": lid}}
                              for lid in ids]
                     result = run_wrk(kind, base, specs, connections=N, duration_s=30, burst=True)
@@ -213,14 +253,16 @@ def main() -> None:
     print(f"{'path':<40}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'enrolled':>10}{'waitlisted':>11}"
           f"{'overbooked':>11}{'non-2xx':>9}")
     med = {}
-    labels = (("academy", "academy POST /v1/offerings/{id}/enrolments"), ("naive", "naive count-then-insert"),
+    labels = (("academy", "academy POST /v1/offerings/{id}/enrolments"),
+              ("return", "  same, committed by the dependency"), ("jsonresponse", "  same, JSONResponse (issue 13)"),
+              ("naive", "naive count-then-insert"),
               ("bare", "baseline: bare FastAPI POST /echo"), ("static", "wrk ceiling: static answer"))
     for kind, label in labels:
         rows = stats[kind]
         results = [r["result"] for r in rows]
         med[kind] = statistics.median(r.per_s for r in results)
         counts = ""
-        if kind in ("academy", "naive"):
+        if kind in PATHS:
             enrolled = max(r["enrolled"] for r in rows)
             counts = (f"{enrolled:>10}{max(r['waiting'] for r in rows):>11}"
                       f"{max(0, enrolled - SEATS):>11}")
@@ -238,9 +280,11 @@ def main() -> None:
             print(f"  {label}: non-2xx {codes}, transport errors {sum(r.transport_errors for r in results)}")
         if kind == "naive":
             print(f"  naive overbooked per round: {[max(0, r['enrolled'] - SEATS) for r in rows]}")
-        if kind == "academy":
+        if kind in ("academy", "return", "jsonresponse"):
             wrong = [r for r in rows if r["counter"] != r["enrolled"] or r["enrolled"] > SEATS]
-            print(f"  academy: seat counter equals the enrolled rows in {ROUNDS - len(wrong)} of {ROUNDS} rounds")
+            print(f"  {kind}: seat counter equals the enrolled rows in {ROUNDS - len(wrong)} of {ROUNDS} rounds")
+    print(f"answer variants (issue 13): committed by the dependency {med['return'] / med['academy']:.2f}x, "
+          f"JSONResponse {med['jsonresponse'] / med['academy']:.2f}x the throughput of the shipped handler")
     print(f"ratio academy / bare FastAPI: {med['academy'] / med['bare']:.2f}; "
           f"academy / naive: {med['academy'] / med['naive']:.2f}; "
           f"static / bare: {med['static'] / med['bare']:.1f} (wrk is not the bottleneck when this is well above 1)")
