@@ -223,7 +223,7 @@ def main() -> None:
                     path = PATHS[kind].format(offering_id)
                     specs = [{"method": "POST", "url": path, "headers": headers, "json": {"learner_id": lid}}
                              for lid in ids]
-                    result = run_wrk(kind, base, specs, connections=N, duration_s=30, burst=True)
+                    result = run_wrk(kind, base, specs, connections=N, duration_s=60, burst=True)
                     with Session(engine) as session:
                         enrolled = session.execute(select(func.count()).select_from(Enrolment).where(
                             Enrolment.offering_id == offering_id, Enrolment.status == "enrolled")).scalar_one()
@@ -236,7 +236,7 @@ def main() -> None:
                         ("bare", bare, {"method": "POST", "url": "/echo", "json": {"learner_id": str(uuid.uuid4())}}),
                         ("static", static, {"method": "GET", "url": "/healthz"})):
                     stats[kind].append({"result": run_wrk(kind, target.base_url, [spec] * N, connections=N,
-                                                          duration_s=30, burst=True)})
+                                                          duration_s=60, burst=True)})
         durable = commit_ms(engine)
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
