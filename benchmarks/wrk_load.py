@@ -59,7 +59,8 @@ def pinning_line(server_pid: int | None = None) -> str:
 
 _LUA = r"""
 local ffi = require("ffi")
-ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } aicity_ts; int clock_gettime(int, aicity_ts *); ]]
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } aicity_ts; int clock_gettime(int, aicity_ts *);
+            int kill(int, int); int getpid(void); ]]
 local ts = ffi.new("aicity_ts")
 local function now_us()
   ffi.C.clock_gettime(1, ts)
@@ -83,7 +84,10 @@ response = function(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
   answered = answered + 1
   last_us = now_us()
-  if limit > 0 and answered >= limit then wrk.thread:stop() end
+  if limit > 0 and answered >= limit then  -- SIGINT ends wrk's sleep through -d: the burst is over
+    wrk.thread:stop()
+    ffi.C.kill(ffi.C.getpid(), 2)
+  end
 end
 %(delay)s
 done = function(summary, latency, requests)
