@@ -88,9 +88,9 @@ def naive_route(app):
 
 
 def answer_variants(app):
-    """The shipped handler's two alternatives, on the same service call, auth and session: the answer returned
-    and committed by the session dependency afterwards (the plain FastAPI way), and the old hand-serialised
-    JSONResponse (issue 13's `committed()`), so the choice is measured in the same run."""
+    """The shipped handler (the answer returned, committed by the session dependency) beside two alternatives on
+    the same service call, auth and session: a commit inside the handler before the answer is serialised, and the
+    old hand-serialised JSONResponse (issue 13's `committed()`), so the choice is measured in the same run."""
     from fastapi import Response
     from fastapi.responses import JSONResponse
 
@@ -103,14 +103,16 @@ def answer_variants(app):
 
     router = APIRouter()
 
-    @router.post("/bench/return/{offering_id}", response_model=EnrolmentRead, status_code=201)
-    def returned(offering_id: int, data: EnrolmentCreate, response: Response, session: SessionDep,
-                 principal: Principal = Applicants):
+    @router.post("/bench/commit-in-handler/{offering_id}", response_model=EnrolmentRead, status_code=201)
+    def committed_in_handler(offering_id: int, data: EnrolmentCreate, response: Response, session: SessionDep,
+                             principal: Principal = Applicants):
         enrolment, created = service.enrol(session, offering_id=offering_id, learner_id=data.learner_id,
                                            source=data.source, now=utcnow())
         if not created:
             response.status_code = 200
-        return service.read(session, enrolment)
+        answer = service.read(session, enrolment)
+        session.commit()  # the row lock ends in the handler's thread, before serialisation
+        return answer
 
     @router.post("/bench/jsonresponse/{offering_id}", response_model=EnrolmentRead, status_code=201)
     def hand_serialised(offering_id: int, data: EnrolmentCreate, session: SessionDep,
@@ -131,7 +133,7 @@ def bench_app():
     return app
 
 
-PATHS = {"academy": "/v1/offerings/{}/enrolments", "return": "/bench/return/{}",
+PATHS = {"academy": "/v1/offerings/{}/enrolments", "return": "/bench/commit-in-handler/{}",
          "jsonresponse": "/bench/jsonresponse/{}", "naive": "/bench/naive/{}"}
 
 
@@ -254,7 +256,7 @@ def main() -> None:
           f"{'overbooked':>11}{'non-2xx':>9}")
     med = {}
     labels = (("academy", "academy POST /v1/offerings/{id}/enrolments"),
-              ("return", "  same, committed by the dependency"), ("jsonresponse", "  same, JSONResponse (issue 13)"),
+              ("return", "  same, committed in the handler"), ("jsonresponse", "  same, JSONResponse (issue 13)"),
               ("naive", "naive count-then-insert"),
               ("bare", "baseline: bare FastAPI POST /echo"), ("static", "wrk ceiling: static answer"))
     for kind, label in labels:
@@ -283,8 +285,9 @@ def main() -> None:
         if kind in ("academy", "return", "jsonresponse"):
             wrong = [r for r in rows if r["counter"] != r["enrolled"] or r["enrolled"] > SEATS]
             print(f"  {kind}: seat counter equals the enrolled rows in {ROUNDS - len(wrong)} of {ROUNDS} rounds")
-    print(f"answer variants (issue 13): committed by the dependency {med['return'] / med['academy']:.2f}x, "
-          f"JSONResponse {med['jsonresponse'] / med['academy']:.2f}x the throughput of the shipped handler")
+    print(f"answer variants (issue 13): committed in the handler {med['return'] / med['academy']:.2f}x, "
+          f"JSONResponse {med['jsonresponse'] / med['academy']:.2f}x the throughput of the shipped handler "
+          "(returns its schema, committed by the session dependency)")
     print(f"ratio academy / bare FastAPI: {med['academy'] / med['bare']:.2f}; "
           f"academy / naive: {med['academy'] / med['naive']:.2f}; "
           f"static / bare: {med['static'] / med['bare']:.1f} (wrk is not the bottleneck when this is well above 1)")

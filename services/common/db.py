@@ -97,14 +97,6 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def commit_before_answer(session: Session) -> None:
-    """Commits in the handler's own thread, for handlers whose transaction holds a hot row lock (a seat counter)
-    or, on SQLite, the write lock. After a sync handler returns, FastAPI validates the answer in a second threadpool
-    hop and only then leaves the session dependency (get_session's commit): a lock still held there waits for a
-    free thread while the threads are all taken by requests waiting for that lock (a stall until a lock timeout).
-    The dependency's own commit then finds nothing to do; a failed commit here is still a 500."""
-    session.commit()
-
 
 def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
     """Demo-seed rows (all with the same keys) through the driver's executemany, each value bound by its column's

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import Header, Request
 
-from services.common.db import SessionDep, commit_before_answer, utcnow
+from services.common.db import SessionDep, utcnow
 from services.common.errors import TooManyRequests
 from services.common.ratelimit import DeviceLimit, app_limiter
 from services.common.routing import APIRouter
@@ -53,9 +53,7 @@ def apply(data: ApplicationCreate, request: Request, session: SessionDep):
     429 `rate_limited` (Retry-After) past a burst from one client address."""
     _limit(request, "apply")
     enrolment, token = service.apply(session, data=data, now=utcnow())
-    answer = ApplicationStatus(**service.status(session, enrolment, token))
-    commit_before_answer(session)
-    return answer
+    return ApplicationStatus(**service.status(session, enrolment, token))
 
 
 @router.post("/applications/lookup", response_model=ApplicationStatus)
@@ -75,24 +73,18 @@ def my_application(session: SessionDep, x_application_token: str | None = Header
 def accept(session: SessionDep, x_application_token: str | None = Header(None, max_length=64)):
     enrolment = service.by_token(session, x_application_token)
     enrolment = enrolment_service.accept_offer(session, enrolment_id=enrolment.id, now=utcnow())
-    answer = ApplicationStatus(**service.status(session, enrolment))
-    commit_before_answer(session)
-    return answer
+    return ApplicationStatus(**service.status(session, enrolment))
 
 
 @router.post("/application/decline", response_model=ApplicationStatus)
 def decline(session: SessionDep, x_application_token: str | None = Header(None, max_length=64)):
     enrolment = service.by_token(session, x_application_token)
     enrolment, _ = enrolment_service.decline_offer(session, enrolment_id=enrolment.id, now=utcnow())
-    answer = ApplicationStatus(**service.status(session, enrolment))
-    commit_before_answer(session)
-    return answer
+    return ApplicationStatus(**service.status(session, enrolment))
 
 
 @router.post("/application/withdraw", response_model=ApplicationStatus)
 def withdraw(session: SessionDep, x_application_token: str | None = Header(None, max_length=64)):
     enrolment = service.by_token(session, x_application_token)
     enrolment, _ = enrolment_service.withdraw(session, enrolment_id=enrolment.id, now=utcnow())
-    answer = ApplicationStatus(**service.status(session, enrolment))
-    commit_before_answer(session)
-    return answer
+    return ApplicationStatus(**service.status(session, enrolment))

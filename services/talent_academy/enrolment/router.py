@@ -6,7 +6,7 @@ from fastapi import Query, Response
 from sqlmodel import Session
 
 from services.common.auth import Principal
-from services.common.db import SessionDep, commit_before_answer, utcnow
+from services.common.db import SessionDep, utcnow
 from services.common.routing import APIRouter
 from services.talent_academy.access import Applicants, Staff, audit_read, check_company, partner_company
 from services.talent_academy.enrolment import service
@@ -93,18 +93,15 @@ def enrol(offering_id: int, data: EnrolmentCreate, response: Response, session: 
     source = "partner" if own else data.source
     enrolment, created = service.enrol(session, offering_id=offering_id, learner_id=data.learner_id, source=source,
                                        now=utcnow(), partner_company_id=own)
-    answer = service.read(session, enrolment)  # the waitlist position, counted under the seat's lock
-    commit_before_answer(session)
     if not created:
         response.status_code = 200
-    return answer
+    return service.read(session, enrolment)  # with the waitlist position, counted before the commit
 
 
 @router.post("/offerings/{offering_id}/enrolments/bulk", response_model=list[BulkEnrolmentItem])
 def enrol_bulk(offering_id: int, data: BulkEnrolmentCreate, session: SessionDep, _: Principal = Staff):
     """Staff enrol a list of learners in order, through the same seat rule; each item answers for itself."""
     items = service.enrol_bulk(session, offering_id=offering_id, learner_ids=data.learner_ids, now=utcnow())
-    commit_before_answer(session)
     return items
 
 
@@ -150,27 +147,21 @@ def withdraw(enrolment_id: int, session: SessionDep, principal: Principal = Appl
     """Leaves the offering; a freed seat is offered to the next person in the same transaction."""
     _own_enrolment(session, principal, enrolment_id)
     enrolment, promoted = service.withdraw(session, enrolment_id=enrolment_id, now=utcnow())
-    answer = WithdrawalRead(enrolment=service.read(session, enrolment),
-                            promoted=service.read(session, promoted) if promoted else None)
-    commit_before_answer(session)
-    return answer
+    return WithdrawalRead(enrolment=service.read(session, enrolment),
+                           promoted=service.read(session, promoted) if promoted else None)
 
 
 @router.post("/enrolments/{enrolment_id}/accept", response_model=EnrolmentRead)
 def accept_offer(enrolment_id: int, session: SessionDep, principal: Principal = Applicants):
     _own_enrolment(session, principal, enrolment_id)
-    answer = service.read(session, service.accept_offer(session, enrolment_id=enrolment_id, now=utcnow()))
-    commit_before_answer(session)
-    return answer
+    return service.read(session, service.accept_offer(session, enrolment_id=enrolment_id, now=utcnow()))
 
 
 @router.post("/enrolments/{enrolment_id}/decline", response_model=WithdrawalRead)
 def decline_offer(enrolment_id: int, session: SessionDep, principal: Principal = Applicants):
     _own_enrolment(session, principal, enrolment_id)
     enrolment, promoted = service.decline_offer(session, enrolment_id=enrolment_id, now=utcnow())
-    answer = WithdrawalRead(enrolment=service.read(session, enrolment),
-                            promoted=service.read(session, promoted) if promoted else None)
-    commit_before_answer(session)
-    return answer
+    return WithdrawalRead(enrolment=service.read(session, enrolment),
+                           promoted=service.read(session, promoted) if promoted else None)
 
 
