@@ -1,33 +1,34 @@
 """Enrolments per second and p99 latency when N people apply at once for 30 seats, through real HTTP (uvicorn)
-on the real database: the academy's path (row lock + conditional UPDATE with a row-count check) beside a
-naive count-then-insert (the Open edX / Django-autocommit pattern: count the enrolled, then insert) mounted
-on the same app and measured in the same run. The naive path also reports how many seats it overbooked.
-The server runs in its own process (one uvicorn worker), the 200 clients in this one.
+on the real database, the burst sent by wrk (N connections, one request each, all at once; see wrk_load.py), not
+by a Python client: the academy's path (one conditional UPDATE per seat change) beside a naive count-then-insert
+(the Open edX / Django-autocommit pattern: count the enrolled, then insert) mounted on the same app, a bare FastAPI
+route and a static answer (wrk's own ceiling) in the same run. The naive path also reports how many seats it
+overbooked. wrk runs on one core and the server on the other (taskset) when there are two.
 
-    python benchmarks/bench_academy_enrolment.py            # SQLite, 200 requests, 3 rounds
+    python benchmarks/bench_academy_enrolment.py            # SQLite, 200 requests, 5 rounds
     AICITY_BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/postgres python benchmarks/bench_academy_enrolment.py
-    AICITY_BENCH_N=1000 AICITY_BENCH_ROUNDS=5 ...          # the full-size run
+    AICITY_BENCH_N=1000 AICITY_BENCH_ROUNDS=9 AICITY_BENCH_WORKERS=2 ...   # bigger runs
 """
 
 import os
-import socket
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
+from wrk_load import SERVER_CPUS, WRK, BareApp, StaticTarget, pinned, pinning_line, run_wrk  # noqa: E402
 
 from services.common import migrate  # noqa: E402
 from services.common.auth import issue_token  # noqa: E402
@@ -37,10 +38,12 @@ from services.talent_academy.catalogue.models import Course, Offering, Track  # 
 from services.talent_academy.enrolment.models import Enrolment, Learner  # noqa: E402
 from services.talent_academy.main import create_app  # noqa: E402
 from services.talent_academy.settings import TalentAcademySettings  # noqa: E402
+from tools.hardening import free_port  # noqa: E402
 
 N = int(os.environ.get("AICITY_BENCH_N", "200"))
 SEATS = int(os.environ.get("AICITY_BENCH_SEATS", "30"))
-ROUNDS = int(os.environ.get("AICITY_BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("AICITY_BENCH_ROUNDS", "5"))
+WORKERS = int(os.environ.get("AICITY_BENCH_WORKERS", "1"))
 PG = os.environ.get("AICITY_BENCH_POSTGRES_URL")
 
 
@@ -84,11 +87,54 @@ def naive_route(app):
         return {"status": status}
 
 
+def answer_variants(app):
+    """The shipped handler (the answer returned, committed by the session dependency) beside two alternatives on
+    the same service call, auth and session: a commit inside the handler before the answer is serialised, and the
+    old hand-serialised JSONResponse (issue 13's `committed()`), so the choice is measured in the same run."""
+    from fastapi import Response
+    from fastapi.responses import JSONResponse
+
+    from services.common.auth import Principal
+    from services.common.db import SessionDep, utcnow
+    from services.common.routing import APIRouter
+    from services.talent_academy.access import Applicants
+    from services.talent_academy.enrolment import service
+    from services.talent_academy.enrolment.schemas import EnrolmentCreate, EnrolmentRead
+
+    router = APIRouter()
+
+    @router.post("/bench/commit-in-handler/{offering_id}", response_model=EnrolmentRead, status_code=201)
+    def committed_in_handler(offering_id: int, data: EnrolmentCreate, response: Response, session: SessionDep,
+                             principal: Principal = Applicants):
+        enrolment, created = service.enrol(session, offering_id=offering_id, learner_id=data.learner_id,
+                                           source=data.source, now=utcnow())
+        if not created:
+            response.status_code = 200
+        answer = service.read(session, enrolment)
+        session.commit()  # the row lock ends in the handler's thread, before serialisation
+        return answer
+
+    @router.post("/bench/jsonresponse/{offering_id}", response_model=EnrolmentRead, status_code=201)
+    def hand_serialised(offering_id: int, data: EnrolmentCreate, session: SessionDep,
+                        principal: Principal = Applicants):
+        enrolment, created = service.enrol(session, offering_id=offering_id, learner_id=data.learner_id,
+                                           source=data.source, now=utcnow())
+        return JSONResponse(service.read(session, enrolment).model_dump(mode="json"),
+                            status_code=201 if created else 200)
+
+    app.include_router(router)
+
+
 def bench_app():
-    """uvicorn factory for the server process: the real app plus the naive route."""
+    """uvicorn factory for the server process: the real app plus the naive route and the answer variants."""
     app = create_app(TalentAcademySettings(log_level="WARNING"))
     naive_route(app)
+    answer_variants(app)
     return app
+
+
+PATHS = {"academy": "/v1/offerings/{}/enrolments", "return": "/bench/commit-in-handler/{}",
+         "jsonresponse": "/bench/jsonresponse/{}", "naive": "/bench/naive/{}"}
 
 
 def prepare(engine, label: str) -> tuple[int, list[str]]:
@@ -110,101 +156,141 @@ def prepare(engine, label: str) -> tuple[int, list[str]]:
         return offering.id, [str(x.id) for x in learners]
 
 
-def burst(http, url: str, learner_ids: list[str], headers: dict) -> tuple[float, list[float], list]:
-    barrier = threading.Barrier(len(learner_ids))
-
-    def one(lid):
-        barrier.wait()
-        t0 = time.perf_counter()
-        r = http.post(url, json={"learner_id": lid}, headers=headers)
-        return time.perf_counter() - t0, r
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=len(learner_ids)) as pool:
-        results = list(pool.map(one, learner_ids))
-    wall = time.perf_counter() - started
-    return wall, [lat for lat, _ in results], [r for _, r in results]
-
-
 def pct(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def server(url: str, identity: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "TALENT_ACADEMY_DATABASE_URL": url, "AICITY_IDENTITY_DATABASE_URL": identity,
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen(pinned(
+        [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(__file__).parent), "--factory",
+         "bench_academy_enrolment:bench_app", "--host", "127.0.0.1", "--port", str(port), "--log-level",
+         "error", "--no-access-log", "--backlog", "4096", "--workers", str(WORKERS)], SERVER_CPUS),
+        env=env, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            raise SystemExit("the bench server did not start")
+        time.sleep(0.2)
+
+
+def commit_ms(engine) -> float:
+    """The median time of one small durable commit (an UPDATE of one row, then COMMIT) on this database now: the
+    changes of one offering's seat counter commit one after another, so one offering cannot take more than about
+    1000 / this many seat changes a second, whatever the app does."""
+    times = []
+    with engine.connect() as conn:
+        for _ in range(30):
+            t0 = time.perf_counter()
+            conn.execute(text("UPDATE offering SET waitlist_seq = waitlist_seq WHERE id = (SELECT min(id) FROM offering)"))
+            conn.commit()
+            times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
 def main() -> None:
+    if not WRK:
+        print("wrk is not installed (apt-get install wrk): no enrolment burst figures")
+        return
     url, drop = database()
     identity = f"sqlite:///{tempfile.mkdtemp()}/identity.db"
+    stats = {kind: [] for kind in (*PATHS, "bare", "static")}
     try:
         migrate.upgrade("talent_academy", url)
         migrate.upgrade("identity", identity)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        env = {**os.environ, "TALENT_ACADEMY_DATABASE_URL": url, "AICITY_IDENTITY_DATABASE_URL": identity,
-               "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(__file__).parent), "--factory",
-             "bench_academy_enrolment:bench_app", "--host", "127.0.0.1", "--port", str(port), "--log-level",
-             "error", "--no-access-log", "--backlog", "4096"], env=env)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("the bench server did not start")
-            time.sleep(0.2)
+        port = free_port()
+        proc = server(url, identity, port)
         engine = make_engine(url)
         # tokens are checked against their account (revocation), so the bench signs a real one
-        from sqlmodel import Session as _Session
-
         from services.identity.accounts.service import create_account
 
-        with _Session(make_engine(identity), expire_on_commit=False) as session:
+        with Session(make_engine(identity), expire_on_commit=False) as session:
             staff = create_account(session, username="bench", password="bench-pass-1", role="academy_staff")
             session.commit()
         token, _ = issue_token(DEV_AUTH_SECRET, account=staff, ttl_s=3600)
         headers = {"Authorization": f"Bearer {token}"}
         base = f"http://127.0.0.1:{port}"
-        stats = {"academy": [], "naive": []}
-        for _ in range(ROUNDS):
-            for kind in ("academy", "naive"):
-                offering_id, ids = prepare(engine, kind)
-                # a fresh client per burst: kept-alive connections would outlive uvicorn's 5 s keep-alive
-                with httpx.Client(timeout=300, limits=httpx.Limits(max_connections=N)) as http:
-                    path = (f"/v1/offerings/{offering_id}/enrolments" if kind == "academy"
-                            else f"/bench/naive/{offering_id}")
-                    wall, lats, responses = burst(http, base + path, ids, headers)
-                    errors = sum(r.status_code >= 400 for r in responses)
+        pin = pinning_line(proc.pid)
+        with StaticTarget(free_port()) as static, BareApp(free_port()) as bare:
+            for _ in range(ROUNDS):
+                for kind in PATHS:
+                    offering_id, ids = prepare(engine, kind)
+                    path = PATHS[kind].format(offering_id)
+                    specs = [{"method": "POST", "url": path, "headers": headers, "json": {"learner_id": lid}}
+                             for lid in ids]
+                    result = run_wrk(kind, base, specs, connections=N, duration_s=60, burst=True)
                     with Session(engine) as session:
                         enrolled = session.execute(select(func.count()).select_from(Enrolment).where(
                             Enrolment.offering_id == offering_id, Enrolment.status == "enrolled")).scalar_one()
-                    stats[kind].append({"rate": N / wall, "p50": pct(lats, 50), "p99": pct(lats, 99),
-                                        "enrolled": enrolled, "errors": errors})
-        server.terminate()
-        server.wait(timeout=30)
+                        waiting = session.execute(select(func.count()).select_from(Enrolment).where(
+                            Enrolment.offering_id == offering_id, Enrolment.status == "waitlisted")).scalar_one()
+                        counter = session.get(Offering, offering_id).seats_taken
+                    stats[kind].append({"result": result, "enrolled": enrolled, "waiting": waiting,
+                                        "counter": counter})
+                for kind, target, spec in (
+                        ("bare", bare, {"method": "POST", "url": "/echo", "json": {"learner_id": str(uuid.uuid4())}}),
+                        ("static", static, {"method": "GET", "url": "/healthz"})):
+                    stats[kind].append({"result": run_wrk(kind, target.base_url, [spec] * N, connections=N,
+                                                          duration_s=60, burst=True)})
+        durable = commit_ms(engine)
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
         engine.dispose()
     finally:
         drop()
 
     backend = "postgresql" if PG else "sqlite"
-    print(f"talent academy enrolment burst: {N} concurrent requests for {SEATS} seats, {backend}, "
-          f"{ROUNDS} rounds (median), real HTTP via uvicorn")
-    print(f"{'path':<34}{'enrolments/s':>13}{'p50 ms':>9}{'p99 ms':>9}{'enrolled':>10}{'overbooked':>12}{'errors':>8}")
+    print(f"talent academy enrolment burst: {N} requests sent at once by wrk ({N} connections, one request each) "
+          f"for {SEATS} seats, {backend}, {WORKERS} uvicorn worker(s), {ROUNDS} rounds (median of the rounds)")
+    print(pin)
+    print(f"one durable commit of a one-row UPDATE takes {durable:.1f} ms on this {backend} now (median of 30): the "
+          f"seat changes of one offering commit in turn, so at most ~{1000 / durable:,.0f} a second on one offering")
+    print(f"{'path':<40}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'enrolled':>10}{'waitlisted':>11}"
+          f"{'overbooked':>11}{'non-2xx':>9}")
     med = {}
-    for kind, label in (("academy", "academy (lock + conditional UPDATE)"), ("naive", "naive count-then-insert")):
+    labels = (("academy", "academy POST /v1/offerings/{id}/enrolments"),
+              ("return", "  same, committed in the handler"), ("jsonresponse", "  same, JSONResponse (issue 13)"),
+              ("naive", "naive count-then-insert"),
+              ("bare", "baseline: bare FastAPI POST /echo"), ("static", "wrk ceiling: static answer"))
+    for kind, label in labels:
         rows = stats[kind]
-        med[kind] = statistics.median(r["rate"] for r in rows)
-        enrolled = max(r["enrolled"] for r in rows)
-        print(f"{label:<34}{med[kind]:>13.0f}{statistics.median(r['p50'] for r in rows) * 1000:>9.0f}"
-              f"{statistics.median(r['p99'] for r in rows) * 1000:>9.0f}{enrolled:>10}"
-              f"{max(0, enrolled - SEATS):>12}{sum(r['errors'] for r in rows):>8}")
+        results = [r["result"] for r in rows]
+        med[kind] = statistics.median(r.per_s for r in results)
+        counts = ""
+        if kind in PATHS:
+            enrolled = max(r["enrolled"] for r in rows)
+            counts = (f"{enrolled:>10}{max(r['waiting'] for r in rows):>11}"
+                      f"{max(0, enrolled - SEATS):>11}")
+        else:
+            counts = f"{'':>10}{'':>11}{'':>11}"
+        print(f"{label:<40}{med[kind]:>8.0f}{statistics.median(r.p50_ms for r in results):>9.1f}"
+              f"{statistics.median(r.p99_ms for r in results):>9.1f}{counts}"
+              f"{sum(r.non_2xx + r.transport_errors for r in results):>9}")
+        codes: dict[str, int] = {}
+        for r in results:
+            for code, n in r.statuses.items():
+                if not code.startswith("2"):
+                    codes[code] = codes.get(code, 0) + n
+        if codes or any(r.transport_errors for r in results):
+            print(f"  {label}: non-2xx {codes}, transport errors {sum(r.transport_errors for r in results)}")
         if kind == "naive":
             print(f"  naive overbooked per round: {[max(0, r['enrolled'] - SEATS) for r in rows]}")
-    print(f"ratio academy/naive throughput: {med['academy'] / med['naive']:.2f}x "
-          f"(the naive path writes less per request and still oversells)")
+        if kind in ("academy", "return", "jsonresponse"):
+            wrong = [r for r in rows if r["counter"] != r["enrolled"] or r["enrolled"] > SEATS]
+            print(f"  {kind}: seat counter equals the enrolled rows in {ROUNDS - len(wrong)} of {ROUNDS} rounds")
+    print(f"answer variants (issue 13): committed in the handler {med['return'] / med['academy']:.2f}x, "
+          f"JSONResponse {med['jsonresponse'] / med['academy']:.2f}x the throughput of the shipped handler "
+          "(returns its schema, committed by the session dependency)")
+    print(f"ratio academy / bare FastAPI: {med['academy'] / med['bare']:.2f}; "
+          f"academy / naive: {med['academy'] / med['naive']:.2f}; "
+          f"static / bare: {med['static'] / med['bare']:.1f} (wrk is not the bottleneck when this is well above 1)")
 
 
 if __name__ == "__main__":

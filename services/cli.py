@@ -394,8 +394,8 @@ def crash(postgres_url: str = typer.Option(None, envvar="AICITY_TEST_POSTGRES_UR
 
 
 @app.command()
-def load(only: str = typer.Option(None, help="run only the load scripts whose name contains this")) -> None:
-    """Run benchmarks/bench_load_*.py (bounded, loopback); print and record (docs/SECURITY.md) the figures."""
+def load(only: str = typer.Option(None, help="run only the services whose name contains this")) -> None:
+    """Run benchmarks/bench_capacity.py (wrk, loopback, bounded); print and record (docs/SECURITY.md) the figures."""
     from tools.hardening import load_command
 
     raise typer.Exit(0 if load_command(only) else 1)

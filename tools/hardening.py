@@ -1,7 +1,6 @@
 """Crash and load runs against real uvicorn processes on loopback: `aicity crash` (SIGKILL mid-stream, restart,
-retry, count) and the bounded load generator the benchmarks/bench_load_*.py scripts share."""
+retry, count), and `aicity load`, which runs benchmarks/bench_capacity.py (wrk)."""
 
-import asyncio
 import os
 import signal
 import socket
@@ -100,6 +99,7 @@ class ServiceProcess:
     port: int = field(default_factory=free_port)
     workers: int = 1
     log_path: Path | None = None  # the service's stderr (JSON logs with the traces of any 500)
+    cpus: str | None = None  # a taskset core list the server is pinned to (benchmarks: wrk gets the other core)
     proc: subprocess.Popen | None = None
 
     @property
@@ -109,10 +109,11 @@ class ServiceProcess:
     def start(self, timeout_s: float = 60) -> "ServiceProcess":
         env = {**os.environ, f"{ENV_PREFIX[self.service]}DATABASE_URL": self.database_url,
                "AICITY_IDENTITY_DATABASE_URL": self.identity_url, "AICITY_ENV": "dev", "AICITY_LOG_LEVEL": "WARNING"}
+        command = [sys.executable, "-m", "uvicorn", "--factory", f"services.{self.service}.main:create_app",
+                   "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
+                   "--log-level", "warning", "--no-access-log", "--backlog", "4096"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", f"services.{self.service}.main:create_app",
-             "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
-             "--log-level", "warning", "--no-access-log"],
+            ["taskset", "-c", self.cpus, *command] if self.cpus else command,
             cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, start_new_session=True,
             stderr=open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL)  # noqa: SIM115
         deadline = time.monotonic() + timeout_s
@@ -359,83 +360,6 @@ def crash_all(*, postgres_url: str | None = None, services: list[str] | None = N
     return results
 
 
-# ---- load ------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class LoadResult:
-    label: str
-    clients: int
-    requests: int
-    errors: int
-    seconds: float
-    latencies_ms: list[float]
-    statuses: dict = field(default_factory=dict)
-
-    @property
-    def throughput(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def pct(self, p: float) -> float:
-        if not self.latencies_ms:
-            return 0.0
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-    def line(self) -> str:
-        return (f"{self.label:<38} {self.clients:>4} clients  {self.requests:>6} req  {self.throughput:8.1f} req/s  "
-                f"p50 {self.pct(50):7.1f} ms  p99 {self.pct(99):7.1f} ms  errors {self.errors / max(1, self.requests):.2%}"
-                + (f"  ({', '.join(f'{k}: {v}' for k, v in sorted(self.statuses.items()) if k != 'ok')})"
-                   if len(self.statuses) > 1 else ""))
-
-
-async def _load(base_url: str, make_request: Callable[[int, int], dict], *, clients: int, per_client: int,
-                timeout_s: float) -> tuple[list[float], int, float, dict]:
-    latencies: list[float] = []
-    errors = 0
-    statuses: dict = {}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base_url, timeout=timeout_s, limits=limits) as http:
-        start_gate = asyncio.Event()
-
-        async def client(c: int) -> None:
-            nonlocal errors
-            await start_gate.wait()
-            for i in range(per_client):
-                request = make_request(c, i)
-                t0 = time.perf_counter()
-                try:
-                    r = await http.request(**request)
-                    failed = r.status_code >= 500  # a 4xx is the service's answer (a full waitlist), not a failure
-                    outcome = "ok" if r.status_code < 400 else f"{r.status_code} {_error_code(r)}"
-                except httpx.HTTPError as exc:
-                    failed, outcome = True, type(exc).__name__
-                statuses[outcome] = statuses.get(outcome, 0) + 1
-                latencies.append((time.perf_counter() - t0) * 1000)
-                errors += failed
-
-        tasks = [asyncio.create_task(client(c)) for c in range(clients)]
-        started = time.perf_counter()
-        start_gate.set()
-        await asyncio.gather(*tasks)
-        return latencies, errors, time.perf_counter() - started, statuses
-
-
-def _error_code(r: httpx.Response) -> str:
-    try:
-        return str(r.json().get("error", ""))
-    except ValueError:
-        return ""
-
-
-def run_load(label: str, base_url: str, make_request: Callable[[int, int], dict], *, clients: int, per_client: int,
-             timeout_s: float = 120) -> LoadResult:
-    """`clients` concurrent clients each send `per_client` requests back to back (all start together)."""
-    latencies, errors, seconds, statuses = asyncio.run(_load(base_url, make_request, clients=clients,
-                                                             per_client=per_client, timeout_s=timeout_s))
-    return LoadResult(label, clients, clients * per_client, errors, seconds, latencies, statuses)
-
-
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 
@@ -468,77 +392,13 @@ def crash_command(postgres_url: str | None = None) -> bool:
 
 
 def load_command(only: str | None = None) -> bool:
-    scripts = sorted((REPO_ROOT / "benchmarks").glob("bench_load_*.py"))
-    lines, ok = [], True
-    for script in scripts:
-        if only and only not in script.name:
-            continue
-        proc = subprocess.run([sys.executable, str(script)], cwd=REPO_ROOT, capture_output=True, text=True)
-        print(proc.stdout, end="")
-        ok &= proc.returncode == 0
-        lines += [f"== {script.name} (exit {proc.returncode})", *proc.stdout.strip().splitlines()]
-        if proc.returncode:
-            lines.append(proc.stderr.strip()[-1500:])
+    """benchmarks/bench_capacity.py (wrk against each service's hot route); prints and records its output."""
+    env = {**os.environ, **({"AICITY_CAPACITY_ONLY": only} if only else {})}
+    proc = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "bench_capacity.py")], cwd=REPO_ROOT,
+                          capture_output=True, text=True, env=env)
+    print(proc.stdout, end="")
+    lines = [f"== bench_capacity.py (exit {proc.returncode})", *proc.stdout.strip().splitlines()]
+    if proc.returncode:
+        lines.append(proc.stderr.strip()[-1500:])
     record_section("load", lines)
-    return ok
-
-
-# ---- the load benchmarks' frame ----------------------------------------------------------------------------------
-
-
-def env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
-
-
-def load_bench(service: str, *, title: str, clients: int, per_client: int,
-               setup: Callable[[httpx.Client, Identity, int], Callable[[int, int], dict]], workers: int = 1) -> int:
-    """Starts `service` under uvicorn on fresh SQLite databases (AICITY_BENCH_POSTGRES_URL for PostgreSQL), runs
-    the baseline (GET /healthz: the framework, auth-free, no database) and then the workload at the same
-    concurrency, and prints both with the ratio. Errors are 5xx and transport failures (timeouts, resets); a 4xx is
-    the service's own answer and is listed beside. Returns the exit code (1 if the error rate passes 1%)."""
-    postgres_url = os.environ.get("AICITY_BENCH_POSTGRES_URL")
-    with tempfile.TemporaryDirectory(prefix=f"aicity-load-{service}-") as tmp:
-        service_url, identity_url = prepare(service, work_dir=Path(tmp), postgres_url=postgres_url)
-        log_path = Path(tmp) / "service.log"
-        proc = ServiceProcess(service, service_url, identity_url, workers=workers, log_path=log_path).start()
-        identity = Identity(identity_url)
-        try:
-            with httpx.Client(base_url=proc.base_url, timeout=30) as http:
-                make_request = setup(http, identity, clients)
-            baseline = run_load("baseline: GET /healthz", proc.base_url,
-                                lambda c, i: {"method": "GET", "url": "/healthz"}, clients=clients,
-                                per_client=per_client)
-            result = run_load(title, proc.base_url, make_request, clients=clients, per_client=per_client)
-        finally:
-            proc.stop()
-            identity.engine.dispose()
-            drop_database(service_url, postgres_url)
-            drop_database(identity_url, postgres_url)
-        causes = _error_causes(log_path)
-    backend = "postgresql" if postgres_url else "sqlite"
-    print(f"{service} under load on loopback ({backend}, {workers} uvicorn worker(s), {os.cpu_count()} cores)")
-    print(result.line())
-    print(baseline.line())
-    ratio = result.throughput / baseline.throughput if baseline.throughput else 0
-    print(f"ratio: {ratio:.2f} of the baseline's throughput; p99 {result.pct(99):.0f} ms vs {baseline.pct(99):.0f} ms")
-    for cause, n in causes.items():
-        print(f"server error x{n}: {cause}")
-    return 0 if result.errors <= 0.01 * result.requests else 1
-
-
-def _error_causes(log_path: Path) -> dict[str, int]:
-    """The last line of each logged trace (the exception), counted: why the 500s happened."""
-    import json
-
-    causes: dict[str, int] = {}
-    if not log_path.exists():
-        return causes
-    for line in log_path.read_text(errors="replace").splitlines():
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(entry, dict) and entry.get("exc"):
-            last = entry["exc"].strip().splitlines()[-1][:200]
-            causes[last] = causes.get(last, 0) + 1
-    return causes
+    return proc.returncode == 0

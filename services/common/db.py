@@ -97,6 +97,7 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+
 def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
     """Demo-seed rows (all with the same keys) through the driver's executemany, each value bound by its column's
     type as SQLAlchemy would: the ORM's per-row handling costs ~0.25 ms a row, too slow for a year of history."""

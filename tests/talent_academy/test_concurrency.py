@@ -17,6 +17,9 @@ from .conftest import Academy
 
 
 def test_200_concurrent_applications_for_30_seats(live_academy, client_for, auth, service_db):
+    """Also: 40 of the 200 learners send their application twice in the same burst (a double tap): each
+    learner holds one enrolment, one of its two answers is 201 and the other 200 with the same enrolment, and the
+    duplicate takes no seat and no ticket."""
     engine = service_db("talent_academy").engine
     staff = auth.headers("academy_staff")
     academy = Academy(client_for("talent_academy"), staff, engine)
@@ -29,10 +32,13 @@ def test_200_concurrent_applications_for_30_seats(live_academy, client_for, auth
         session.commit()
         ids = [str(x.id) for x in learners]
 
-    barrier = threading.Barrier(200)
+    doubled = ids[::5]  # 40 learners apply twice at once
+    sent = ids + doubled
+    barrier = threading.Barrier(len(sent))
     url = f"{live_academy}/v1/offerings/{offering['id']}/enrolments"
 
-    http = httpx.Client(timeout=120, limits=httpx.Limits(max_connections=200, max_keepalive_connections=200))
+    http = httpx.Client(timeout=120, limits=httpx.Limits(max_connections=len(sent),
+                                                          max_keepalive_connections=len(sent)))
 
     def apply(learner_id):
         try:
@@ -41,10 +47,18 @@ def test_200_concurrent_applications_for_30_seats(live_academy, client_for, auth
             pass
         return http.post(url, json={"learner_id": learner_id}, headers=staff)
 
-    with http, ThreadPoolExecutor(max_workers=200) as pool:
-        responses = list(pool.map(apply, ids))
+    with http, ThreadPoolExecutor(max_workers=len(sent)) as pool:
+        everything = list(pool.map(apply, sent))
 
-    assert [r.status_code for r in responses] == [201] * 200, {r.status_code: r.text for r in responses}
+    by_learner: dict[str, list] = {}
+    for learner_id, r in zip(sent, everything, strict=True):
+        assert r.status_code in (200, 201), r.text
+        by_learner.setdefault(learner_id, []).append(r)
+    for learner_id in doubled:  # one created, one answered the same enrolment
+        pair = by_learner[learner_id]
+        assert sorted(r.status_code for r in pair) == [200, 201], [r.text for r in pair]
+        assert pair[0].json()["id"] == pair[1].json()["id"]
+    responses = [next(r for r in by_learner[learner_id] if r.status_code == 201) for learner_id in ids]
     answers = [r.json() for r in responses]
     enrolled = [a for a in answers if a["status"] == "enrolled"]
     waitlisted = [a for a in answers if a["status"] == "waitlisted"]
@@ -56,6 +70,9 @@ def test_200_concurrent_applications_for_30_seats(live_academy, client_for, auth
         held = session.execute(select(func.count()).select_from(Enrolment).where(
             Enrolment.offering_id == offering["id"], Enrolment.status == "enrolled")).scalar_one()
         assert held == 30
+        rows = session.execute(select(func.count()).select_from(Enrolment).where(
+            Enrolment.offering_id == offering["id"])).scalar_one()
+        assert rows == 200  # one per learner
 
     # the waitlist as staff see it now: 1..170 in ticket order
     listed = academy.get(f"/v1/offerings/{offering['id']}/waitlist").json()

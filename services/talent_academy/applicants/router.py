@@ -17,7 +17,6 @@ from services.common.static_pages import screens_router
 from services.talent_academy.applicants import service
 from services.talent_academy.applicants.schemas import ApplicationCreate, ApplicationStatus, Lookup
 from services.talent_academy.enrolment import service as enrolment_service
-from services.talent_academy.enrolment.router import committed
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 LOOKUP_RATE_PER_S, LOOKUP_BURST = 0.2, 10  # a person mistypes a few times; guessing birth dates needs thousands
@@ -54,7 +53,7 @@ def apply(data: ApplicationCreate, request: Request, session: SessionDep):
     429 `rate_limited` (Retry-After) past a burst from one client address."""
     _limit(request, "apply")
     enrolment, token = service.apply(session, data=data, now=utcnow())
-    return committed(ApplicationStatus(**service.status(session, enrolment, token)), 201)
+    return ApplicationStatus(**service.status(session, enrolment, token))
 
 
 @router.post("/applications/lookup", response_model=ApplicationStatus)
@@ -74,18 +73,18 @@ def my_application(session: SessionDep, x_application_token: str | None = Header
 def accept(session: SessionDep, x_application_token: str | None = Header(None, max_length=64)):
     enrolment = service.by_token(session, x_application_token)
     enrolment = enrolment_service.accept_offer(session, enrolment_id=enrolment.id, now=utcnow())
-    return committed(ApplicationStatus(**service.status(session, enrolment)))
+    return ApplicationStatus(**service.status(session, enrolment))
 
 
 @router.post("/application/decline", response_model=ApplicationStatus)
 def decline(session: SessionDep, x_application_token: str | None = Header(None, max_length=64)):
     enrolment = service.by_token(session, x_application_token)
     enrolment, _ = enrolment_service.decline_offer(session, enrolment_id=enrolment.id, now=utcnow())
-    return committed(ApplicationStatus(**service.status(session, enrolment)))
+    return ApplicationStatus(**service.status(session, enrolment))
 
 
 @router.post("/application/withdraw", response_model=ApplicationStatus)
 def withdraw(session: SessionDep, x_application_token: str | None = Header(None, max_length=64)):
     enrolment = service.by_token(session, x_application_token)
     enrolment, _ = enrolment_service.withdraw(session, enrolment_id=enrolment.id, now=utcnow())
-    return committed(ApplicationStatus(**service.status(session, enrolment)))
+    return ApplicationStatus(**service.status(session, enrolment))

@@ -77,6 +77,12 @@ def prerequisite_graph(session: Session) -> nx.DiGraph:
     return domain.prerequisite_graph(edges, terms)
 
 
+def direct_prerequisites(session: Session, course_id: str) -> list[str]:
+    """The courses `course_id` requires directly (what an application checks), without building the graph."""
+    return list(session.execute(select(CoursePrerequisite.requires_id)
+                                .where(CoursePrerequisite.course_id == course_id)).scalars())
+
+
 def add_prerequisite(session: Session, *, course_id: str, requires_id: str) -> Course:
     get_course(session, course_id)
     get_course(session, requires_id)

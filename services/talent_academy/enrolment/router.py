@@ -3,8 +3,6 @@
 import uuid
 
 from fastapi import Query, Response
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from sqlmodel import Session
 
 from services.common.auth import Principal
@@ -34,15 +32,6 @@ from services.talent_academy.enrolment.schemas import (
 )
 
 router = APIRouter(prefix="/v1", tags=["enrolment"])
-
-
-def committed(model: BaseModel | list, status_code: int = 200) -> JSONResponse:
-    """Serialises here, inside the handler's worker thread. A plain return would make FastAPI serialise the
-    response in a second threadpool hop while the request's transaction (and the offering's row lock) is
-    still open: under a burst, every worker token is held by requests waiting for that lock, the hop never
-    gets a token and the lock is never released (seen here as 30 s "database is locked" stalls)."""
-    content = [m.model_dump(mode="json") for m in model] if isinstance(model, list) else model.model_dump(mode="json")
-    return JSONResponse(content, status_code=status_code)
 
 
 def _learner_read(session: Session, learner) -> LearnerRead:
@@ -102,7 +91,7 @@ def learning_path(learner_id: uuid.UUID, target: str, session: SessionDep, princ
 
 
 @router.post("/offerings/{offering_id}/enrolments", response_model=EnrolmentRead, status_code=201)
-def enrol(offering_id: int, data: EnrolmentCreate, session: SessionDep,
+def enrol(offering_id: int, data: EnrolmentCreate, response: Response, session: SessionDep,
           principal: StaffOrPartner):
     """Applies for a seat: `enrolled`, or `waitlisted` with `position`. Idempotent per learner: asking again
     answers 200 with the same enrolment. Partners apply for their own nominees (source `partner`)."""
@@ -110,14 +99,16 @@ def enrol(offering_id: int, data: EnrolmentCreate, session: SessionDep,
     source = "partner" if own else data.source
     enrolment, created = service.enrol(session, offering_id=offering_id, learner_id=data.learner_id, source=source,
                                        now=utcnow(), partner_company_id=own)
-    return committed(service.read(session, enrolment), 201 if created else 200)
+    if not created:
+        response.status_code = 200
+    return service.read(session, enrolment)  # with the waitlist position, counted before the commit
 
 
 @router.post("/offerings/{offering_id}/enrolments/bulk", response_model=list[BulkEnrolmentItem])
 def enrol_bulk(offering_id: int, data: BulkEnrolmentCreate, session: SessionDep, _: AcademyStaff):
     """Staff enrol a list of learners in order, through the same seat rule; each item answers for itself."""
     items = service.enrol_bulk(session, offering_id=offering_id, learner_ids=data.learner_ids, now=utcnow())
-    return committed([BulkEnrolmentItem(**item) for item in items])
+    return items
 
 
 @router.get("/offerings/{offering_id}/enrolments", response_model=list[StaffEnrolmentRead])
@@ -162,21 +153,21 @@ def withdraw(enrolment_id: int, session: SessionDep, principal: StaffOrPartner):
     """Leaves the offering; a freed seat is offered to the next person in the same transaction."""
     _own_enrolment(session, principal, enrolment_id)
     enrolment, promoted = service.withdraw(session, enrolment_id=enrolment_id, now=utcnow())
-    return committed(WithdrawalRead(enrolment=service.read(session, enrolment),
-                                    promoted=service.read(session, promoted) if promoted else None))
+    return WithdrawalRead(enrolment=service.read(session, enrolment),
+                           promoted=service.read(session, promoted) if promoted else None)
 
 
 @router.post("/enrolments/{enrolment_id}/accept", response_model=EnrolmentRead)
 def accept_offer(enrolment_id: int, session: SessionDep, principal: StaffOrPartner):
     _own_enrolment(session, principal, enrolment_id)
-    return committed(service.read(session, service.accept_offer(session, enrolment_id=enrolment_id, now=utcnow())))
+    return service.read(session, service.accept_offer(session, enrolment_id=enrolment_id, now=utcnow()))
 
 
 @router.post("/enrolments/{enrolment_id}/decline", response_model=WithdrawalRead)
 def decline_offer(enrolment_id: int, session: SessionDep, principal: StaffOrPartner):
     _own_enrolment(session, principal, enrolment_id)
     enrolment, promoted = service.decline_offer(session, enrolment_id=enrolment_id, now=utcnow())
-    return committed(WithdrawalRead(enrolment=service.read(session, enrolment),
-                                    promoted=service.read(session, promoted) if promoted else None))
+    return WithdrawalRead(enrolment=service.read(session, enrolment),
+                           promoted=service.read(session, promoted) if promoted else None)
 
 

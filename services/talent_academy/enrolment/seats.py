@@ -1,7 +1,9 @@
 """The seat and waitlist counters of an offering. Every path (self, staff bulk, API, partner, jobs) goes
-through these: the offering row is locked first (FOR UPDATE on PostgreSQL; on SQLite every transaction
-already holds the write lock from BEGIN IMMEDIATE, see services/common/db.py), and every counter moves by
-one conditional UPDATE whose row count says whether it moved. Nothing here counts rows and then inserts."""
+through these, and every counter moves by one conditional UPDATE whose row count (or RETURNING) says whether it
+moved: that statement is the lock, held to the commit. Paths that read before they decide (withdraw, offers, the
+jobs) lock the row first with FOR NO KEY UPDATE on PostgreSQL (which, unlike FOR UPDATE, does not wait for the
+key-share locks of enrolment inserts referring to the offering); on SQLite every transaction already holds the
+write lock from BEGIN IMMEDIATE (services/common/db.py). Nothing here counts rows and then inserts."""
 
 from sqlalchemy import select, update
 from sqlmodel import Session
@@ -16,7 +18,8 @@ OC, RC = OT.c, RT.c
 def lock_offering(session: Session, offering_id: int) -> Offering:
     """Takes the offering's row lock for the rest of the transaction, and returns it freshly read."""
     row = session.execute(
-        select(Offering).where(OC.id == offering_id).with_for_update().execution_options(populate_existing=True)
+        select(Offering).where(OC.id == offering_id).with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if row is None:
         raise NotFound(f"offering {offering_id} not found", code="offering_not_found")

@@ -5,10 +5,11 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
 from services.common.auth import Principal
-from services.common.db import utcnow
+from services.common.db import insert_for, utcnow
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.talent_academy.access import sees_company
 from services.talent_academy.catalogue import domain as catalogue_rules
@@ -152,53 +153,74 @@ def learning_path(session: Session, *, learner_id: uuid.UUID, target: str) -> li
 def enrol(session: Session, *, offering_id: int, learner_id: uuid.UUID, source: str, now: datetime,
           partner_company_id: str | None = None) -> tuple[Enrolment, bool]:
     """One application: a seat if one is free for this learner, else a place on the waitlist.
-    Idempotent per learner: a second call returns the first answer (and `False`)."""
-    # Everything that needs no lock is decided first, so the offering's row lock is held only for the few
-    # statements that move its counters (lock, re-check, claim or ticket, insert, position, commit).
+    Idempotent per learner: a second call returns the first answer (and `False`).
+
+    Everything that needs no lock is read and decided first; the enrolment row is inserted next (ON CONFLICT DO
+    NOTHING on the unique (offering, learner) key settles a learner's concurrent requests: the second answers the
+    first's row); only then does the seat move, by one conditional UPDATE of the offering (the
+    waitlist ticket likewise), whose row lock lasts to the commit: the request's session dependency commits right
+    after the answer is serialised on the event loop (services/common/routing.py), so a burst waits on this row
+    only for each holder's last statements and commit, never for a thread of the pool."""
     offering = catalogue.get_offering(session, offering_id)
-    learner = get_learner(session, learner_id)
+    row = session.execute(
+        select(Learner,
+               select(E.id).where(E.offering_id == offering_id, E.learner_id == Learner.id).scalar_subquery(),
+               select(Invitation.id).where(Invitation.offering_id == offering_id,
+                                           Invitation.learner_id == Learner.id).exists())
+        .where(Learner.id == learner_id)).first()
+    learner = row[0] if row else None
+    if learner is None or learner.erased_at is not None:
+        raise NotFound(f"learner {learner_id} not found", code="learner_not_found")
     if partner_company_id is not None and learner.sponsor_company_id != partner_company_id:
         raise Forbidden("a partner may enrol only its own nominees", code="wrong_place")
-    existing = session.execute(select(E).where(E.offering_id == offering_id, E.learner_id == learner_id)).scalar()
-    if existing is not None:
-        return existing, False  # a retry: the same answer, nothing new recorded
+    if row[1] is not None:
+        return session.get(E, row[1]), False  # a retry: the same answer, nothing new recorded
     problem = catalogue_rules.window_problem(opens_at=offering.opens_at, closes_at=offering.closes_at, now=now)
     if problem:
         raise Conflict(f"applications open {offering.opens_at.isoformat()} and close {offering.closes_at.isoformat()}",
                        code=problem)
-    completed = completed_courses(session, learner_id)
-    invited = session.execute(select(Invitation.id).where(
-        Invitation.offering_id == offering_id, Invitation.learner_id == learner_id)).first() is not None
+    prerequisites = catalogue.direct_prerequisites(session, offering.course_id)
+    rules = offering.eligibility
+    needs_history = prerequisites or rules.get("requires_completed") or rules.get("excludes_completed")
+    completed = completed_courses(session, learner_id) if needs_history else frozenset()
     facts = catalogue_rules.LearnerFacts(birth_date=learner.birth_date, residence=learner.residence,
-                                         completed_courses=completed, invited=invited)
-    failures = catalogue_rules.eligibility_failures(offering.eligibility, facts, starts_on=offering.starts_on)
+                                         completed_courses=completed, invited=bool(row[2]))
+    failures = catalogue_rules.eligibility_failures(rules, facts, starts_on=offering.starts_on)
     if failures:
         raise Unprocessable(failures, code="not_eligible")
-    missing = catalogue_rules.missing_prerequisites(catalogue.prerequisite_graph(session), offering.course_id, completed)
+    missing = sorted(set(prerequisites) - completed)
     if missing and offering.prerequisite_mode == "block":
         raise Unprocessable({"message": "prerequisites not completed", "missing": missing},
                             code="prerequisites_missing")
 
-    offering = seats.lock_offering(session, offering_id)  # serialises every seat change on this offering
-    existing = session.execute(select(E).where(E.offering_id == offering_id, E.learner_id == learner_id)).scalar()
-    if existing is not None:  # the same learner's concurrent request got in first
-        return existing, False
+    # written as enrolled on a general seat, the common answer; corrected below (in this transaction, before
+    # anyone can see the row) when the seat is a reserved one or there is none
     enrolment = E(offering_id=offering_id, learner_id=learner_id, source=source, applied_at=now,
-                  priority_class=catalogue_rules.priority_class(offering.eligibility, facts),
-                  content_locked=bool(missing), missing_prerequisites=missing)
+                  priority_class=catalogue_rules.priority_class(rules, facts), content_locked=bool(missing),
+                  missing_prerequisites=missing, status="enrolled", enrolled_at=now)
+    _hold_seat(enrolment, "general", None, now)
+    table = E.__table__
+    new_id = session.execute(
+        insert_for(session, table).values({c.name: getattr(enrolment, c.name) for c in table.columns if c.name != "id"})
+        .on_conflict_do_nothing(index_elements=[table.c.offering_id, table.c.learner_id]).returning(table.c.id)
+    ).scalar()
+    if new_id is None:  # the same learner's concurrent request got in first (PostgreSQL waited for its commit)
+        return session.execute(select(E).where(E.offering_id == offering_id, E.learner_id == learner_id)).scalar_one(), False
+    enrolment.id = new_id
+    make_transient_to_detached(enrolment)  # the row as written: later changes are UPDATEs of it
+    session.add(enrolment)
     seat_kind = seats.claim_seat(session, offering_id, company_id=learner.sponsor_company_id)
-    if seat_kind is not None:
+    if seat_kind == "reserved":
         _hold_seat(enrolment, seat_kind, learner.sponsor_company_id, now)
-        enrolment.status, enrolment.enrolled_at = "enrolled", now
-    else:
+    elif seat_kind is None:
         if catalogue_rules.waitlist_frozen(starts_on=offering.starts_on, now=now):
             raise Conflict("the cohort has started: the waitlist is frozen", code="waitlist_frozen")
         ticket = seats.take_waitlist_ticket(session, offering_id)
         if ticket is None:
             raise Conflict(f"the offering is full and its waitlist of {offering.waitlist_cap} is full too",
                            code="waitlist_full")
-        enrolment.status, enrolment.waitlist_seq = "waitlisted", ticket
-    session.add(enrolment)
+        enrolment.status, enrolment.waitlist_seq, enrolment.enrolled_at = "waitlisted", ticket, None
+        enrolment.seat_kind = enrolment.seat_claimed_at = None
     session.flush()
     return enrolment, True
 
