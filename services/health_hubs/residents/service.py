@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from services.common.auth import check_place
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
-from services.health_hubs.access import Actor, check_resident_access, current_consents, place_filter
+from services.health_hubs.access import Actor, check_resident_access, current_consents, in_scope
 from services.health_hubs.audit.service import audit
 from services.health_hubs.care.models import Alert, Referral
 from services.health_hubs.centres.domain import get_centre
@@ -198,9 +198,7 @@ def open_resident(session: Session, *, resident_id: uuid.UUID, actor: Actor, pur
 
 def list_residents(session: Session, *, actor: Actor, centre_id: str | None, limit: int, offset: int):
     query = select(Resident).where(Resident.status != "merged")
-    scope = place_filter(actor, Resident.centre_id, Resident.district)
-    if scope is not None:
-        query = query.where(scope)
+    query = in_scope(query, actor, centre=Resident.centre_id, district=Resident.district)
     if centre_id:
         query = query.where(Resident.centre_id == centre_id)
     if actor.principal.role == "nurse":  # nurses see only residents who agreed to share with the 보건소
@@ -287,9 +285,7 @@ def identify(session: Session, *, token: str, actor: Actor) -> tuple[Resident, b
 
 def list_duplicates(session: Session, *, actor: Actor, status: str) -> list[DuplicateCandidate]:
     query = select(DuplicateCandidate).where(DuplicateCandidate.status == status)
-    scope = place_filter(actor, DuplicateCandidate.centre_id, DuplicateCandidate.district)
-    if scope is not None:
-        query = query.where(scope)
+    query = in_scope(query, actor, centre=DuplicateCandidate.centre_id, district=DuplicateCandidate.district)
     rows = session.exec(query.order_by(DuplicateCandidate.created_at)).all()
     audit(session, actor, action="search", entity="duplicate_candidate", purpose="duplicate_review",
           detail={"returned": len(rows)})
