@@ -21,6 +21,7 @@ from services.health_hubs.residents.domain import (
     initials,
     match_score,
     normalise_phone,
+    plausible_birth_date,
     to_jamo,
 )
 from services.health_hubs.residents.erasure import erasure_of
@@ -38,6 +39,7 @@ from services.health_hubs.residents.schemas import (
     ResidentRead,
     ResidentUpdate,
 )
+from services.health_hubs.timeutil import SEOUL
 
 CONSENT_KINDS = ("health_data", "share_public_health", "reminders")
 SEARCH_MIN_SCORE = 50.0
@@ -138,6 +140,8 @@ def issue_token(session: Session, *, resident: Resident, now: datetime) -> str:
 
 
 def register(session: Session, *, data: ResidentCreate, actor: Actor, consent_version: str, now: datetime):
+    if not plausible_birth_date(data.birth_date, today=now.astimezone(SEOUL).date()):
+        raise Unprocessable("birth date must be between 1900 and today", code="implausible_birth_date")
     district = _check_may_register_at(actor, data.centre_id)
     person = Person(data.family_name.strip(), data.given_name.strip(), data.birth_date, data.sex, data.phone,
                     data.centre_id)
