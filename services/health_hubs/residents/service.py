@@ -141,7 +141,8 @@ def issue_token(session: Session, *, resident: Resident, now: datetime) -> str:
 
 def register(session: Session, *, data: ResidentCreate, actor: Actor, consent_version: str, now: datetime):
     if not plausible_birth_date(data.birth_date, today=now.astimezone(SEOUL).date()):
-        raise Unprocessable("birth date must be between 1900 and today", code="implausible_birth_date")
+        # the code the schema's validator gave it, so callers see no change
+        raise Unprocessable("birth date must be between 1900 and today", code="validation_error")
     district = _check_may_register_at(actor, data.centre_id)
     person = Person(data.family_name.strip(), data.given_name.strip(), data.birth_date, data.sex, data.phone,
                     data.centre_id)
