@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from sqlmodel import Session
 
 from services.common import migrate
@@ -20,6 +19,7 @@ from services.identity.accounts.service import create_account
 from services.identity.devices.service import create_device
 from services.identity.models import IdentityModel, load_all_tables
 from services.suite import SERVICES
+from tools.hardening import drop_database, new_database_url
 
 POSTGRES_ADMIN_URL = os.environ.get("AICITY_TEST_POSTGRES_URL")
 MQTT_URL = os.environ.get("AICITY_TEST_MQTT_URL")
@@ -63,26 +63,13 @@ class DatabaseFactory:
         self.created: list[str] = []
 
     def new_url(self, label: str) -> str:
-        if BACKEND == "sqlite":
-            return f"sqlite:///{self.tmp_dir / f'{label}-{uuid.uuid4().hex[:8]}.db'}"
-        admin = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg")
-        name = f"aicity_test_{label}_{uuid.uuid4().hex[:8]}"
-        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        engine.dispose()
-        self.created.append(name)
-        return admin.set(database=name).render_as_string(hide_password=False)
+        url = new_database_url(label, work_dir=self.tmp_dir, postgres_url=POSTGRES_ADMIN_URL, prefix="aicity_test")
+        self.created.append(url)
+        return url
 
     def drop_all(self) -> None:
-        if BACKEND == "sqlite" or not self.created:
-            return
-        admin = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg")
-        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            for name in self.created:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+        for url in self.created:
+            drop_database(url, POSTGRES_ADMIN_URL)
 
 
 @pytest.fixture(scope="session")

@@ -118,8 +118,6 @@ def test_domain_layers_are_pure(path):
 
 QUERIES = ("select(", "session.execute(", "session.exec(", ".query(")
 ROUTE = ("get", "post", "put", "patch", "delete", "api_route", "websocket")
-# Modules that declare endpoints and still run a query; this list may only shrink (issue 13).
-STILL_QUERYING = {"services/industry/overview.py"}
 
 
 def declares_endpoints(tree: ast.Module) -> bool:
@@ -141,7 +139,7 @@ def test_routers_leave_queries_to_the_services():
         in_a_service = any(folder in path.parents for folder in services)
         if path.name == "router.py" or (in_a_service and declares_endpoints(ast.parse(text))):
             querying.add(str(path.relative_to(ROOT)))
-    assert querying <= STILL_QUERYING
+    assert querying == set()
 
 
 # ---- the shape of a service (STYLE.md "Layout") -----------------------------------------------------------------

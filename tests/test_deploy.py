@@ -1,7 +1,6 @@
 """Beyond one machine: a service with two uvicorn workers on PostgreSQL serves signed-in callers."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,9 @@ from sqlmodel import Session
 
 from services.common import migrate
 from services.identity.accounts.service import create_account
+from tools.hardening import free_port
 
 pytestmark = pytest.mark.postgres
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_two_workers_on_postgres(databases, identity_db, tmp_path):
@@ -29,7 +23,7 @@ def test_two_workers_on_postgres(databases, identity_db, tmp_path):
     with Session(identity_db.engine) as session:
         create_account(session, username="deploy-official", password="official-pass", role="official")
         session.commit()
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "TALENT_ACADEMY_DATABASE_URL": url, "AICITY_IDENTITY_DATABASE_URL": identity_db.url}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "services.talent_academy.main:create_app", "--port", str(port),

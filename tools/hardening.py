@@ -34,12 +34,14 @@ ENV_PREFIX = {"transit": "TRANSIT_", "health_hubs": "HEALTH_HUBS_", "talent_acad
 # ---- databases and processes ---------------------------------------------------------------------------------
 
 
-def new_database_url(label: str, *, work_dir: Path, postgres_url: str | None = None) -> str:
-    """An empty database: a SQLite file in work_dir, or a fresh database on the PostgreSQL server given."""
+def new_database_url(label: str, *, work_dir: Path, postgres_url: str | None = None,
+                     prefix: str = "aicity_hardening") -> str:
+    """An empty database: a SQLite file in work_dir, or a fresh database `<prefix>_<label>_<random>` on the
+    PostgreSQL server given (the test harness makes its own with prefix aicity_test)."""
     if not postgres_url:
-        return f"sqlite:///{work_dir / f'{label}-{uuid.uuid4().hex[:6]}.db'}"
+        return f"sqlite:///{work_dir / f'{label}-{uuid.uuid4().hex[:8]}.db'}"
     admin = make_url(postgres_url).set(drivername="postgresql+psycopg")
-    name = f"aicity_hardening_{label}_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{label}_{uuid.uuid4().hex[:8]}"
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

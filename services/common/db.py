@@ -13,6 +13,8 @@ from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
+from services.common.errors import Conflict, NotFound
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -29,6 +31,25 @@ def new_registry() -> registry:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def get_or_404(session: Session, model, key, *, what: str, code: str):
+    """The row with this primary key, or NotFound(`<what> <key> not found`, code) (a 404 with a stable code)."""
+    row = session.get(model, key)
+    if row is None:
+        raise NotFound(f"{what} {key} not found", code=code)
+    return row
+
+
+def add_new(session: Session, model, data, *, what: str, code: str):
+    """A row made from `data` (a schema whose `id` the caller chose), added and flushed; Conflict(code) when a row
+    with that id exists."""
+    if session.get(model, data.id) is not None:
+        raise Conflict(f"{what} {data.id} exists", code=code)
+    row = model(**data.model_dump())
+    session.add(row)
+    session.flush()
+    return row
 
 
 class UTCDateTime(TypeDecorator):

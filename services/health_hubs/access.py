@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.common.auth import CurrentPrincipal, DeviceKind, Principal, Role, admit, check_place
@@ -96,3 +97,20 @@ def place_filter(actor: Actor, centre_col, district_col):
     if p.role == Role.nurse:
         return district_col == p.district
     return None
+
+
+def sharing_residents():
+    """Residents whose newest share_public_health consent is a yes (a nurse sees only them)."""
+    newest = select(func.max(Consent.id)).where(Consent.kind == "share_public_health").group_by(Consent.resident_id)
+    return select(Consent.resident_id).where(Consent.id.in_(newest), Consent.granted.is_(True))
+
+
+def in_scope(query, actor: Actor, *, centre, district, resident=None):
+    """The listing narrowed to what the caller may see: their place (place_filter) and, given the listing's
+    resident column, for a nurse only residents who share with the public health centre."""
+    scope = place_filter(actor, centre, district)
+    if scope is not None:
+        query = query.where(scope)
+    if resident is not None and actor.principal.kind == "user" and actor.principal.role == Role.nurse:
+        query = query.where(resident.in_(sharing_residents()))
+    return query

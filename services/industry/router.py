@@ -6,7 +6,7 @@ from services.industry.air.router import router as air_router
 from services.industry.alarms.router import router as alarms_router
 from services.industry.assets.router import router as assets_router
 from services.industry.kpi.router import router as kpi_router
-from services.industry.overview import router as overview_router
+from services.industry.overview.router import router as overview_router
 from services.industry.programme.router import router as programme_router
 from services.industry.safety.router import router as safety_router
 from services.industry.safety.router import screens as safety_screens

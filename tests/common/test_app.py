@@ -7,6 +7,7 @@ import pytest
 
 from services.common.jobs import Job, run_job
 from services.suite import SERVICES
+from tools.hardening import free_port
 
 
 @pytest.mark.parametrize("service", list(SERVICES))
@@ -118,14 +119,6 @@ def test_logs_are_json_with_request_id(client_for):
     assert entries[-1]["path"] == "/healthz" and entries[-1]["service"] == "health_hubs"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_metrics_and_docs_are_off_by_default_in_production(client_for, monkeypatch):
     import secrets
 
@@ -143,7 +136,7 @@ def test_metrics_on_an_internal_port_and_docs_switched_on(client_for, monkeypatc
 
     import httpx
 
-    port = _free_port()
+    port = free_port()
     monkeypatch.setenv("AICITY_ENV", "production")
     monkeypatch.setenv("AICITY_AUTH_SECRET", secrets.token_urlsafe(48))
     monkeypatch.setenv("AICITY_METRICS", "internal")

@@ -1,13 +1,9 @@
 """The notify plumbing against a real SMTP server (aiosmtpd, in-process on a free loopback port)."""
 
 import random
-import socket
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from services.common.notify import (
     Channel,
@@ -18,46 +14,13 @@ from services.common.notify import (
     next_attempt_at,
     retry_backoff,
 )
+from tests.support.smtp import mailbox  # noqa: F401
+from tools.hardening import free_port
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Mailbox:
-    """aiosmtpd handler: keeps every accepted message; can refuse recipients with a chosen reply."""
-
-    def __init__(self):
-        self.messages = []
-        self.refuse: dict[str, str] = {}
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server():
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield box, controller
-    finally:
-        controller.stop()
-
-
-def test_smtp_channel_delivers_korean_mail_with_the_key_as_message_id(smtp_server):
-    box, controller = smtp_server
-    channel = SmtpChannel(host=controller.hostname, port=controller.port, sender="alerts@aicity.example")
+def test_smtp_channel_delivers_korean_mail_with_the_key_as_message_id(mailbox):  # noqa: F811
+    box = mailbox
+    channel = SmtpChannel(host=box.host, port=box.port, sender="alerts@aicity.example")
     assert isinstance(channel, Channel)
     receipt = channel.send(OutgoingMessage(
         to="nurse@aicity.example", subject="확인이 필요해요", body="위기 혈압 알림이에요.", key="outbox-42",
@@ -72,10 +35,10 @@ def test_smtp_channel_delivers_korean_mail_with_the_key_as_message_id(smtp_serve
     assert receipt.channel == "email" and receipt.to == "nurse@aicity.example"
 
 
-def test_transient_refusal_is_retryable_and_permanent_refusal_is_not(smtp_server):
-    box, controller = smtp_server
+def test_transient_refusal_is_retryable_and_permanent_refusal_is_not(mailbox):  # noqa: F811
+    box = mailbox
     box.refuse = {"busy@aicity.example": "450 mailbox busy", "gone@aicity.example": "550 no such user"}
-    channel = SmtpChannel(host=controller.hostname, port=controller.port, sender="alerts@aicity.example")
+    channel = SmtpChannel(host=box.host, port=box.port, sender="alerts@aicity.example")
     with pytest.raises(RetryableSendError):
         channel.send(OutgoingMessage(to="busy@aicity.example", subject="s", body="b", key="k1"))
     with pytest.raises(PermanentSendError):
@@ -106,10 +69,10 @@ def test_backoff_doubles_up_to_the_cap_and_jitter_only_shortens():
     assert next_attempt_at(now, 3, max_attempts=3) is None
 
 
-def test_before_handover_runs_only_once_the_relay_took_the_recipient(smtp_server):
-    box, controller = smtp_server
+def test_before_handover_runs_only_once_the_relay_took_the_recipient(mailbox):  # noqa: F811
+    box = mailbox
     box.refuse = {"gone@aicity.example": "550 no such user"}
-    channel = SmtpChannel(host=controller.hostname, port=controller.port, sender="alerts@aicity.example")
+    channel = SmtpChannel(host=box.host, port=box.port, sender="alerts@aicity.example")
     calls = []
     with pytest.raises(PermanentSendError):
         channel.send(OutgoingMessage(to="gone@aicity.example", subject="s", body="b", key="k1"),

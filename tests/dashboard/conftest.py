@@ -2,11 +2,12 @@
 the dashboard pointed at it."""
 
 import os
+from pathlib import Path
 
 import pytest
 
 from services.suite import SERVICES
-from tests.dashboard.live_suite import start_suite, stop
+from tests.dashboard.live_suite import CHROMIUM, CHROMIUM_ARGS, start_suite, stop
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +32,15 @@ def dashboard_env(running_suite):
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test module; skipped where either is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` (Debian) to run browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -3,7 +3,6 @@ databases given by URL, with demo credentials in their own AICITY_VAR_DIR. Used 
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,10 @@ from pathlib import Path
 import httpx
 
 from services.suite import SERVICES
+from tools.hardening import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout_s: float = 300) -> None:

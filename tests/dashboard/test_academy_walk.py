@@ -12,23 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.dashboard.live_suite import CHROMIUM, CHROMIUM_ARGS, ROOT, start_dashboard, stop, wait_for_render
+from tests.dashboard.live_suite import ROOT, start_dashboard, stop, wait_for_render
 from tests.screens.helpers import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = Path(os.environ.get("AICITY_SCREENSHOTS_DIR") or ROOT / "var" / "screenshots") / "academy"
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 
 from tests.dashboard.live_suite import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PAGES,
     ROOT,
     open_page,
@@ -21,32 +19,11 @@ from tests.dashboard.live_suite import (
     stop,
     wait_for_render,
 )
+from tests.screens.helpers import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def assert_accessible(page, label: str) -> None:
-    """axe-core on the rendered page: no serious or critical violation."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
-    bad = [v for v in result.response["violations"] if v.get("impact") in ("serious", "critical")]
-    detail = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:4]} "
-                       f"{[n.get('failureSummary', '')[:160] for n in v['nodes']][:2]}" for v in bad)
-    assert not bad, f"{label}: {detail}"
 # var/screenshots by default (ignored by git); AICITY_SCREENSHOTS_DIR=docs/screenshots refreshes the committed ones
 SCREENSHOTS = Path(os.environ.get("AICITY_SCREENSHOTS_DIR") or ROOT / "var" / "screenshots") / "dashboard"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` (Debian) to run browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

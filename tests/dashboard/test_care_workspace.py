@@ -25,7 +25,8 @@ from services.health_hubs.settings import HealthHubsSettings
 from services.health_hubs.timeutil import SEOUL
 from services.suite import SERVICES
 from tests.dashboard.live_suite import CHROMIUM, CHROMIUM_ARGS, ROOT, start_dashboard, start_suite, stop
-from tests.health_hubs.mailbox import run_delivery, running_mailbox
+from tests.health_hubs.mailbox import run_delivery
+from tests.support.smtp import running_mailbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SCREENSHOTS = Path(os.environ.get("AICITY_SCREENSHOTS_DIR") or ROOT / "var" / "screenshots") / "care"

@@ -38,3 +38,15 @@ def make_plant(client, auth, *, site_id: str = SITE, company_id: str = "steelwor
 
 def iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat()
+
+
+def seed_demo(client, auth) -> tuple[dict, dict]:
+    """The demo devices registered with identity, then the demo seed: (credentials, the seed's summary)."""
+    from services.industry import seed
+
+    credentials = {"devices": {}}
+    for name, kind, place in seed.DEMO_DEVICES:
+        device_id, key = auth.device(kind, place, name=name)
+        credentials["devices"][name] = {"id": device_id, "key": key, "kind": kind, "place": place}
+    app = client.app
+    return credentials, seed.seed(app.state.engine, settings=app.state.settings, credentials=credentials)

@@ -1,55 +1,11 @@
-"""Helpers of the safety tests: a real SMTP server (aiosmtpd on a free loopback port) and a site with a detector."""
+"""Helpers of the safety tests: a site with a detector, and gas readings for it (the SMTP server is tests/support/smtp.py)."""
 
-import socket
 import uuid
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
-from email.policy import default as default_policy
-
-import pytest
 
 from tests.industry.factories import iso, make_plant
 
 MANAGER = "safety.manager@works.example"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Mailbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_port():
-    """A free port with nothing listening yet (a relay that is down); `start_smtp(port)` brings one up there."""
-    return free_port()
-
-
-@pytest.fixture
-def start_smtp():
-    from aiosmtpd.controller import Controller
-
-    started = []
-
-    def start(port: int) -> Mailbox:
-        box = Mailbox()
-        controller = Controller(box, hostname="127.0.0.1", port=port)
-        controller.start()
-        started.append(controller)
-        return box
-
-    yield start
-    for c in started:
-        c.stop()
 
 
 def make_safety_site(client, auth, *, site_id: str | None = None, detector: str = "gd1",

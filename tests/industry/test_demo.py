@@ -9,16 +9,13 @@ from services.industry import seed as seed_module
 from services.industry.air.models import AirAlert, AirReading
 from services.industry.alarms.models import Alarm
 from services.industry.simulator import Simulator
+from tests.industry.factories import seed_demo
 
 
 def test_seed_then_simulate_then_overview(client_for, auth):
     client = client_for("industry")
     app = client.app
-    credentials = {"devices": {}}
-    for name, kind, place in seed_module.DEMO_DEVICES:
-        device_id, key = auth.device(kind, place, name=name)
-        credentials["devices"][name] = {"id": device_id, "key": key, "kind": kind, "place": place}
-    summary = seed_module.seed(app.state.engine, settings=app.state.settings, credentials=credentials)
+    credentials, summary = seed_demo(client, auth)
     assert summary["seeded"] is True and summary["rollup"]["days"] >= 14
     assert seed_module.seed(app.state.engine, settings=app.state.settings, credentials=credentials) == {"seeded": False}
 

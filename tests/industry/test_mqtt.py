@@ -1,7 +1,6 @@
 """Sparkplug B through the real Mosquitto broker: births, data by alias, a sequence gap, a bad payload and a
 node death, read back through the HTTP API."""
 
-import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -9,50 +8,27 @@ from datetime import UTC, datetime
 import pytest
 
 from services.industry.telemetry import sparkplug
-from services.industry.telemetry.mqtt import parse_broker_url, run_consumer
 from tests.conftest import MQTT_URL
 from tests.industry.factories import make_plant
+from tests.industry.mqtt_support import consumer_and_edge, wait_for
 
 pytestmark = pytest.mark.mqtt
 
 
-def wait_for(check, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
-
-
 def test_sparkplug_stream_with_gap_bad_payload_and_node_death(client_for, auth):
-    import paho.mqtt.client as mqtt
-
     client = client_for("industry", mqtt_url=MQTT_URL)
     site = f"spb-{uuid.uuid4().hex[:8]}"
     plant = make_plant(client, auth, site_id=site)
     admin = plant["admin"]
-    stop, ready = threading.Event(), threading.Event()
-    consumer = threading.Thread(target=run_consumer, args=(client.app.state.engine, client.app.state.settings),
-                                kwargs={"stop": stop, "ready": ready, "topic": f"spBv1.0/{site}/#",
-                                        "client_id": f"test-consumer-{site}", "persistent": False}, daemon=True)
-    consumer.start()
-    assert ready.wait(10), "consumer did not subscribe"
+    with consumer_and_edge(client, site=site) as pub:
+        node, device = "gateway-1", "bf"
 
-    host, port = parse_broker_url(MQTT_URL)
-    pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"test-edge-{site}")
-    pub.connect(host, port)
-    pub.loop_start()
-    node, device = "gateway-1", "bf"
+        def publish(mtype, payload, dev=None):
+            pub.publish(sparkplug.topic_for(site, mtype, node, dev), payload, qos=1).wait_for_publish(5)
 
-    def publish(mtype, payload, dev=None):
-        pub.publish(sparkplug.topic_for(site, mtype, node, dev), payload, qos=1).wait_for_publish(5)
+        def ms():
+            return int(datetime.now(UTC).timestamp() * 1000)
 
-    def ms():
-        return int(datetime.now(UTC).timestamp() * 1000)
-
-    try:
         publish("NBIRTH", sparkplug.encode(timestamp_ms=ms(), seq=0, metrics=[
             {"name": "bdSeq", "datatype": "Int64", "value": 7}]))
         publish("DBIRTH", sparkplug.encode(timestamp_ms=ms(), seq=1, metrics=[
@@ -106,8 +82,3 @@ def test_sparkplug_stream_with_gap_bad_payload_and_node_death(client_for, auth):
         assert latest["temp"]["stale"] is False and latest["pressure"]["stale"] is True
         node_state = client.get("/v1/sparkplug/nodes", headers=admin, params={"group_id": site}).json()[0]
         assert node_state["online"] is True and node_state["seq_gaps"] == 1
-    finally:
-        pub.loop_stop()
-        pub.disconnect()
-        stop.set()
-        consumer.join(10)

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from services.industry.safety.jobs import check_gas_detectors, deliver_safety_mail
 from services.industry.safety.models import SafetyOutbox
 from tests.industry.factories import iso
-from tests.industry.safety_support import MANAGER, gas, make_safety_site, smtp_port, start_smtp  # noqa: F401
+from tests.industry.safety_support import MANAGER, gas, make_safety_site
+from tests.support.smtp import smtp_port, start_smtp  # noqa: F401
 
 
 def post(client, plant, readings):

@@ -3,14 +3,11 @@ Korean page reaches the officials' dashboard, whose industry page shows the safe
 
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
-from tests.dashboard.conftest import running_suite  # noqa: F401 - the seeded suite on free ports
+from tests.dashboard.conftest import browser, running_suite  # noqa: F401 - Chromium; the seeded suite on free ports
 from tests.dashboard.live_suite import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     open_page,
     page_errors,
     sign_in,
@@ -21,17 +18,6 @@ from tests.screens.helpers import SCREENSHOTS, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` (Debian) to run browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def inside_viewport(locator, viewport=PHONE) -> bool:

@@ -4,19 +4,14 @@ that opened an alarm and cleared, a detector gone quiet, furnace-side heat, and 
 import random
 from datetime import UTC, datetime, timedelta
 
-from services.industry import seed as seed_module
 from services.industry.safety import demo
 from services.industry.simulator import Simulator
+from tests.industry.factories import seed_demo
 
 
 def test_demo_shift(client_for, auth):
     client = client_for("industry")
-    app = client.app
-    credentials = {"devices": {}}
-    for name, kind, place in seed_module.DEMO_DEVICES:
-        device_id, key = auth.device(kind, place, name=name)
-        credentials["devices"][name] = {"id": device_id, "key": key, "kind": kind, "place": place}
-    summary = seed_module.seed(app.state.engine, settings=app.state.settings, credentials=credentials)
+    credentials, summary = seed_demo(client, auth)
     assert summary["safety"]["faults"] == {"opened": 1, "cleared": 0}
     official = auth.headers("official")
 

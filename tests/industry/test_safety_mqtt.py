@@ -1,7 +1,6 @@
 """Gas readings through the real Mosquitto broker (Sparkplug B): an H2S excursion opens a safety alarm, escalates
 by one e-mail to a real SMTP server, and clears; the node's death makes the detector stale."""
 
-import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -10,55 +9,35 @@ import pytest
 
 from services.industry.safety.jobs import check_gas_detectors, deliver_safety_mail
 from services.industry.telemetry import sparkplug
-from services.industry.telemetry.mqtt import parse_broker_url, run_consumer
 from tests.conftest import MQTT_URL
-from tests.industry.safety_support import MANAGER, free_port, make_safety_site, start_smtp  # noqa: F401
+from tests.industry.mqtt_support import consumer_and_edge, wait_for
+from tests.industry.safety_support import MANAGER, make_safety_site
+from tests.support.smtp import start_smtp  # noqa: F401
+from tools.hardening import free_port
 
 pytestmark = pytest.mark.mqtt
 
 
-def wait_for(check, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
-
-
 def test_gas_over_sparkplug_opens_mails_once_clears_and_goes_stale_on_death(client_for, auth, start_smtp):  # noqa: F811
-    import paho.mqtt.client as mqtt
-
     port = free_port()
     box = start_smtp(port)
     client = client_for("industry", mqtt_url=MQTT_URL, safety_smtp_url=f"smtp://127.0.0.1:{port}")
     site = f"gas-{uuid.uuid4().hex[:8]}"
     plant = make_safety_site(client, auth, site_id=site, detector="pd7")
     admin, engine, settings = plant["admin"], client.app.state.engine, client.app.state.settings
-    stop, ready = threading.Event(), threading.Event()
-    consumer = threading.Thread(target=run_consumer, args=(engine, settings),
-                                kwargs={"stop": stop, "ready": ready, "topic": f"spBv1.0/{site}/#",
-                                        "client_id": f"test-consumer-{site}", "persistent": False}, daemon=True)
-    consumer.start()
-    assert ready.wait(10), "consumer did not subscribe"
-    host, mport = parse_broker_url(MQTT_URL)
-    pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"test-edge-{site}")
-    pub.connect(host, mport)
-    pub.loop_start()
-    node, device = "gas-gw", "bf2"
-    seq = iter(range(256))
+    with consumer_and_edge(client, site=site) as pub:
+        node, device = "gas-gw", "bf2"
+        seq = iter(range(256))
 
-    def publish(mtype, metrics, dev=device):
-        ms = int(datetime.now(UTC).timestamp() * 1000)
-        payload = sparkplug.encode(timestamp_ms=ms, seq=None if mtype == "NDEATH" else next(seq), metrics=metrics)
-        pub.publish(sparkplug.topic_for(site, mtype, node, dev), payload, qos=1).wait_for_publish(5)
-        time.sleep(0.01)
+        def publish(mtype, metrics, dev=device):
+            ms = int(datetime.now(UTC).timestamp() * 1000)
+            payload = sparkplug.encode(timestamp_ms=ms, seq=None if mtype == "NDEATH" else next(seq), metrics=metrics)
+            pub.publish(sparkplug.topic_for(site, mtype, node, dev), payload, qos=1).wait_for_publish(5)
+            time.sleep(0.01)
 
-    def active():
-        return client.get("/v1/safety/alarms", headers=admin, params={"site_id": site, "active": True}).json()
+        def active():
+            return client.get("/v1/safety/alarms", headers=admin, params={"site_id": site, "active": True}).json()
 
-    try:
         publish("NBIRTH", [{"name": "bdSeq", "datatype": "Int64", "value": 3}], dev=None)
         publish("DBIRTH", [{"name": "pd7.o2", "alias": 1, "value": 20.9}, {"name": "pd7.h2s", "alias": 2, "value": 0.0},
                            {"name": "pd7.co", "alias": 3, "value": 2.0}, {"name": "pd7.co2", "alias": 4, "value": 0.04},
@@ -87,8 +66,3 @@ def test_gas_over_sparkplug_opens_mails_once_clears_and_goes_stale_on_death(clie
         assert len(box.messages) == 1  # the fault alarm's mail waits for the next delivery run
         deliver_safety_mail(engine, settings=settings, now=datetime.now(UTC))
         assert len(box.messages) == 2 and "통신" in box.messages[1]["Subject"]
-    finally:
-        pub.loop_stop()
-        pub.disconnect()
-        stop.set()
-        consumer.join(10)

@@ -117,7 +117,8 @@ def assert_accessible(page, label: str) -> None:
 
     result = Axe().run(page)
     bad = [v for v in result.response["violations"] if v.get("impact") in ("serious", "critical")]
-    detail = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in bad)
+    detail = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:4]} "
+                       f"{[n.get('failureSummary', '')[:160] for n in v['nodes']][:2]}" for v in bad)
     assert not bad, f"{label}: {detail}"
 
 

@@ -1,6 +1,5 @@
 """Fixtures of the talent academy tests: a started client with staff headers and small builders."""
 
-import socket
 import threading
 import time
 import uuid
@@ -11,6 +10,7 @@ import uvicorn
 
 from services.common.db import utcnow
 from services.talent_academy.main import create_app
+from tools.hardening import free_port
 
 
 class Academy:
@@ -62,12 +62,6 @@ class Academy:
 def academy(client_for, auth, service_db):
     client = client_for("talent_academy")
     return Academy(client, auth.headers("academy_staff"), service_db("talent_academy").engine)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

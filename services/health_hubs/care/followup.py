@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.common.errors import NotFound
-from services.health_hubs.access import Actor, check_resident_access, place_filter
+from services.health_hubs.access import Actor, check_resident_access, in_scope
 from services.health_hubs.audit.service import audit
 from services.health_hubs.care.domain import (
     CALL_RESULTS,
@@ -25,23 +25,13 @@ from services.health_hubs.residents.models import Resident
 ORDER = {"uncontrolled": 0, "missed": 1, "lost": 2}
 
 
-def _is_nurse(actor: Actor) -> bool:
-    return actor.principal.kind == "user" and actor.principal.role == "nurse"
-
-
 def follow_up_list(session: Session, *, actor: Actor, now: datetime, limit: int) -> list[dict]:
-    from services.health_hubs.care.service import sharing_residents
-
     last_visit = select(Reading.resident_id, func.max(Reading.measured_at).label("last_at")).where(
         Reading.deleted_at.is_(None)).group_by(Reading.resident_id).having(
         func.max(Reading.measured_at) <= now - timedelta(days=UNCONTROLLED_REVISIT_DAYS)).subquery()
     query = select(Resident, last_visit.c.last_at).join(last_visit, last_visit.c.resident_id == Resident.id).where(
         Resident.status == "active")
-    scope = place_filter(actor, Resident.centre_id, Resident.district)
-    if scope is not None:
-        query = query.where(scope)
-    if _is_nurse(actor):
-        query = query.where(Resident.id.in_(sharing_residents()))
+    query = in_scope(query, actor, centre=Resident.centre_id, district=Resident.district, resident=Resident.id)
     candidates = session.exec(query).all()
     ids = [r.id for r, _ in candidates]
     last_bp: dict = {}
@@ -78,13 +68,8 @@ def follow_up_list(session: Session, *, actor: Actor, now: datetime, limit: int)
 def return_to_care(session: Session, *, actor: Actor, now: datetime, period_days: int) -> dict:
     """Of residents first called in the last `period_days`, how many were measured within 15 days of that call."""
     query = select(FollowUpCall.resident_id, func.min(FollowUpCall.called_at)).group_by(FollowUpCall.resident_id)
-    scope = place_filter(actor, FollowUpCall.centre_id, FollowUpCall.district)
-    if scope is not None:
-        query = query.where(scope)
-    if _is_nurse(actor):
-        from services.health_hubs.care.service import sharing_residents
-
-        query = query.where(FollowUpCall.resident_id.in_(sharing_residents()))
+    query = in_scope(query, actor, centre=FollowUpCall.centre_id, district=FollowUpCall.district,
+                     resident=FollowUpCall.resident_id)
     firsts = {rid: at for rid, at in session.exec(query).all() if at >= now - timedelta(days=period_days)}
     returned = 0
     for rid, first_at in firsts.items():

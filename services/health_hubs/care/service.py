@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from services.common.db import insert_for
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
-from services.health_hubs.access import Actor, check_resident_access, has_consent, place_filter
+from services.health_hubs.access import Actor, check_resident_access, has_consent, in_scope
 from services.health_hubs.audit.models import AuditEvent
 from services.health_hubs.audit.service import audit, list_audit
 from services.health_hubs.care.domain import ALERT_ACTIONS, next_escalation_at
@@ -18,7 +18,7 @@ from services.health_hubs.care.notifications import escalate_overdue, notificati
 from services.health_hubs.centres.domain import district_of
 from services.health_hubs.readings.domain import UNCONTROLLED_CATEGORIES
 from services.health_hubs.readings.models import Reading
-from services.health_hubs.residents.models import Consent, Resident
+from services.health_hubs.residents.models import Resident
 from services.health_hubs.timeutil import SEOUL, local_day_start
 
 # ---- alerts ------------------------------------------------------------------------------------------------
@@ -87,18 +87,20 @@ def get_alert(session: Session, alert_id: uuid.UUID, actor: Actor) -> Alert:
     return alert
 
 
-def list_alerts(session: Session, *, actor: Actor, status: str | None, limit: int) -> list[Alert]:
-    query = select(Alert)
-    scope = place_filter(actor, Alert.centre_id, Alert.district)
-    if scope is not None:
-        query = query.where(scope)
-    if actor.principal.kind == "user" and actor.principal.role == "nurse":
-        query = query.where(Alert.resident_id.in_(sharing_residents()))
+def _review_list(session: Session, model, *, actor: Actor, status: str | None, limit: int, newest_by, entity: str,
+                 purpose: str) -> list:
+    """A page of alerts or referrals the caller may see (in_scope), by status, newest first; the search is audited."""
+    query = in_scope(select(model), actor, centre=model.centre_id, district=model.district, resident=model.resident_id)
     if status:
-        query = query.where(Alert.status == status)
-    rows = list(session.exec(query.order_by(Alert.created_at.desc()).limit(limit)).all())
-    audit(session, actor, action="search", entity="alert", purpose="alert_review", detail={"returned": len(rows)})
+        query = query.where(model.status == status)
+    rows = list(session.exec(query.order_by(newest_by.desc()).limit(limit)).all())
+    audit(session, actor, action="search", entity=entity, purpose=purpose, detail={"returned": len(rows)})
     return rows
+
+
+def list_alerts(session: Session, *, actor: Actor, status: str | None, limit: int) -> list[Alert]:
+    return _review_list(session, Alert, actor=actor, status=status, limit=limit, newest_by=Alert.created_at,
+                        entity="alert", purpose="alert_review")
 
 
 def acknowledge(session: Session, *, alert_id: uuid.UUID, actor: Actor, now: datetime) -> Alert:
@@ -169,12 +171,6 @@ def alert_views(session: Session, alerts: list[Alert]) -> list[dict]:
                     "actions": [x.model_dump() for x in actions.get(a.id, [])],
                     "notifications": [n.model_dump() for n in notes.get(a.id, [])]})
     return out
-
-
-def sharing_residents():
-    """Residents whose newest share_public_health consent is a yes (a nurse sees only them)."""
-    newest = select(func.max(Consent.id)).where(Consent.kind == "share_public_health").group_by(Consent.resident_id)
-    return select(Consent.resident_id).where(Consent.id.in_(newest), Consent.granted.is_(True))
 
 
 # ---- referrals ---------------------------------------------------------------------------------------------
@@ -258,27 +254,15 @@ def change_referral(session: Session, *, referral_id: uuid.UUID, status: str, ou
 
 
 def list_referrals(session: Session, *, actor: Actor, status: str | None, limit: int) -> list[Referral]:
-    query = select(Referral)
-    scope = place_filter(actor, Referral.centre_id, Referral.district)
-    if scope is not None:
-        query = query.where(scope)
-    if actor.principal.kind == "user" and actor.principal.role == "nurse":
-        query = query.where(Referral.resident_id.in_(sharing_residents()))
-    if status:
-        query = query.where(Referral.status == status)
-    rows = list(session.exec(query.order_by(Referral.requested_at.desc()).limit(limit)).all())
-    audit(session, actor, action="search", entity="referral", purpose="referral_review",
-          detail={"returned": len(rows)})
-    return rows
+    return _review_list(session, Referral, actor=actor, status=status, limit=limit, newest_by=Referral.requested_at,
+                        entity="referral", purpose="referral_review")
 
 
 def overdue(session: Session, *, actor: Actor, now: datetime, limit: int) -> list[tuple[Referral, Resident]]:
     """Referrals past their due time (not accepted, or accepted and not completed): the call list."""
     query = select(Referral, Resident).join(Resident, Resident.id == Referral.resident_id).where(
         Referral.status.in_(("requested", "accepted")), Referral.due_at < now)
-    scope = place_filter(actor, Referral.centre_id, Referral.district)
-    if scope is not None:
-        query = query.where(scope)
+    query = in_scope(query, actor, centre=Referral.centre_id, district=Referral.district)
     rows = list(session.exec(query.order_by(Referral.due_at).limit(limit)).all())
     if actor.principal.role == "nurse":
         rows = [(f, r) for f, r in rows if has_consent(session, r.id, "share_public_health")]
@@ -314,11 +298,7 @@ def centre_today(session: Session, *, actor: Actor, now: datetime) -> dict:
     day_start = local_day_start(now)
     query = select(Reading, Resident).join(Resident, Resident.id == Reading.resident_id).where(
         Reading.measured_at >= day_start, Reading.measured_at <= now, Reading.deleted_at.is_(None))
-    scope = place_filter(actor, Reading.centre_id, Resident.district)
-    if scope is not None:
-        query = query.where(scope)
-    if actor.principal.kind == "user" and actor.principal.role == "nurse":
-        query = query.where(Reading.resident_id.in_(sharing_residents()))
+    query = in_scope(query, actor, centre=Reading.centre_id, district=Resident.district, resident=Reading.resident_id)
     rows = session.exec(query.order_by(Reading.measured_at)).all()
     latest: dict = {}
     for reading, resident in rows:

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from services.common.auth import check_place
 from services.common.db import insert_for
 from services.common.errors import Conflict, DomainError, NotFound, Unprocessable
-from services.health_hubs.access import Actor, place_filter
+from services.health_hubs.access import Actor, in_scope
 from services.health_hubs.audit.service import audit
 from services.health_hubs.care import service as care
 from services.health_hubs.centres.domain import district_of
@@ -406,9 +406,7 @@ def single(session: Session, *, item: ReadingIn, actor: Actor, source: Source, r
 
 def list_quarantine(session: Session, *, actor: Actor, status: str | None, limit: int) -> list[ReadingQuarantine]:
     query = select(ReadingQuarantine)
-    scope = place_filter(actor, ReadingQuarantine.centre_id, ReadingQuarantine.district)
-    if scope is not None:
-        query = query.where(scope)
+    query = in_scope(query, actor, centre=ReadingQuarantine.centre_id, district=ReadingQuarantine.district)
     if status:
         query = query.where(ReadingQuarantine.status == status)
     return list(session.exec(query.order_by(ReadingQuarantine.received_at.desc()).limit(limit)).all())
@@ -469,10 +467,8 @@ def device_clocks(session: Session, *, actor: Actor) -> list[dict]:
     clocks = select(DeviceClock)
     held = select(ReadingQuarantine.device_id, ReadingQuarantine.centre_id, ReadingQuarantine.district,
                   func.count()).where(ReadingQuarantine.status == "open")
-    scope = place_filter(actor, DeviceClock.centre_id, DeviceClock.district)
-    if scope is not None:
-        clocks = clocks.where(scope)
-        held = held.where(place_filter(actor, ReadingQuarantine.centre_id, ReadingQuarantine.district))
+    clocks = in_scope(clocks, actor, centre=DeviceClock.centre_id, district=DeviceClock.district)
+    held = in_scope(held, actor, centre=ReadingQuarantine.centre_id, district=ReadingQuarantine.district)
     out = {c.device_id: {"device_id": c.device_id, "centre_id": c.centre_id, "skew_s": c.skew_s,
                          "source": c.source, "observed_at": c.observed_at, "quarantined_open": 0}
            for c in session.exec(clocks).all()}

@@ -44,6 +44,14 @@ def normalise_phone(phone: str | None) -> str | None:
     return digits or None
 
 
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+
+
+def plausible_birth_date(birth_date: date, *, today: date) -> bool:
+    """A resident's birth date lies between 1900-01-01 and today (Pohang's day, given by the caller)."""
+    return EARLIEST_BIRTH_DATE <= birth_date <= today
+
+
 @dataclass(frozen=True)
 class Person:
     family_name: str

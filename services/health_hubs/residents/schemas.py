@@ -5,7 +5,7 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 Sex = Literal["female", "male", "other"]
 ConsentKind = Literal["health_data", "share_public_health", "reminders"]
@@ -27,13 +27,6 @@ class ResidentCreate(BaseModel, extra="forbid"):
     centre_id: str = Field(pattern=r"^C\d{3}$")
     consents: ConsentsIn
     confirm_new: bool = Field(default=False, description="register although likely duplicates were found")
-
-    @field_validator("birth_date")
-    @classmethod
-    def _plausible_birth(cls, value: date) -> date:
-        if not date(1900, 1, 1) <= value <= date.today():
-            raise ValueError("birth date must be between 1900 and today")
-        return value
 
 
 class ResidentUpdate(BaseModel, extra="forbid"):

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from services.common.auth import check_place
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
-from services.health_hubs.access import Actor, check_resident_access, current_consents, place_filter
+from services.health_hubs.access import Actor, check_resident_access, current_consents, in_scope
 from services.health_hubs.audit.service import audit
 from services.health_hubs.care.models import Alert, Referral
 from services.health_hubs.centres.domain import get_centre
@@ -21,6 +21,7 @@ from services.health_hubs.residents.domain import (
     initials,
     match_score,
     normalise_phone,
+    plausible_birth_date,
     to_jamo,
 )
 from services.health_hubs.residents.erasure import erasure_of
@@ -38,6 +39,7 @@ from services.health_hubs.residents.schemas import (
     ResidentRead,
     ResidentUpdate,
 )
+from services.health_hubs.timeutil import SEOUL
 
 CONSENT_KINDS = ("health_data", "share_public_health", "reminders")
 SEARCH_MIN_SCORE = 50.0
@@ -138,6 +140,9 @@ def issue_token(session: Session, *, resident: Resident, now: datetime) -> str:
 
 
 def register(session: Session, *, data: ResidentCreate, actor: Actor, consent_version: str, now: datetime):
+    if not plausible_birth_date(data.birth_date, today=now.astimezone(SEOUL).date()):
+        # the code the schema's validator gave it, so callers see no change
+        raise Unprocessable("birth date must be between 1900 and today", code="validation_error")
     district = _check_may_register_at(actor, data.centre_id)
     person = Person(data.family_name.strip(), data.given_name.strip(), data.birth_date, data.sex, data.phone,
                     data.centre_id)
@@ -198,9 +203,7 @@ def open_resident(session: Session, *, resident_id: uuid.UUID, actor: Actor, pur
 
 def list_residents(session: Session, *, actor: Actor, centre_id: str | None, limit: int, offset: int):
     query = select(Resident).where(Resident.status != "merged")
-    scope = place_filter(actor, Resident.centre_id, Resident.district)
-    if scope is not None:
-        query = query.where(scope)
+    query = in_scope(query, actor, centre=Resident.centre_id, district=Resident.district)
     if centre_id:
         query = query.where(Resident.centre_id == centre_id)
     if actor.principal.role == "nurse":  # nurses see only residents who agreed to share with the 보건소
@@ -287,9 +290,7 @@ def identify(session: Session, *, token: str, actor: Actor) -> tuple[Resident, b
 
 def list_duplicates(session: Session, *, actor: Actor, status: str) -> list[DuplicateCandidate]:
     query = select(DuplicateCandidate).where(DuplicateCandidate.status == status)
-    scope = place_filter(actor, DuplicateCandidate.centre_id, DuplicateCandidate.district)
-    if scope is not None:
-        query = query.where(scope)
+    query = in_scope(query, actor, centre=DuplicateCandidate.centre_id, district=DuplicateCandidate.district)
     rows = session.exec(query.order_by(DuplicateCandidate.created_at)).all()
     audit(session, actor, action="search", entity="duplicate_candidate", purpose="duplicate_review",
           detail={"returned": len(rows)})

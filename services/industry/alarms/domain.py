@@ -143,6 +143,13 @@ def _beyond(rule: Rule, value: float, margin: float = 0.0) -> bool:
     return value < rule.limit + margin
 
 
+def _held(rule: Rule, state: State, ts: datetime, value: float, *, need_s: float) -> tuple[bool, datetime | None]:
+    """(active, since): the value is beyond the limit and has been since `since`, for at least `need_s`."""
+    holding = _beyond(rule, value)
+    since = (state.since or ts) if holding else None
+    return holding and (ts - since).total_seconds() >= need_s, since
+
+
 def step(rule: Rule, state: State, ts: datetime, value: float) -> tuple[State, bool, dict]:
     """Returns the new state, whether the rule is active after this reading, and what it saw (for messages)."""
     seen: dict = {"value": value}
@@ -154,15 +161,11 @@ def step(rule: Rule, state: State, ts: datetime, value: float) -> tuple[State, b
             active = _beyond(rule, value, rule.deadband)
             since = state.since if active else None
         else:
-            holding = _beyond(rule, value)
-            since = (state.since or ts) if holding else None
-            active = holding and (ts - since).total_seconds() >= rule.on_delay_s
+            active, since = _held(rule, state, ts, value, need_s=rule.on_delay_s)
         seen["held_s"] = (ts - since).total_seconds() if since else 0.0
         new = replace(state, active=active, since=since)
     elif kind == "duration":
-        holding = _beyond(rule, value)
-        since = (state.since or ts) if holding else None
-        active = holding and (ts - since).total_seconds() >= rule.duration_s
+        active, since = _held(rule, state, ts, value, need_s=rule.duration_s)
         seen["held_s"] = (ts - since).total_seconds() if since else 0.0
         new = replace(state, active=active, since=since)
     elif kind == "rate_of_change":

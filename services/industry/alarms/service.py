@@ -358,6 +358,12 @@ def _visible_site_ids(session: Session, principal: Principal) -> list[str]:
             if can_see_site(principal, site_id=s.id, company_id=s.company_id)]
 
 
+def count_open_by_severity(session: Session) -> dict[str, int]:
+    """Open alarms per severity, every site (the officials' overview)."""
+    return dict(session.execute(select(Alarm.severity, func.count()).where(Alarm.open_slot == "open")
+                                .group_by(Alarm.severity)).all())
+
+
 def rule_modes(session: Session, *, rule_ids: set[int]) -> dict[int, str]:
     if not rule_ids:
         return {}

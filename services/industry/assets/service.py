@@ -72,17 +72,19 @@ def site_detail(session: Session, *, site_id: str, principal: Principal) -> dict
     }
 
 
+def visible_on_site(session: Session, model, key, *, principal: Principal, what: str, code: str):
+    """A row that belongs to a site (it has `site_id`), found and on a site the caller may see; else 404 / 403."""
+    row = session.get(model, key)
+    if row is None:
+        raise NotFound(f"no such {what}", code=code)
+    visible_site(session, site_id=row.site_id, principal=principal)
+    return row
+
+
 def visible_work_unit(session: Session, *, work_unit_id: str, principal: Principal) -> WorkUnit:
-    unit = session.get(WorkUnit, work_unit_id)
-    if unit is None:
-        raise NotFound("no such work unit", code="work_unit_not_found")
-    visible_site(session, site_id=unit.site_id, principal=principal)
-    return unit
+    return visible_on_site(session, WorkUnit, work_unit_id, principal=principal, what="work unit",
+                           code="work_unit_not_found")
 
 
 def visible_sensor(session: Session, *, sensor_id: int, principal: Principal) -> Sensor:
-    sensor = session.get(Sensor, sensor_id)
-    if sensor is None:
-        raise NotFound("no such sensor", code="sensor_not_found")
-    visible_site(session, site_id=sensor.site_id, principal=principal)
-    return sensor
+    return visible_on_site(session, Sensor, sensor_id, principal=principal, what="sensor", code="sensor_not_found")

@@ -10,8 +10,9 @@ from sqlmodel import Session
 from services.common.auth import Principal
 from services.common.errors import Conflict, NotFound, Unprocessable
 from services.common.notify import next_attempt_at
-from services.industry.access import can_see_site, check_site
-from services.industry.assets.models import Sensor, Site, WorkUnit
+from services.industry.access import can_see_site
+from services.industry.assets.models import Sensor, Site
+from services.industry.assets.service import visible_on_site, visible_site, visible_work_unit
 from services.industry.safety import domain, rules
 from services.industry.safety.models import (
     DetectorChannel,
@@ -23,14 +24,6 @@ from services.industry.safety.models import (
 from services.industry.telemetry.models import SensorLatest
 
 ALARMS = SafetyAlarm.__table__
-
-
-def visible_site(session: Session, *, site_id: str, principal: Principal) -> Site:
-    site = session.get(Site, site_id)
-    if site is None:
-        raise NotFound("no such site", code="site_not_found")
-    check_site(principal, site_id=site.id, company_id=site.company_id)
-    return site
 
 
 def site_limits(session: Session, *, site_id: str) -> dict[str, dict]:
@@ -57,10 +50,7 @@ def upsert_site(session: Session, *, site_id: str, data, principal: Principal) -
 
 def register_detector(session: Session, *, data, principal: Principal, now: datetime) -> GasDetector:
     """A detector and one sensor per channel (tag `<detector>.<gas>`), so gateways send its readings as telemetry."""
-    unit = session.get(WorkUnit, data.work_unit_id)
-    if unit is None:
-        raise NotFound("no such work unit", code="work_unit_not_found")
-    visible_site(session, site_id=unit.site_id, principal=principal)
+    unit = visible_work_unit(session, work_unit_id=data.work_unit_id, principal=principal)
     bad = [g for g in data.gases if g not in rules.GASES]
     if bad or not data.gases:
         raise Unprocessable(f"gases must be among {', '.join(rules.GASES)}", code="unknown_gas")
@@ -120,11 +110,8 @@ def report_sites(session: Session) -> list[Site]:
 
 
 def visible_detector(session: Session, *, detector_id: str, principal: Principal) -> GasDetector:
-    det = session.get(GasDetector, detector_id)
-    if det is None:
-        raise NotFound("no such detector", code="detector_not_found")
-    visible_site(session, site_id=det.site_id, principal=principal)
-    return det
+    return visible_on_site(session, GasDetector, detector_id, principal=principal, what="detector",
+                           code="detector_not_found")
 
 
 # --- alarms --------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -207,6 +207,18 @@ def sparkplug_events(session: Session, *, kind: str | None = None, limit: int = 
     if kind:
         query = query.where(SparkplugEvent.kind == kind)
     return list(session.execute(query).scalars())
+
+
+def count_sequence_gaps(session: Session, *, since: datetime) -> int:
+    """Sparkplug sequence gaps seen since a moment."""
+    return session.execute(select(func.count()).select_from(SparkplugEvent).where(
+        SparkplugEvent.kind == "seq_gap", SparkplugEvent.at >= since)).scalar_one()
+
+
+def count_nodes_offline(session: Session) -> int:
+    """Sparkplug nodes that have died and not come back."""
+    return session.execute(select(func.count()).select_from(SparkplugNode).where(
+        SparkplugNode.online.is_(False), SparkplugNode.deaths > 0)).scalar_one()
 
 
 def latest_values(session: Session, *, sensor_ids: list[int]) -> dict[int, SensorLatest]:

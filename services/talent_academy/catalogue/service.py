@@ -7,6 +7,7 @@ import networkx as nx
 from sqlalchemy import select
 from sqlmodel import Session
 
+from services.common.db import add_new, get_or_404
 from services.common.errors import Conflict, NotFound, Unprocessable
 from services.talent_academy.catalogue import domain
 from services.talent_academy.catalogue.models import (
@@ -22,12 +23,7 @@ from services.talent_academy.enrolment.models import Invitation, Learner
 
 
 def create_track(session: Session, *, data: TrackCreate) -> Track:
-    if session.get(Track, data.id) is not None:
-        raise Conflict(f"track {data.id} exists", code="track_exists")
-    track = Track(**data.model_dump())
-    session.add(track)
-    session.flush()
-    return track
+    return add_new(session, Track, data, what="track", code="track_exists")
 
 
 def list_tracks(session: Session) -> list[Track]:
@@ -54,21 +50,12 @@ def list_offerings(session: Session, *, course_id: str | None = None, cohort: st
 
 
 def create_course(session: Session, *, data: CourseCreate) -> Course:
-    if session.get(Track, data.track_id) is None:
-        raise NotFound(f"track {data.track_id} not found", code="track_not_found")
-    if session.get(Course, data.id) is not None:
-        raise Conflict(f"course {data.id} exists", code="course_exists")
-    course = Course(**data.model_dump())
-    session.add(course)
-    session.flush()
-    return course
+    get_or_404(session, Track, data.track_id, what="track", code="track_not_found")
+    return add_new(session, Course, data, what="course", code="course_exists")
 
 
 def get_course(session: Session, course_id: str) -> Course:
-    course = session.get(Course, course_id)
-    if course is None:
-        raise NotFound(f"course {course_id} not found", code="course_not_found")
-    return course
+    return get_or_404(session, Course, course_id, what="course", code="course_not_found")
 
 
 def prerequisite_graph(session: Session) -> nx.DiGraph:
@@ -132,10 +119,7 @@ def create_offering(session: Session, *, data: OfferingCreate) -> Offering:
 
 
 def get_offering(session: Session, offering_id: int) -> Offering:
-    offering = session.get(Offering, offering_id)
-    if offering is None:
-        raise NotFound(f"offering {offering_id} not found", code="offering_not_found")
-    return offering
+    return get_or_404(session, Offering, offering_id, what="offering", code="offering_not_found")
 
 
 def add_reservation(session: Session, *, offering_id: int, company_id: str, seats_n: int,

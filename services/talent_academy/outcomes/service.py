@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from services.common.db import utcnow
-from services.common.errors import Conflict, NotFound, Unprocessable
+from services.common.db import get_or_404, utcnow
+from services.common.errors import Conflict, Unprocessable
 from services.common.overview import Attention, Figure, Overview
 from services.talent_academy.catalogue import domain as catalogue_rules
 from services.talent_academy.catalogue.models import Course, Offering
@@ -36,9 +36,7 @@ def update_progress(session: Session, *, enrolment_id: int, data: ProgressUpdate
 
 def evaluate_completions(session: Session, *, offering_id: int, now: datetime) -> list[dict]:
     """Decides completed / not_completed for every starter once the cohort has ended."""
-    offering = session.get(Offering, offering_id)
-    if offering is None:
-        raise NotFound(f"offering {offering_id} not found", code="offering_not_found")
+    offering = get_or_404(session, Offering, offering_id, what="offering", code="offering_not_found")
     if catalogue_rules.local_date(now) <= offering.ends_on:
         raise Conflict(f"the cohort ends on {offering.ends_on}", code="cohort_not_ended")
     start = catalogue_rules.start_instant(offering.starts_on)

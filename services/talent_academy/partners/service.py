@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from services.common.auth import Principal
+from services.common.db import add_new, get_or_404
 from services.common.errors import Conflict, NotFound
 from services.talent_academy.access import partner_company, sees_company
 from services.talent_academy.catalogue.models import Course, Offering
@@ -18,19 +19,11 @@ ACTIVE = ("proposed", "interview", "offer", "hired")
 
 
 def create_company(session: Session, *, data: CompanyCreate) -> Company:
-    if session.get(Company, data.id) is not None:
-        raise Conflict(f"company {data.id} exists", code="company_exists")
-    company = Company(**data.model_dump())
-    session.add(company)
-    session.flush()
-    return company
+    return add_new(session, Company, data, what="company", code="company_exists")
 
 
 def get_company(session: Session, company_id: str) -> Company:
-    company = session.get(Company, company_id)
-    if company is None:
-        raise NotFound(f"company {company_id} not found", code="company_not_found")
-    return company
+    return get_or_404(session, Company, company_id, what="company", code="company_not_found")
 
 
 def create_opening(session: Session, *, data: OpeningCreate) -> Opening:

@@ -2,7 +2,9 @@
 lookup, and the place scopes."""
 
 import uuid
+from datetime import datetime, timedelta
 
+from services.health_hubs.timeutil import SEOUL
 from tests.health_hubs.factories import resident_body
 
 
@@ -24,6 +26,13 @@ def test_register_then_identify_by_card_at_the_kiosk(hub):
     assert hub.client.post("/v1/kiosk/identify", json={"token": new}, headers=hub.kiosk).status_code == 200
     # people cannot use the kiosk endpoint
     assert hub.client.post("/v1/kiosk/identify", json={"token": new}, headers=hub.staff).status_code == 403
+
+
+def test_a_birth_date_before_1900_or_in_the_future_is_refused(hub):
+    tomorrow = (datetime.now(SEOUL) + timedelta(days=1)).date().isoformat()
+    for birth_date in ("1899-12-31", tomorrow):
+        r = hub.client.post("/v1/residents", json=resident_body(birth_date=birth_date), headers=hub.staff)
+        assert r.status_code == 422 and r.json()["error"] == "validation_error", r.text
 
 
 def test_search_before_register_finds_a_korean_spelling_slip(hub):

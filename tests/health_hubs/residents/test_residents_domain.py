@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from services.health_hubs.residents.domain import Person, initials, match_score, to_jamo
+from services.health_hubs.residents.domain import Person, initials, match_score, plausible_birth_date, to_jamo
 
 
 def test_jamo_decomposition():
@@ -25,3 +25,10 @@ def test_korean_fuzzy_match_sees_a_one_letter_slip():
     b = Person("김", "영희", date(1948, 3, 5), "female")
     c = Person("김", "영희", date(1948, 5, 3), "female")
     assert "similar_birth_date" in match_score(b, c)[1]
+
+
+def test_a_birth_date_lies_between_1900_and_the_day_given():
+    today = date(2026, 3, 1)
+    assert plausible_birth_date(date(1900, 1, 1), today=today) and plausible_birth_date(today, today=today)
+    assert not plausible_birth_date(date(1899, 12, 31), today=today)
+    assert not plausible_birth_date(date(2026, 3, 2), today=today)
