@@ -27,6 +27,13 @@ def fetch(service: str, path: str | list[str], params: dict | None = None, live:
     return api.first_ok(service, paths, token=token(), params=params, live=live)
 
 
+def prefetch(*calls: tuple) -> None:
+    """Warms the cache with these calls at once: (service, path) or (service, path, params) or (service, path,
+    params, live), written exactly as the page's `fetch` after it writes them."""
+    api.prefetch([(c[0], c[1], c[2] if len(c) > 2 else None, c[3] if len(c) > 3 else True) for c in calls],
+                 token=token())
+
+
 def problem(reply: api.Reply, *, quiet_missing: bool = False) -> bool:
     """Says plainly why a reply has nothing to show; True when there is nothing to show."""
     if reply.ok:
