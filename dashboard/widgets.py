@@ -103,7 +103,8 @@ def service_overview(service: str) -> dict | None:
 
 def map_chart(layers, df_for_view: pd.DataFrame, *, tooltip_html: str | None = None, key: str | None = None,
               legend: list[tuple[list[int], str]] | None = None) -> None:
-    st.pydeck_chart(views.deck(layers, views.view_state(df_for_view), tooltip_html), key=key, height=420)
+    # Vega-Lite, not deck.gl: the same layers without compiling WebGL shaders on each visit (views.map_layers_chart)
+    st.altair_chart(views.map_layers_chart(layers, tooltip_html), key=key, width="stretch")
     if legend:
         st.markdown(views.legend_html(legend), unsafe_allow_html=True)
     st.caption(t("map_note"))
