@@ -69,8 +69,12 @@ def start_suite(var_dir: Path, database_urls: dict[str, str], *, log_dir: Path) 
              "--port", str(port), "--no-access-log", "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         urls[name] = f"http://127.0.0.1:{port}"
-    for name, url in urls.items():
-        wait_until_up(url + "/healthz", procs[name], timeout_s=300)  # a busy machine takes minutes to import
+    try:
+        for name, url in urls.items():
+            wait_until_up(url + "/healthz", procs[name], timeout_s=300)  # a busy machine takes minutes to import
+    except RuntimeError:
+        stop(procs)  # none left running when one never came up
+        raise
     credentials = json.loads((var_dir / "demo-credentials.json").read_text())
     return RunningSuite(env=env, urls=urls, var_dir=var_dir, credentials=credentials, procs=procs)
 
