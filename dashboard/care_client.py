@@ -23,8 +23,8 @@ def call(method: str, path: str, *, json: dict | None = None, params: dict | Non
     if purpose:
         headers["X-Purpose"] = purpose
     try:
-        response = httpx.request(method, api.base_url(SERVICE) + path, headers=headers, json=json,
-                                 params=params, timeout=api.TIMEOUT_S)
+        response = api.client().request(method, api.base_url(SERVICE) + path, headers=headers, json=json,
+                                        params=params)
     except httpx.HTTPError:
         return 0, None
     try:

@@ -13,6 +13,22 @@ from dashboard.widgets import as_of, fetch, lang, no_data, problem, t, table
 SERVICE = "industry"
 
 
+def _year_choices() -> list[int]:
+    this_year = datetime.now().year
+    return [this_year, this_year - 1, this_year - 2]
+
+
+def calls(site_id: str | None, site_names: dict[str, str]) -> list[tuple]:
+    """Every GET `render` makes, as (service, path, params[, live]), for the page to fetch them at once first."""
+    year = st.session_state.get("safety_year", _year_choices()[1])
+    return [(SERVICE, "/v1/safety/alarms", {"active": True, "site_id": site_id, "limit": 200}),
+            (SERVICE, "/v1/safety/permits", {"status": "open", "site_id": site_id}),
+            *[(SERVICE, "/v1/safety/heat", {"site_id": sid}) for sid in ([site_id] if site_id else list(site_names))],
+            (SERVICE, "/v1/safety/indicators", {"year": year}, False),
+            (SERVICE, "/v1/safety/events", {"kind": "near_miss", "limit": 10}),
+            (SERVICE, "/v1/safety/sme-before-after", None, False)]
+
+
 def render(site_id: str | None, site_names: dict[str, str]) -> None:
     st.subheader(t("safety_alarms"))
     reply = fetch(SERVICE, "/v1/safety/alarms", params={"active": True, "site_id": site_id, "limit": 200})
@@ -56,8 +72,7 @@ def render(site_id: str | None, site_names: dict[str, str]) -> None:
                                  minutes=first["minutes"]))
 
     st.subheader(t("safety_indicators"))
-    this_year = datetime.now().year
-    year = st.selectbox(t("safety_year"), [this_year, this_year - 1, this_year - 2], index=1, key="safety_year")
+    year = st.selectbox(t("safety_year"), _year_choices(), index=1, key="safety_year")
     reply = fetch(SERVICE, "/v1/safety/indicators", params={"year": year}, live=False)
     if not problem(reply):
         table(safety_views.indicators_frame(reply.data.get("companies") or [], lang()))

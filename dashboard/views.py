@@ -489,3 +489,71 @@ def path_of(stops: list[dict]) -> list[list[float]]:
     if "sequence" in df.columns:
         df = df.sort_values("sequence")
     return df[["lon", "lat"]].values.tolist()
+
+
+# ---- the same maps drawn by Vega-Lite ----------------------------------------------------------------------
+# A deck.gl map compiles its WebGL shaders on every page visit (a new context each time): 1-4 s per map where the
+# browser draws WebGL in software (no GPU: SwiftShader), the whole of the slow pages' time (issue 16). The maps
+# have no base tiles, so the same points, routes, names, colours and tooltips are drawn as a Vega-Lite chart on a
+# Mercator projection fitted to the points (a 2D canvas; nothing to compile). The layers stay pydeck's
+# (points_layer / labels_layer / paths_layer), read back here, so the pages and their tests build maps as before.
+
+def _rgba(colour: Any) -> str:
+    if isinstance(colour, list | tuple) and len(colour) >= 3:
+        alpha = (colour[3] / 255) if len(colour) > 3 else 1
+        return f"rgba({int(colour[0])},{int(colour[1])},{int(colour[2])},{alpha:.2f})"
+    return "rgba(38,139,210,0.78)"
+
+
+def _tooltip_fields(tooltip_html: str | None) -> list[str]:
+    import re
+
+    return list(dict.fromkeys(re.findall(r"{(\w+)}", tooltip_html or "")))
+
+
+def _map_frame(data: list[dict], columns: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame(data)
+    keep = [c for c in dict.fromkeys(["lon", "lat", *columns]) if c in df.columns]
+    out = df[keep].copy()
+    for c in keep:
+        if c not in ("lon", "lat"):
+            out[c] = out[c].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+    return out
+
+
+def map_layers_chart(layers: list[pdk.Layer], tooltip_html: str | None = None, *, height: int = 420) -> alt.LayerChart:
+    """The pydeck layers as one Vega-Lite chart: points (fill colour per row or one colour, size from the radius),
+    names above them, routes as lines through their stops; the tooltip shows the fields `tooltip_html` names."""
+    fields = _tooltip_fields(tooltip_html)
+    charts = []
+    for layer in layers:
+        kw = layer._kwargs
+        data = list(layer.data or [])
+        if not data:
+            continue
+        if layer.type == "PathLayer":
+            rows = [{"lon": p[0], "lat": p[1], "name": str(r.get("name", "")), "order": i}
+                    for r in data for i, p in enumerate(r.get("path") or [])]
+            if rows:
+                charts.append(alt.Chart(pd.DataFrame(rows)).mark_line(
+                    strokeWidth=3, color=_rgba(kw.get("get_color"))).encode(
+                    longitude="lon:Q", latitude="lat:Q", detail="name:N", order="order:Q", tooltip=["name:N"]))
+        elif layer.type == "TextLayer":
+            text = kw.get("get_text")
+            df = _map_frame(data, [text])
+            charts.append(alt.Chart(df).mark_text(dy=-14, fontSize=12, color=_rgba(kw.get("get_color")),
+                                                  font="Noto Sans CJK KR, Noto Sans KR, sans-serif").encode(
+                longitude="lon:Q", latitude="lat:Q", text=f"{text}:N"))
+        else:  # ScatterplotLayer
+            fill = kw.get("get_fill_color")
+            df = _map_frame(data, fields)
+            df["fill"] = [_rgba(r.get(fill)) for r in data] if isinstance(fill, str) else _rgba(fill)
+            size = min(max(float(kw.get("get_radius") or 120) * 0.6, 40.0), 220.0)  # area in px²
+            tips = [f"{f}:N" for f in fields if f in df.columns]
+            charts.append(alt.Chart(df).mark_circle(size=size, opacity=1, stroke="white", strokeWidth=1).encode(
+                longitude="lon:Q", latitude="lat:Q", color=alt.Color("fill:N", scale=None),
+                tooltip=tips or alt.value(None)))
+    if not charts:
+        charts.append(alt.Chart(pd.DataFrame({"lon": [POHANG_VIEW["longitude"]], "lat": [POHANG_VIEW["latitude"]]}))
+                      .mark_point(opacity=0).encode(longitude="lon:Q", latitude="lat:Q"))
+    return alt.layer(*charts).project(type="mercator").properties(height=height).configure_view(stroke=None)

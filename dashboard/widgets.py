@@ -27,6 +27,13 @@ def fetch(service: str, path: str | list[str], params: dict | None = None, live:
     return api.first_ok(service, paths, token=token(), params=params, live=live)
 
 
+def prefetch(*calls: tuple) -> None:
+    """Warms the cache with these calls at once: (service, path) or (service, path, params) or (service, path,
+    params, live), written exactly as the page's `fetch` after it writes them."""
+    api.prefetch([(c[0], c[1], c[2] if len(c) > 2 else None, c[3] if len(c) > 3 else True) for c in calls],
+                 token=token())
+
+
 def problem(reply: api.Reply, *, quiet_missing: bool = False) -> bool:
     """Says plainly why a reply has nothing to show; True when there is nothing to show."""
     if reply.ok:
@@ -96,7 +103,8 @@ def service_overview(service: str) -> dict | None:
 
 def map_chart(layers, df_for_view: pd.DataFrame, *, tooltip_html: str | None = None, key: str | None = None,
               legend: list[tuple[list[int], str]] | None = None) -> None:
-    st.pydeck_chart(views.deck(layers, views.view_state(df_for_view), tooltip_html), key=key, height=420)
+    # Vega-Lite, not deck.gl: the same layers without compiling WebGL shaders on each visit (views.map_layers_chart)
+    st.altair_chart(views.map_layers_chart(layers, tooltip_html), key=key, width="stretch")
     if legend:
         st.markdown(views.legend_html(legend), unsafe_allow_html=True)
     st.caption(t("map_note"))

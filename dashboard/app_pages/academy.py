@@ -6,10 +6,22 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import api, views
-from dashboard.widgets import as_of, fetch, lang, no_data, page_title, problem, service_overview, t, table
+from dashboard.widgets import (
+    as_of,
+    fetch,
+    lang,
+    no_data,
+    page_title,
+    prefetch,
+    problem,
+    service_overview,
+    t,
+    table,
+)
 
 SERVICE = "talent_academy"
 page_title("academy")
+prefetch((SERVICE, "/v1/overview"), (SERVICE, "/v1/tracks", None, False))
 
 
 @st.fragment(run_every=api.LIVE_TTL_S)
@@ -25,8 +37,10 @@ tracks = views.items_of(tracks_reply.data) if tracks_reply.ok else []
 names = {tr["id"]: (tr.get("name_ko") or tr["name"]) if lang() == "ko" else tr["name"] for tr in tracks}
 track = st.selectbox(t("track"), [t("all"), *names.values()], key="academy_track")
 track_id = next((k for k, v in names.items() if v == track), None)
+INDICATORS, OFFERINGS = {"by": "track", "track_id": track_id}, {"track_id": track_id}
+prefetch((SERVICE, "/v1/indicators", INDICATORS), (SERVICE, "/v1/offerings", OFFERINGS))
 
-reply = fetch(SERVICE, "/v1/indicators", params={"by": "track", "track_id": track_id})
+reply = fetch(SERVICE, "/v1/indicators", params=INDICATORS)
 if not problem(reply):
     df = views.frame(reply.data)
     if df.empty:
@@ -61,7 +75,7 @@ if not problem(reply):
     as_of(reply.fetched_at)
 
 st.subheader(t("offerings"))
-reply = fetch(SERVICE, "/v1/offerings", params={"track_id": track_id})
+reply = fetch(SERVICE, "/v1/offerings", params=OFFERINGS)
 if not problem(reply):
     df = views.frame(reply.data)
     if track_id and not df.empty:

@@ -14,6 +14,7 @@ from dashboard.widgets import (
     map_chart,
     no_data,
     page_title,
+    prefetch,
     problem,
     t,
     table,
@@ -37,6 +38,9 @@ live()
 
 chosen = filters_row(key="boarding")
 period = views.date_params(chosen["dates"], start_key="date_from", end_key="date_to")
+FLAGGED = {"flagged": "true", "limit": 200}
+prefetch((SERVICE, "/v1/ridership", period), (SERVICE, "/v1/boardings", FLAGGED),
+         (SERVICE, "/v1/stops", None, False))  # what the page shows below, at once
 reply = fetch(SERVICE, "/v1/ridership", params=period)
 if not problem(reply):
     body = reply.data
@@ -94,7 +98,7 @@ st.subheader(t("flagged_misuse"))
 # the route filter sits on the one table it filters (the figures above are the whole network's)
 route = st.selectbox(t("route"), [t("all"), *routes], key="boarding_route")
 route = None if route == t("all") else route
-reply = fetch(SERVICE, "/v1/boardings", params={"flagged": "true", "limit": 200})
+reply = fetch(SERVICE, "/v1/boardings", params=FLAGGED)
 if not problem(reply):
     df = views.frame(reply.data)
     if route and not df.empty:

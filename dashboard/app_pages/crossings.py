@@ -13,6 +13,7 @@ from dashboard.widgets import (
     map_chart,
     no_data,
     page_title,
+    prefetch,
     problem,
     t,
     table,
@@ -20,6 +21,7 @@ from dashboard.widgets import (
 
 SERVICE = "transit"
 page_title("crossings")
+prefetch((SERVICE, "/v1/overview"), (SERVICE, "/v1/crossings"))  # both at once
 
 
 @st.fragment(run_every=api.LIVE_TTL_S)

@@ -12,6 +12,7 @@ from dashboard.widgets import (
     map_chart,
     no_data,
     page_title,
+    prefetch,
     problem,
     service_overview,
     t,
@@ -20,6 +21,7 @@ from dashboard.widgets import (
 
 SERVICE = "health_hubs"
 page_title("health")
+prefetch((SERVICE, "/v1/overview"), (SERVICE, "/v1/centres", None, False))
 
 
 @st.fragment(run_every=api.LIVE_TTL_S)
@@ -39,9 +41,15 @@ month = left.selectbox(t("month"), months, key="health_month")
 district = right.selectbox(t("district"), [t("all"), *districts], key="health_district")
 district = None if district == t("all") else district
 
-st.subheader(t("bp_control"))
 series_params = {"level": "district", "id": district} if district else {"level": "city"}
-reply = fetch(SERVICE, "/v1/indicators/series", params={**series_params, "to_month": month, "months": 12})
+series_query = {**series_params, "to_month": month, "months": 12}
+map_query = {"level": "centre", "month": month}
+level_params = {"level": "centre", "month": month} if district else {"level": "district", "month": month}
+prefetch((SERVICE, "/v1/indicators/series", series_query), (SERVICE, "/v1/indicators", map_query),
+         *([(SERVICE, "/v1/indicators", level_params)] if level_params != map_query else []))
+
+st.subheader(t("bp_control"))
+reply = fetch(SERVICE, "/v1/indicators/series", params=series_query)
 if not problem(reply):
     df = views.gap_without_readings(views.flatten_cells(reply.data.get("points") or []))
     if not df.empty and "month" in df:
@@ -64,7 +72,7 @@ if not problem(reply):
     as_of(reply.data.get("as_of"))
 
 st.subheader(t("map"))
-reply = fetch(SERVICE, "/v1/indicators", params={"level": "centre", "month": month})
+reply = fetch(SERVICE, "/v1/indicators", params=map_query)
 if not problem(reply) and centres_reply.ok:
     cells = views.gap_without_readings(views.flatten_cells(reply.data.get("cells") or []))
     centres = views.with_positions(views.frame(centres_reply.data))
@@ -90,7 +98,6 @@ if not problem(reply) and centres_reply.ok:
     as_of(reply.data.get("as_of"))
 
 st.subheader(t("indicators"))
-level_params = {"level": "centre", "month": month} if district else {"level": "district", "month": month}
 reply = fetch(SERVICE, "/v1/indicators", params=level_params)
 if not problem(reply):
     df = views.gap_without_readings(views.flatten_cells(reply.data.get("cells") or []))

@@ -12,6 +12,7 @@ from dashboard.widgets import (
     map_chart,
     no_data,
     page_title,
+    prefetch,
     problem,
     service_overview,
     t,
@@ -20,6 +21,7 @@ from dashboard.widgets import (
 
 SERVICE = "industry"
 page_title("industry")
+prefetch((SERVICE, "/v1/overview"), (SERVICE, "/v1/sites", None, False))
 
 
 @st.fragment(run_every=api.LIVE_TTL_S)
@@ -38,6 +40,13 @@ left, right = st.columns(2)
 site = left.selectbox(t("site"), [t("all"), *site_names.values()], key="industry_site")
 site_id = next((k for k, v in site_names.items() if v == site), None)
 days = right.select_slider(t("days"), [7, 14, 30, 90, 180, 365], value=30, key="industry_days")
+# every call of the page below (the safety section's too) at once; each `fetch` after this is a cache hit
+unit_now = st.session_state.get("industry_unit")
+OEE = {"days": days, "work_unit_id": None if unit_now in (None, t("all")) else unit_now}
+ALARMS = {"state": "active", "site_id": site_id, "limit": 200}
+prefetch(*safety_section.calls(site_id, site_names), (SERVICE, "/v1/air/monitors"), (SERVICE, "/v1/kpi/oee-trend", OEE),
+         (SERVICE, "/v1/alarms", ALARMS), (SERVICE, "/v1/programme/progress", None, False),
+         *([(SERVICE, f"/v1/sites/{site_id}", None, False)] if site_id else []))
 
 safety_section.render(site_id, site_names)  # open safety alarms first
 
@@ -74,7 +83,7 @@ with left:
             work_units = [w["id"] for line in detail.data.get("lines", []) for w in line.get("work_units", [])]
     unit = st.selectbox(t("work_unit"), [t("all"), *work_units], key="industry_unit")
     reply = fetch(SERVICE, "/v1/kpi/oee-trend",
-                  params={"days": days, "work_unit_id": None if unit == t("all") else unit})
+                  params={"days": days, "work_unit_id": None if unit == t("all") else unit})  # = OEE unless changed
     if not problem(reply):
         df = views.frame(reply.data)
         if df.empty or df["oee"].dropna().empty:
@@ -106,7 +115,7 @@ with right:
 
 st.subheader(t("alarms"))
 # every alarm whose condition stands, acknowledged or not (ISA-18.2: acknowledging does not end an alarm)
-reply = fetch(SERVICE, "/v1/alarms", params={"state": "active", "site_id": site_id, "limit": 200})
+reply = fetch(SERVICE, "/v1/alarms", params=ALARMS)
 if not problem(reply):
     df = views.frame(reply.data)
     if df.empty:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import api, views
-from dashboard.widgets import attention, fetch, figures, lang, page_title, problem, t
+from dashboard.widgets import attention, fetch, figures, lang, page_title, prefetch, problem, t
 
 page_title("app_title", level="title")
 
@@ -12,6 +12,7 @@ page_title("app_title", level="title")
 def live_overview() -> None:
     st.caption(t("live", s=api.LIVE_TTL_S))
     overviews = []
+    prefetch(*[(service, "/v1/overview") for service in api.SERVICES])  # the four at once
     replies = {service: fetch(service, "/v1/overview") for service in api.SERVICES}
     st.subheader(t("attention"))
     attention_box = st.container()

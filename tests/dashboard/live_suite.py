@@ -65,8 +65,12 @@ def start_suite(var_dir: Path, database_urls: dict[str, str], *, log_dir: Path) 
              "--port", str(port), "--no-access-log", "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         urls[name] = f"http://127.0.0.1:{port}"
-    for name, url in urls.items():
-        wait_until_up(url + "/healthz", procs[name])
+    try:
+        for name, url in urls.items():
+            wait_until_up(url + "/healthz", procs[name], timeout_s=300)  # a busy machine takes minutes to import
+    except RuntimeError:
+        stop(procs)  # none left running when one never came up
+        raise
     credentials = json.loads((var_dir / "demo-credentials.json").read_text())
     return RunningSuite(env=env, urls=urls, var_dir=var_dir, credentials=credentials, procs=procs)
 
@@ -85,14 +89,18 @@ def stop(procs: dict) -> None:
 
 
 
-def start_dashboard(suite: RunningSuite, *, log_dir: Path, cache: bool = True) -> tuple[str, subprocess.Popen]:
-    """`streamlit run dashboard/app.py` as `aicity up` starts it, pointed at the suite; returns (url, process)."""
+def start_dashboard(suite: RunningSuite | None, *, log_dir: Path, cache: bool = True, app: str = APP,
+                    extra_args: tuple[str, ...] = ()) -> tuple[str, subprocess.Popen]:
+    """`streamlit run dashboard/app.py` as `aicity up` starts it, pointed at the suite; returns (url, process).
+    `app` and `extra_args` let the benchmark run its empty baseline app or Streamlit's developer toolbar."""
     port = free_port()
-    env = {**suite.env, **suite.url_env(), "AICITY_DASHBOARD_CACHE": "on" if cache else "off"}
+    env = {**os.environ, **(suite.env if suite else {}), **(suite.url_env() if suite else {}),
+           "AICITY_DASHBOARD_CACHE": "on" if cache else "off"}
     log = open(log_dir / f"dashboard-{port}.log", "ab")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+         *extra_args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     wait_until_up(url + "/_stcore/health", proc)

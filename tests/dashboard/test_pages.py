@@ -37,6 +37,21 @@ def open_page(session, page: str, lang: str = "ko") -> AppTest:
     return at
 
 
+def map_layers(at: AppTest) -> dict:
+    """The page's one map (the Vega-Lite chart on a projection, views.map_layers_chart): its rows per mark
+    (circle: the points, text: their names, line: the routes)."""
+    import json
+
+    from streamlit import dataframe_util
+
+    maps = [c for c in at.get("vega_lite_chart") if "projection" in json.loads(c.proto.spec)]
+    assert len(maps) == 1, f"{len(maps)} maps on the page"
+    spec = json.loads(maps[0].proto.spec)
+    data = {d.name: dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data) for d in maps[0].proto.datasets}
+    # a layer's own data, or the chart's when every layer shares it
+    return {layer["mark"]["type"]: data[(layer.get("data") or spec["data"])["name"]] for layer in spec["layer"]}
+
+
 def reported_problems(at: AppTest) -> list[str]:
     """The page's own 'service down / failing / forbidden' messages (critical attention items are errors too)."""
     words = ("응답하지 않습니다", "서비스 오류", "볼 수 없습니다", "로그인이 만료")
@@ -97,7 +112,9 @@ def test_english_labels_on_request(official):
 def test_crossings_page_maps_every_crossing_and_lists_its_design_speed_review(official, dashboard_env):
     crossings = get_json(dashboard_env, "transit", "/v1/crossings", official)["items"]
     at = open_page(official, "crossings.py")
-    assert len(at.get("deck_gl_json_chart")) == 1
+    layers = map_layers(at)
+    assert sorted(layers["circle"]["name"]) == sorted(c["name"] for c in crossings)
+    assert sorted(layers["text"]["name"]) == sorted(c["name"] for c in crossings)
     review = at.dataframe[-1].value
     assert len(review) == len(crossings)
     too_fast = {c["name"] for c in crossings if c["design_speed_too_fast"]}
@@ -106,18 +123,13 @@ def test_crossings_page_maps_every_crossing_and_lists_its_design_speed_review(of
 
 
 def test_boarding_page_maps_every_stop_and_a_line_per_route(official, dashboard_env):
-    import json
-
     stops = get_json(dashboard_env, "transit", "/v1/stops", official)
     at = open_page(official, "boarding.py")
-    charts = at.get("deck_gl_json_chart")
-    assert len(charts) == 1
-    spec = json.loads(charts[0].proto.json)
-    layers = {layer["@@type"]: layer for layer in spec["layers"]}
-    assert len(layers["ScatterplotLayer"]["data"]) == len(stops)
-    paths = layers["PathLayer"]["data"]
-    assert len(paths) == len({s["route_id"] for s in stops})
-    assert all(len(p["path"]) == 4 for p in paths)
+    layers = map_layers(at)
+    assert len(layers["circle"]) == len(stops)
+    routes = layers["line"].groupby("name").size()
+    assert len(routes) == len({s["route_id"] for s in stops})
+    assert (routes == 4).all()  # each route through its four stops
 
 
 def test_health_cells_stay_suppressed_exactly_as_the_service_returns_them(official, dashboard_env):
@@ -136,7 +148,7 @@ def test_health_cells_stay_suppressed_exactly_as_the_service_returns_them(offici
             assert shown == "비공개(<5)"
         else:
             assert str(shown) == str(cell["value"])
-    assert len(at.get("deck_gl_json_chart")) == 1
+    assert len(map_layers(at)["circle"]) == len(expected)  # the district's centres on the map
 
 
 def test_a_service_that_is_down_is_said_plainly_and_the_rest_keeps_working(official, monkeypatch):

@@ -14,6 +14,7 @@ Definitions (simpledotorg/simple-server, WHO HEARTS; DOMAIN.md), for report mont
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
@@ -279,5 +280,19 @@ def indicators(conn: Connection, *, principal, month: str, level: str, only: str
     """The asked cells, suppressed against every other cell of the month (all centres are counted even for one
     centre's answer: the pattern must be the same whichever level is asked, or two answers would undo it)."""
     per_centre = centre_counts(conn, month=month, rules=rules, as_of=as_of)
-    hidden = hidden_cells(all_cells(per_centre, month=month), known_centre=known_centre(principal))
+    hidden = _hidden_for(month, _counts_key(per_centre), known_centre(principal))
     return [render(c, hidden=hidden) for c in build_cells(per_centre, month=month, level=level, only=only)]
+
+
+def _counts_key(per_centre: dict[str, dict[str, int]]) -> tuple:
+    return tuple(sorted((cid, tuple(counts.get(k, 0) for k in COUNT_KEYS)) for cid, counts in per_centre.items()))
+
+
+@lru_cache(maxsize=256)
+def _hidden_for(month: str, counts: tuple, known: str | None) -> frozenset:
+    """hidden_cells of one month's counts, kept: what to hide is a function of the counts alone (and of whose
+    centre is known), so a month whose counts have not changed since it was last asked is not solved again. The
+    counts are always counted afresh; a new reading changes them and so the key. A series asks for 12 months and
+    the overview for 2, every time: most of their time was this (issue 16)."""
+    per_centre = {cid: dict(zip(COUNT_KEYS, values, strict=True)) for cid, values in counts}
+    return frozenset(hidden_cells(all_cells(per_centre, month=month), known_centre=known))
