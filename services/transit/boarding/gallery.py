@@ -358,7 +358,10 @@ class GalleryIndex:
         if count == 0:
             return [None] * len(probes)
         matches = self._ann.search(probes, count, threads=1)
-        keys, counts = np.atleast_2d(matches.keys), np.atleast_1d(matches.counts)
+        if hasattr(matches, "counts"):  # BatchMatches
+            keys, counts = matches.keys, matches.counts
+        else:  # one probe: Matches
+            keys, counts = np.atleast_2d(matches.keys), [len(matches.keys)]
         out = []
         for probe, found_keys, n in zip(probes, keys, counts, strict=True):
             rows = self._key_row[found_keys[:n].astype(np.int64)]

@@ -365,7 +365,8 @@ def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id
     embedder = faces.embedder_for(settings)
     analysed = [faces.read_frame(data, max_bytes=settings.boarding_max_image_bytes,
                                  max_pixels=settings.boarding_max_image_pixels,
-                                 detect_max_side=settings.boarding_detect_max_side, embedder=embedder)
+                                 detect_max_side=settings.boarding_detect_max_side, embedder=embedder,
+                                 min_face_px=settings.boarding_detect_min_face_px)
                 for data in frames]
     existing = session.scalars(select(Boarding).where(Boarding.event_id == ev.event_id)).first()
     if existing is not None:

@@ -160,6 +160,8 @@ def test_ann_search_agrees_with_exact_search_through_replace_and_remove():
         for radius in (None, 0.55):
             want, got = exact.search(probes, radius=radius), ann.search(probes, radius=radius)
             assert sum(_same(w, g, radius) for w, g in zip(want, got, strict=True)) == len(probes)
+            one = probes[len(probes) // 2]  # a boarding with one frame: one probe
+            assert _same(exact.search(one, radius=radius)[0], ann.search(one, radius=radius)[0], radius)
 
     def probes_of(people):
         return np.array([templates[r][0] + rng.normal(0, 0.03, 128).astype(np.float32) for r in people])
