@@ -55,7 +55,8 @@ class TransitSettings(ServiceSettings):
     boarding_max_image_bytes: int = 8 * 1024 * 1024
     boarding_max_image_pixels: int = 12_000_000
     boarding_detect_max_side: int = 640
-    # Door frames: the smallest face (full-size pixels) the detector looks for; the frame is scanned at the scale
+    # Kiosk photos and door frames (one pipeline, as `transit evaluate` measures it): the smallest face (full-size
+    # pixels) the detector looks for in a photo larger than `boarding_detect_max_side`; it is scanned at the scale
     # where such a face fills dlib's 80-px window (faces.detection_scale), never finer than the default scan.
     # 80 finds what the 640-px copy upsampled once found in a 1280x720 frame, at less cost; larger values are
     # faster and miss smaller faces (0: the default scan).
