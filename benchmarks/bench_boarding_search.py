@@ -1,14 +1,18 @@
-"""Boarding: 1:N search in the in-memory gallery at 68,000 and 1,000,000 templates.
+"""Boarding: 1:N search of the whole gallery through usearch's HNSW graph, beside the exact scan, same run.
 
-Ours: services.transit.boarding.gallery.GalleryIndex.search (float32 matrix; past 200,000 rows a PCA lower
-bound picks the rows that can be within the decision radius, exact distances for those) beside
-face_recognition.face_distance (numpy norm over every template, the library's own 1:N) in the same run.
-p95 latency per probe, and top-1 agreement with the exact search.
+Ours: services.transit.boarding.gallery.GalleryIndex.search past `boarding_ann_min_templates`: the graph
+(half-precision copies) proposes `boarding_ann_candidates` templates per probe and their exact float32 distances
+decide. Baseline: the same index's exact scan (every template, numpy). Printed: the graph's build time and memory,
+p50/p95 per probe (one probe per call, one thread), and top-1 agreement with the exact scan on mated probes (a
+template plus noise at a genuine distance, ~0.45) and non-mated probes (new draws): an answer agrees when both
+name the same top-1 rider within the service's search radius, or both say nobody is within it. Also the
+decision agreement (identified rider, or none, at the gallery threshold and margin). The graph's search depth
+(expansion) is swept: the setting's value is marked.
 
-Synthetic templates are drawn from a Gaussian with the mean and covariance of real dlib encodings (the faces
-in ../shared/faces, or the repo's test photos), so distances look like real ones (different people ~0.8).
-Mated probes are a template plus noise at distance ~0.45 (a genuine pair); non-mated probes are new draws.
-Defaults run in a few minutes; BOARDING_BENCH_FULL=1 measures more probes.
+Synthetic templates are drawn from a Gaussian with the mean and covariance of real dlib encodings (the faces in
+../shared/faces, or the repo's test photos), so distances look like real ones. The gallery size is
+BOARDING_BENCH_ANN_SIZE (default 200,000: a 1,000,000 graph takes ~10-20 min to build on a busy 2-core machine;
+BOARDING_BENCH_FULL=1 runs 1,000,000); BOARDING_BENCH_PROBES mated and as many non-mated probes (default 1,000).
 """
 
 import os
@@ -17,92 +21,121 @@ import time
 import uuid
 from pathlib import Path
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one core, before numpy loads BLAS
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one core for the searches, before numpy loads BLAS
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
 FULL = os.environ.get("BOARDING_BENCH_FULL") == "1"
-RADIUS = 0.55  # whole-gallery threshold 0.40 + margin 0.10 + 0.05, as the service asks
+SIZE = int(os.environ.get("BOARDING_BENCH_ANN_SIZE", "1000000" if FULL else "200000"))
+PROBES = int(os.environ.get("BOARDING_BENCH_PROBES", "1000"))
 
 
 def real_encodings() -> np.ndarray:
-    from services.transit.boarding.evaluate import encode_folders
+    from services.transit.boarding.evaluate import encode, photos_of
+    from services.transit.settings import TransitSettings
 
     shared = ROOT.parent / "shared" / "faces"
-    folders = [shared / "lfw", shared / "people"] if (shared / "lfw").is_dir() else [ROOT / "tests/fixtures/faces"]
-    encodings, _, _ = encode_folders(folders)
-    return encodings
+    if not (shared / "lfw").is_dir():
+        shared = Path("/work/shared/faces")
+    folders = ([shared / "lfw", shared / "lfw-east-asian", shared / "people"] if (shared / "lfw").is_dir()
+               else [ROOT / "tests/fixtures/faces/people"])
+    samples, _ = encode(photos_of([f for f in folders if f.is_dir()]), {}, settings=TransitSettings())
+    return np.array([s.encoding for s in samples])
 
 
 def pctl(values, q) -> float:
     return float(np.percentile(np.asarray(values) * 1000, q))
 
 
-def run(size: int, mean, cov, rng, probes_ours: int, probes_base: int) -> None:
-    import face_recognition
-
-    from services.transit.boarding.gallery import GalleryIndex
-
-    gallery = rng.multivariate_normal(mean, cov, size=size, method="cholesky").astype(np.float32)
-    riders = [uuid.UUID(int=i + 1) for i in range(size)]
-    index = GalleryIndex(capacity=size)
-    started = time.perf_counter()
-    index.bulk_load(gallery, riders)
-    index.fit_projection()
-    load_s = time.perf_counter() - started
-    mated_rows = rng.choice(size, probes_ours // 2, replace=False)
-    mated = gallery[mated_rows] + rng.normal(0, 0.45 / np.sqrt(128), (len(mated_rows), 128)).astype(np.float32)
-    nonmated = rng.multivariate_normal(mean, cov, size=probes_ours - len(mated_rows)).astype(np.float32)
-    probes = np.vstack([mated, nonmated])
-    ours, ours_exact, answers = [], [], []
-    for p in probes:
-        t = time.perf_counter()
-        answers.append(index.search(p, radius=RADIUS)[0])
-        ours.append(time.perf_counter() - t)
-    for p in probes[: max(20, probes_ours // 5)]:
-        t = time.perf_counter()
-        index.search(p)
-        ours_exact.append(time.perf_counter() - t)
-    gallery64 = gallery.astype(np.float64)  # face_distance works on what it is given; float64 like its encodings
-    base, agree_mated, agree_within, within, nobody = [], 0, 0, 0, 0
-    checked = list(range(0, len(probes), max(1, len(probes) // probes_base)))[:probes_base]
-    mated_checked = sum(1 for i in checked if i < len(mated_rows))
-    for i in checked:
-        t = time.perf_counter()
-        d = face_recognition.face_distance(gallery64, probes[i])
-        best = int(np.argmin(d))
-        base.append(time.perf_counter() - t)
-        ans = answers[i]
-        if d[best] <= RADIUS:
-            within += 1
-            agree = ans is not None and ans.top1_rider == riders[best]
-            agree_within += agree
-            agree_mated += agree and i < len(mated_rows)
-        else:
-            nobody += ans is None
-    print(f"gallery {size:,} templates (loaded and indexed in {load_s:.1f} s)")
-    print(f"  ours (radius {RADIUS}):  p50 {pctl(ours, 50):7.2f} ms  p95 {pctl(ours, 95):7.2f} ms  ({len(ours)} probes)")
-    print(f"  ours, exact scan:     p50 {pctl(ours_exact, 50):7.2f} ms  p95 {pctl(ours_exact, 95):7.2f} ms  ({len(ours_exact)} probes)")
-    print(f"  face_distance:        p50 {pctl(base, 50):7.2f} ms  p95 {pctl(base, 95):7.2f} ms  ({len(base)} probes)")
-    print(f"  p95 ratio face_distance / ours: {pctl(base, 95) / pctl(ours, 95):.1f}x")
-    print(f"  top-1 agreement with exact search: mated {agree_mated}/{mated_checked} "
-          f"({agree_mated / max(mated_checked, 1):.2%}); every probe whose exact top-1 is within the radius "
-          f"{agree_within}/{within} ({agree_within / max(within, 1):.2%}); beyond the radius, both say nobody "
-          f"in {nobody}/{len(checked) - within}")
+def load() -> str:
+    try:
+        return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "load average unknown"
 
 
 def main() -> None:
+    from services.transit.boarding.domain import FrameCandidates
+    from services.transit.boarding.gallery import GalleryIndex, ann_settings
+    from services.transit.settings import TransitSettings
+
+    settings = TransitSettings()
+    radius = settings.boarding_identify_gallery_threshold + settings.boarding_identify_margin + 0.05  # the service's
+    threshold, margin = settings.boarding_identify_gallery_threshold, settings.boarding_identify_margin
     rng = np.random.default_rng(7)
     real = real_encodings()
-    mean = real.mean(axis=0)
-    cov = np.cov(real, rowvar=False) + np.eye(128) * 1e-5
-    print(f"synthetic templates from the mean/covariance of {len(real)} real encodings")
-    sizes = [(68_000, 2000 if FULL else 500, 200 if FULL else 60), (1_000_000, 1000 if FULL else 200,
-                                                                     100 if FULL else 20)]
-    for size, n_ours, n_base in sizes:
-        run(size, mean, cov, rng, n_ours, n_base)
+    mean, cov = real.mean(axis=0), np.cov(real, rowvar=False) + np.eye(real.shape[1]) * 1e-5
+    dim = real.shape[1]
+    print(f"synthetic templates from the mean/covariance of {len(real)} real encodings; {load()}")
+    gallery = rng.multivariate_normal(mean, cov, size=SIZE, method="cholesky").astype(np.float32)
+    riders = [uuid.UUID(int=i + 1) for i in range(SIZE)]
+    index = GalleryIndex(capacity=SIZE, dim=dim, **{**ann_settings(settings), "ann_min_rows": 1})
+    index.bulk_load(gallery, riders)
+    started, cpu = time.perf_counter(), time.process_time()
+    index.build_ann()
+    build_s, build_cpu = time.perf_counter() - started, time.process_time() - cpu
+    mated_rows = rng.choice(SIZE, PROBES, replace=False)
+    noise = rng.normal(0, 1, (PROBES, dim)).astype(np.float32)
+    noise *= (0.45 / np.linalg.norm(noise, axis=1))[:, None]  # a genuine pair: ~0.45 apart
+    probes = np.vstack([gallery[mated_rows] + noise,
+                        rng.multivariate_normal(mean, cov, size=PROBES).astype(np.float32)])
+    kinds = ["mated"] * PROBES + ["non-mated"] * PROBES
+
+    exact, exact_s = [], []
+    ann_min = index.ann_min_rows
+    index.ann_min_rows = 10**12  # the exact scan of the same matrix
+    for p in probes:
+        t = time.perf_counter()
+        exact.append(index.search(p)[0])
+        exact_s.append(time.perf_counter() - t)
+    index.ann_min_rows = ann_min
+
+    def within(found: FrameCandidates | None):
+        return None if found is None else GalleryIndex._within(found, radius)
+
+    def decision(found: FrameCandidates | None):
+        found = within(found)
+        if found is None or found.top1_distance > threshold:
+            return None
+        if found.top2_distance is not None and found.top2_distance - found.top1_distance < margin:
+            return None
+        return found.top1_rider
+
+    def top1(found):
+        found = within(found)
+        return None if found is None else found.top1_rider
+
+    print(f"gallery {SIZE:,} templates of dimension {dim}; graph built in {build_s:.1f} s ({build_cpu:.1f} s CPU, "
+          f"{index.ann_dtype}, connectivity {index.ann_connectivity}, expansion_add {index.ann_expansion_add}); "
+          f"graph memory {index.ann_bytes() / 2**20:.0f} MiB beside the float32 matrix "
+          f"{SIZE * dim * 4 / 2**20:.0f} MiB")
+    print(f"  baseline, exact scan:  p50 {pctl(exact_s, 50):7.3f} ms  p95 {pctl(exact_s, 95):7.3f} ms  "
+          f"({len(probes)} probes)")
+    within_exact = {k: sum(top1(e) is not None for e, kk in zip(exact, kinds, strict=True) if kk == k)
+                    for k in ("mated", "non-mated")}
+    print(f"  exact answers within the radius {radius:.2f}: mated {within_exact['mated']}/{PROBES}, non-mated "
+          f"{within_exact['non-mated']}/{PROBES}")
+    for ef in sorted({64, 128, 256, settings.boarding_ann_expansion}):
+        index._ann.expansion_search = max(ef, index.ann_candidates)
+        times, answers = [], []
+        for p in probes:
+            t = time.perf_counter()
+            answers.append(index.search(p, radius=radius)[0])
+            times.append(time.perf_counter() - t)
+        agree = {k: 0 for k in ("mated", "non-mated")}
+        same_decision = 0
+        for e, a, k in zip(exact, answers, kinds, strict=True):
+            agree[k] += top1(e) == top1(a)
+            same_decision += decision(e) == decision(a)
+        mark = "  <- setting" if ef == settings.boarding_ann_expansion else ""
+        print(f"  ours, graph ef={ef:<4}  p50 {pctl(times, 50):7.3f} ms  p95 {pctl(times, 95):7.3f} ms  "
+              f"top-1 agreement mated {agree['mated']}/{PROBES} ({agree['mated'] / PROBES:.2%}), non-mated "
+              f"{agree['non-mated']}/{PROBES} ({agree['non-mated'] / PROBES:.2%}); same decision "
+              f"{same_decision}/{len(probes)}; p95 ratio exact / ours {pctl(exact_s, 95) / pctl(times, 95):.0f}x{mark}")
+    index._ann.expansion_search = max(settings.boarding_ann_expansion, index.ann_candidates)
+    print(f"  ({load()} at the end)")
 
 
 if __name__ == "__main__":

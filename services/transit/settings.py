@@ -55,6 +55,12 @@ class TransitSettings(ServiceSettings):
     boarding_max_image_bytes: int = 8 * 1024 * 1024
     boarding_max_image_pixels: int = 12_000_000
     boarding_detect_max_side: int = 640
+    # Kiosk photos and door frames (one pipeline, as `transit evaluate` measures it): the smallest face (full-size
+    # pixels) the detector looks for in a photo larger than `boarding_detect_max_side`; it is scanned at the scale
+    # where such a face fills dlib's 80-px window (faces.detection_scale), never finer than the default scan.
+    # 80 finds what the 640-px copy upsampled once found in a 1280x720 frame, at less cost; larger values are
+    # faster and miss smaller faces (0: the default scan).
+    boarding_detect_min_face_px: int = 80
     # Erasure at the kiosk by card + date of birth (or face): after this many refused proofs for one card in
     # `boarding_erasure_window_s`, further attempts are refused (429) until the oldest leaves the window, so
     # someone holding a card cannot try the ~36,500 birth dates of a century.
@@ -80,6 +86,13 @@ class TransitSettings(ServiceSettings):
     boarding_liveness_max_frame_distance: float = 0.28
     # A worker's gallery catches up with the change log at least this often even without NOTIFY.
     boarding_gallery_poll_s: float = 5.0
+    # A whole-gallery search (policy `gallery`) past this many templates asks an HNSW graph (usearch) for
+    # `boarding_ann_candidates` candidate templates per probe and ranks them by their exact distance; smaller
+    # galleries are searched exactly. `boarding_ann_expansion` is the graph's search depth (recall against
+    # latency): benchmarks/bench_boarding_search.py measures its top-1 agreement with the exact search.
+    boarding_ann_min_templates: int = 100_000
+    boarding_ann_candidates: int = 64
+    boarding_ann_expansion: int = 128
     # A bus's offline queue (README "Sync protocol"): an event more than this ahead of the server's clock, or
     # older than this when it arrives, is refused by its index (occurred_at_in_future / occurred_at_too_old).
     boarding_future_window_s: int = 300

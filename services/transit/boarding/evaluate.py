@@ -70,7 +70,7 @@ def encode(photos: list[tuple[str, Path]], groups: dict[str, str], *, settings, 
             frame = faces.read_frame(data, max_bytes=settings.boarding_max_image_bytes,
                                      max_pixels=settings.boarding_max_image_pixels,
                                      detect_max_side=settings.boarding_detect_max_side, embedder=embedder,
-                                     landmarks=landmarks)
+                                     landmarks=landmarks, min_face_px=settings.boarding_detect_min_face_px)
             face = faces.enrolment_face(frame, min_face_px=door_px, gate=door_gate)
         except faces.BadPhoto as exc:
             refused[exc.code] += 1
@@ -342,7 +342,8 @@ def levers(photos: list[tuple[str, Path]], groups: dict[str, str], *, settings, 
             try:
                 fr = faces.read_frame(data, max_bytes=settings.boarding_max_image_bytes,
                                       max_pixels=settings.boarding_max_image_pixels,
-                                      detect_max_side=settings.boarding_detect_max_side)
+                                      detect_max_side=settings.boarding_detect_max_side,
+                                      min_face_px=settings.boarding_detect_min_face_px)
                 frames.append(faces.enrolment_face(fr, min_face_px=door_px).encoding)
             except faces.BadPhoto:
                 continue

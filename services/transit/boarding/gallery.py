@@ -1,6 +1,8 @@
-"""The in-memory gallery of face templates of the configured face model: exact 1:N search in one float32 matrix,
-kept in step with the database after each commit (enrol, erase, purge, consent), and across workers through
-PostgreSQL LISTEN/NOTIFY. Only riders with a standing `identification` consent are ever searched without a card."""
+"""The in-memory gallery of face templates of the configured face model: 1:N search in one float32 matrix (exact
+for small galleries; past `ann_min_rows`, an HNSW graph from usearch proposes candidates and their exact distances
+decide), kept in step with the database after each commit (enrol, erase, purge, consent), and across workers
+through PostgreSQL LISTEN/NOTIFY. Only riders with a standing `identification` consent are ever searched without a
+card."""
 
 import json
 import logging
@@ -27,7 +29,9 @@ class GalleryIndex:
     """Rows of a float32 matrix; removing swaps the last row in. Search returns, per probe, the nearest
     rider and the nearest distance of any other rider (for the top-1/top-2 margin). Thread-safe."""
 
-    def __init__(self, capacity: int = 1024, *, dim: int = DIM, model_id: str = ""):
+    def __init__(self, capacity: int = 1024, *, dim: int = DIM, model_id: str = "", ann_min_rows: int = 100_000,
+                 ann_candidates: int = 64, ann_expansion: int = 128, ann_connectivity: int = 16,
+                 ann_expansion_add: int = 64, ann_dtype: str = "f16"):
         self.dim, self.model_id = dim, model_id
         self._matrix = np.zeros((capacity, dim), dtype=np.float32)
         self._sq = np.zeros(capacity, dtype=np.float32)  # squared norms, for |x-q|^2 = |x|^2 - 2xq + |q|^2
@@ -50,6 +54,18 @@ class GalleryIndex:
         self._mean = np.zeros(dim, dtype=np.float32)
         self._proj = np.zeros((capacity, self.projected_dims), dtype=np.float32)
         self._psq = np.zeros(capacity, dtype=np.float32)
+        # Past `ann_min_rows` templates, a whole-gallery search asks an HNSW graph (usearch) over the identifiable
+        # rows for `ann_candidates` rows and ranks those by their exact distance from the matrix: the distances
+        # reported are exact, and the graph only proposes (its recall is measured by the benchmark), so its
+        # copy of the vectors may be half precision (`ann_dtype`). Every row has a stable key (the graph's
+        # label), which survives the row moving when another is removed.
+        self.ann_min_rows, self.ann_candidates, self.ann_expansion = ann_min_rows, ann_candidates, ann_expansion
+        self.ann_connectivity, self.ann_expansion_add, self.ann_dtype = ann_connectivity, ann_expansion_add, ann_dtype
+        self._key = np.zeros(capacity, dtype=np.int64)  # the stable key of each row
+        self._key_row = np.zeros(capacity, dtype=np.int64)  # the row of each key ever given (-1: removed)
+        self._next_key = 0
+        self._ann = None  # usearch.index.Index, once built
+        self._ann_pending: list | None = None  # changes made while a build runs, applied when it ends
 
     def __len__(self) -> int:
         return self._n
@@ -68,7 +84,7 @@ class GalleryIndex:
         if need <= capacity:
             return
         new = max(need, capacity * 2)
-        for name in ("_matrix", "_sq", "_owner", "_proj", "_psq"):
+        for name in ("_matrix", "_sq", "_owner", "_proj", "_psq", "_key"):
             old = getattr(self, name)
             grown = np.zeros((new, *old.shape[1:]), dtype=old.dtype)
             grown[: self._n] = old[: self._n]
@@ -80,7 +96,10 @@ class GalleryIndex:
             return
         if self._n:
             raise ValueError(f"templates of dimension {dim} in an index of dimension {self.dim}")
-        self.__init__(len(self._matrix), dim=dim, model_id=self.model_id)
+        self.__init__(len(self._matrix), dim=dim, model_id=self.model_id, ann_min_rows=self.ann_min_rows,
+                      ann_candidates=self.ann_candidates, ann_expansion=self.ann_expansion,
+                      ann_connectivity=self.ann_connectivity, ann_expansion_add=self.ann_expansion_add,
+                      ann_dtype=self.ann_dtype)
 
     def _code_for(self, rider_id: uuid.UUID) -> int:
         code = self._code.get(rider_id)
@@ -104,6 +123,7 @@ class GalleryIndex:
             else:
                 self._identifiable.add(code)
             self._grow(self._n + len(encodings))
+            start = self._n
             for enc, tid in zip(encodings, template_ids, strict=True):
                 row = self._n
                 self._matrix[row] = enc
@@ -113,6 +133,9 @@ class GalleryIndex:
                 self._row_template.append(tid)
                 self._rows_of[code].add(row)
                 self._n += 1
+            keys = self._new_keys(start, self._n)
+            if identifiable:
+                self._ann_change("add", keys, self._matrix[start : self._n])
             self._routes_of[code] = list(routes)
             for route in routes:
                 self._routes[route].add(code)
@@ -122,7 +145,13 @@ class GalleryIndex:
             code = self._code.get(rider_id)
             if code is None:
                 return
-            for row in sorted(self._rows_of.pop(code, set()), reverse=True):
+            rows = sorted(self._rows_of.pop(code, set()), reverse=True)
+            if rows:
+                gone = self._key[rows].copy()
+                self._key_row[gone] = -1
+                if code in self._identifiable:
+                    self._ann_change("remove", gone)
+            for row in rows:
                 last = self._n - 1
                 if row != last:
                     moved = int(self._owner[last])
@@ -131,6 +160,8 @@ class GalleryIndex:
                     self._proj[row] = self._proj[last]
                     self._psq[row] = self._psq[last]
                     self._owner[row] = moved
+                    self._key[row] = self._key[last]
+                    self._key_row[self._key[row]] = row
                     self._row_template[row] = self._row_template[last]
                     self._rows_of[moved].discard(last)
                     self._rows_of[moved].add(row)
@@ -159,6 +190,86 @@ class GalleryIndex:
                 self._rows_of[code].add(start + i)
                 self._row_template.append(rider_id)
             self._n += len(encodings)
+            self._ann_change("add", self._new_keys(start, self._n), self._matrix[start : self._n])
+
+    def _new_keys(self, start: int, stop: int) -> np.ndarray:
+        keys = np.arange(self._next_key, self._next_key + stop - start, dtype=np.int64)
+        self._next_key += stop - start
+        if self._next_key > len(self._key_row):
+            grown = np.full(max(self._next_key, 2 * len(self._key_row)), -1, dtype=np.int64)
+            grown[: len(self._key_row)] = self._key_row
+            self._key_row = grown
+        self._key[start:stop] = keys
+        self._key_row[keys] = np.arange(start, stop)
+        return keys
+
+    def _ann_change(self, op: str, keys: np.ndarray, vectors: np.ndarray | None = None) -> None:
+        """Applies an added or removed set of identifiable rows to the graph, or queues it for the graph being
+        built (its snapshot was taken before the change)."""
+        if len(keys) == 0:
+            return
+        if self._ann_pending is not None:
+            self._ann_pending.append((op, keys.copy(), None if vectors is None else vectors.copy()))
+        if self._ann is not None:
+            self._apply(self._ann, op, keys, vectors)
+
+    @staticmethod
+    def _apply(ann, op: str, keys: np.ndarray, vectors: np.ndarray | None) -> None:
+        if op == "add":
+            ann.add(keys.astype(np.uint64), np.ascontiguousarray(vectors, dtype=np.float32), threads=1)
+        else:
+            ann.remove(keys.astype(np.uint64))
+
+    def _identifiable_rows(self) -> np.ndarray:
+        owner = self._owner[: self._n]
+        if self._all_identifiable():
+            return np.arange(self._n)
+        return np.flatnonzero(np.isin(owner, np.fromiter(self._identifiable, dtype=np.int64)))
+
+    def build_ann(self, *, threads: int = 0) -> None:
+        """Builds the HNSW graph over the identifiable rows. The lock is held only to copy the rows and, at the
+        end, to apply the changes made meanwhile, so searches (exact until then) and changes go on during it."""
+        from usearch.index import Index
+
+        with self._lock:
+            if self._ann is not None or self._ann_pending is not None:
+                return
+            rows = self._identifiable_rows()
+            keys, vectors = self._key[rows].astype(np.uint64), self._matrix[rows].copy()
+            self._ann_pending = []
+        try:
+            ann = Index(ndim=self.dim, metric="l2sq", dtype=self.ann_dtype, connectivity=self.ann_connectivity,
+                        expansion_add=self.ann_expansion_add, expansion_search=max(self.ann_expansion,
+                                                                                    self.ann_candidates))
+            if len(keys):
+                ann.add(keys, vectors, threads=threads)
+            del vectors
+        except BaseException:
+            with self._lock:
+                self._ann_pending = None
+            raise
+        with self._lock:
+            for op, k, v in self._ann_pending:
+                self._apply(ann, op, k, v)
+            self._ann, self._ann_pending = ann, None
+
+    def _build_ann_in_background(self) -> None:
+        if self._ann is None and self._ann_pending is None:
+            def build():
+                try:
+                    self.build_ann()
+                except Exception:
+                    log.exception("building the gallery's ANN graph failed; searches stay exact")
+
+            threading.Thread(target=build, name="gallery-ann-build", daemon=True).start()
+
+    def ann_bytes(self) -> int:
+        """Memory of the HNSW graph and its copy of the vectors (0 when not built)."""
+        return int(self._ann.memory_usage) if self._ann is not None else 0
+
+    @property
+    def uses_ann(self) -> bool:
+        return self._ann is not None and self._n >= self.ann_min_rows
 
     def _project(self, start: int, stop: int) -> None:
         if self._basis is None:
@@ -207,6 +318,10 @@ class GalleryIndex:
                 rows = np.fromiter((r for c in codes for r in self._rows_of.get(c, ())), dtype=np.int64)
                 matrix, sq, owner = self._matrix[rows], self._sq[rows], self._owner[rows]
             else:
+                if self._n >= self.ann_min_rows:
+                    if self._ann is not None:
+                        return self._ann_search(probes, radius)
+                    self._build_ann_in_background()  # exact (or bounded) until it is built
                 if self._n > self.exact_rows and self._basis is None:
                     self.fit_projection()
                 if radius is not None and self._n > self.exact_rows and self._all_identifiable():
@@ -236,6 +351,36 @@ class GalleryIndex:
                 break
         return FrameCandidates(self._rider[first], top1, top2)
 
+    def _ann_search(self, probes: np.ndarray, radius: float | None) -> list[FrameCandidates | None]:
+        """The graph proposes `ann_candidates` rows per probe; their exact distances decide, as `_bounded` does
+        within the radius."""
+        count = min(self.ann_candidates, len(self._ann))
+        if count == 0:
+            return [None] * len(probes)
+        matches = self._ann.search(probes, count, threads=1)
+        if hasattr(matches, "counts"):  # BatchMatches
+            keys, counts = matches.keys, matches.counts
+        else:  # one probe: Matches
+            keys, counts = np.atleast_2d(matches.keys), [len(matches.keys)]
+        out = []
+        for probe, found_keys, n in zip(probes, keys, counts, strict=True):
+            rows = self._key_row[found_keys[:n].astype(np.int64)]
+            rows = rows[rows >= 0]
+            if len(rows) == 0:
+                out.append(None)
+                continue
+            found = self._nearest(self._matrix[rows] @ probe, self._sq[rows], self._owner[rows], probe)
+            out.append(found if radius is None else self._within(found, radius))
+        return out
+
+    @staticmethod
+    def _within(found: FrameCandidates, radius: float) -> FrameCandidates | None:
+        if found.top1_distance > radius:
+            return None
+        if found.top2_distance is not None and found.top2_distance > radius:
+            return FrameCandidates(found.top1_rider, found.top1_distance, None)
+        return found
+
     def _bounded(self, probe: np.ndarray, radius: float) -> FrameCandidates | None:
         n = self._n
         pq = (probe - self._mean) @ self._basis
@@ -244,11 +389,7 @@ class GalleryIndex:
         if len(rows) == 0:
             return None
         found = self._nearest(self._matrix[rows] @ probe, self._sq[rows], self._owner[rows], probe)
-        if found.top1_distance > radius:
-            return None
-        if found.top2_distance is not None and found.top2_distance > radius:
-            found = FrameCandidates(found.top1_rider, found.top1_distance, None)
-        return found
+        return self._within(found, radius)
 
 
 # ---- keeping the index in step with the database --------------------------------------------------------
@@ -300,10 +441,17 @@ def load_index(engine: Engine, settings, *, now, model_id: str | None = None, di
         identifiable = _identifiable(conn) if by_rider else set()
     if dim is None:
         dim = len(next(iter(by_rider.values()))[0][0]) if by_rider else DIM
-    index = GalleryIndex(dim=dim, model_id=model_id)
+    index = GalleryIndex(dim=dim, model_id=model_id, **ann_settings(settings))
     for rider_id, (encs, ids) in by_rider.items():
         index.replace_rider(rider_id, encs, ids, routes.get(rider_id) or [], identifiable=rider_id in identifiable)
+    if len(index) >= index.ann_min_rows:
+        index.build_ann()  # at start-up, before the first search
     return index
+
+
+def ann_settings(settings) -> dict:
+    return {"ann_min_rows": settings.boarding_ann_min_templates, "ann_candidates": settings.boarding_ann_candidates,
+            "ann_expansion": settings.boarding_ann_expansion}
 
 
 def notify_change(session, rider_id: uuid.UUID, op: str, *, now) -> None:

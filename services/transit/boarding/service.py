@@ -120,7 +120,8 @@ def enrol_face(session: Session, *, rider_id: uuid.UUID, photos: list[bytes], co
         try:
             frame = faces.read_frame(data, max_bytes=settings.boarding_max_image_bytes,
                                      max_pixels=settings.boarding_max_image_pixels,
-                                     detect_max_side=settings.boarding_detect_max_side, embedder=embedder)
+                                     detect_max_side=settings.boarding_detect_max_side, embedder=embedder,
+                                     min_face_px=settings.boarding_detect_min_face_px)
             found.append(faces.enrolment_face(frame, min_face_px=settings.boarding_min_face_px, gate=gate))
         except faces.BadPhoto as exc:
             raise faces.BadPhoto(f"photo {i + 1}: {exc.detail}", code=exc.code) from None
@@ -229,7 +230,8 @@ def erase_by_person(session: Session, *, card_id: str, photo: bytes | None, birt
         embedder = faces.embedder_for(settings)
         frame = faces.read_frame(photo, max_bytes=settings.boarding_max_image_bytes,
                                  max_pixels=settings.boarding_max_image_pixels,
-                                 detect_max_side=settings.boarding_detect_max_side, embedder=embedder)
+                                 detect_max_side=settings.boarding_detect_max_side, embedder=embedder,
+                                 min_face_px=settings.boarding_detect_min_face_px)
         face = faces.enrolment_face(frame, min_face_px=settings.boarding_min_face_px // 2)
     card = session.get(Card, card_id)
 
@@ -365,7 +367,8 @@ def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id
     embedder = faces.embedder_for(settings)
     analysed = [faces.read_frame(data, max_bytes=settings.boarding_max_image_bytes,
                                  max_pixels=settings.boarding_max_image_pixels,
-                                 detect_max_side=settings.boarding_detect_max_side, embedder=embedder)
+                                 detect_max_side=settings.boarding_detect_max_side, embedder=embedder,
+                                 min_face_px=settings.boarding_detect_min_face_px)
                 for data in frames]
     existing = session.scalars(select(Boarding).where(Boarding.event_id == ev.event_id)).first()
     if existing is not None:

@@ -124,3 +124,67 @@ def test_calibration_rates_on_a_tiny_labelled_set():
     fnir, fpir, mated, nonmated = domain.identification_rates(enc, labels, [0.5, 2.5])
     assert (mated, nonmated) == (4, 1)
     assert fpir == [0.0, 1.0]  # c at distance 1.8 from b's photo matches only at 2.5
+
+
+def _same(a, b, radius=None) -> bool:
+    """Equal answers; with a radius, riders beyond it count as absent (the index may leave them out)."""
+    if radius is not None:
+        a, b = (GalleryIndex._within(x, radius) if x is not None else None for x in (a, b))
+    if a is None or b is None:
+        return a is b
+    return (a.top1_rider == b.top1_rider and abs(a.top1_distance - b.top1_distance) < 1e-5
+            and (a.top2_distance is None) == (b.top2_distance is None)
+            and (a.top2_distance is None or abs(a.top2_distance - b.top2_distance) < 1e-5))
+
+
+def test_ann_search_agrees_with_exact_search_through_replace_and_remove():
+    """Past `ann_min_rows` the whole-gallery search goes through usearch's graph (half-precision copies) and the
+    exact distances of its candidates decide: the answers are the exact search's, to the distance, also after
+    riders are replaced, removed, or withdraw from identification. A search that trusted the graph's own
+    distances, or a graph left stale by a change, fails here."""
+    rng = np.random.default_rng(11)
+    base = rng.normal(0, 0.09, (64, 128)).astype(np.float32)  # people cluster around a few "looks", like faces
+    riders = [uuid.uuid4() for _ in range(1500)]
+    templates = {r: [base[i % 64] + rng.normal(0, 0.06, 128).astype(np.float32) for _ in range(1 + i % 3)]
+                 for i, r in enumerate(riders)}
+    exact = GalleryIndex(capacity=8, ann_min_rows=10**9)
+    ann = GalleryIndex(capacity=8, ann_min_rows=1000, ann_candidates=32, ann_expansion=64)
+    for index in (exact, ann):
+        for i, r in enumerate(riders):
+            index.replace_rider(r, templates[r], [uuid.uuid4() for _ in templates[r]], ["R1"],
+                                identifiable=i % 10 != 0)
+    ann.build_ann()
+    assert ann.uses_ann and not exact.uses_ann and ann.ann_bytes() > 0
+
+    def check(probes):
+        for radius in (None, 0.55):
+            want, got = exact.search(probes, radius=radius), ann.search(probes, radius=radius)
+            assert sum(_same(w, g, radius) for w, g in zip(want, got, strict=True)) == len(probes)
+            one = probes[len(probes) // 2]  # a boarding with one frame: one probe
+            assert _same(exact.search(one, radius=radius)[0], ann.search(one, radius=radius)[0], radius)
+
+    def probes_of(people):
+        return np.array([templates[r][0] + rng.normal(0, 0.03, 128).astype(np.float32) for r in people])
+
+    check(probes_of(riders[1:400:3]))
+    # change the gallery under the graph: new faces, erasures, a consent withdrawn and one given
+    for r in riders[1:200:4]:
+        templates[r] = [rng.normal(0, 0.09, 128).astype(np.float32) for _ in range(2)]
+    for index in (exact, ann):
+        for i, r in enumerate(riders[1:200:4]):
+            index.replace_rider(r, templates[r], [uuid.uuid4(), uuid.uuid4()], ["R1"], identifiable=i % 7 != 3)
+        for r in riders[2:300:5]:
+            index.remove_rider(r)
+        index.replace_rider(riders[0], templates[riders[0]], [uuid.uuid4()], ["R1"], identifiable=True)
+    gone = [r for r in riders[2:300:5]]
+    assert not ann.has_rider(gone[0]) and len(ann) == len(exact)
+    moved = probes_of(riders[1:200:4])  # only their new faces can be found
+    findable = [i % 7 != 3 and r not in set(riders[2:300:5]) for i, r in enumerate(riders[1:200:4])]
+    found = ann.search(moved, radius=0.55)
+    assert [f is not None and f.top1_rider == r for f, r in zip(found, riders[1:200:4], strict=True)] == findable
+    assert 30 < sum(findable) < 50
+    check(moved)
+    check(probes_of(gone))  # an erased rider is nobody's answer
+    assert all(f is None or f.top1_rider not in set(gone) for f in ann.search(probes_of(gone)))
+    check(probes_of(riders[:600:2]))
+    check(rng.normal(0, 0.09, (100, 128)).astype(np.float32))  # strangers
