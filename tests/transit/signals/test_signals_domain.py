@@ -101,6 +101,16 @@ def test_walk_stays_open_while_a_slow_walker_on_holds_the_red_longer_than_a_newc
     assert _walk_length(Policy.adaptive(speed_blind=True), fast) > T.min_walk_s + 1.0
 
 
+def test_a_walker_not_yet_measured_does_not_hold_the_walk_open_but_is_held_by_the_clearance():
+    # a track just found, no speed yet: for ending the walk it is taken at the design speed (ending the walk
+    # only stops newcomers); the clearance still plans it at the slow unknown-speed assumption until measured
+    fresh = lambda t: [WalkerObs("f", 1.0, None, t)]  # noqa: E731
+    assert _walk_length(Policy.adaptive(), fresh) == pytest.approx(T.min_walk_s)
+    ctl = CrossingController(SPEC, Policy.adaptive())
+    assert ctl.need_s(WalkerObs("f", 1.0, None, 10.0), 10.0) == pytest.approx(
+        (SPEC.length_m - 1.0) / T.unknown_speed_mps + T.margin_s)
+
+
 def test_walk_is_not_shortened_for_a_card_tap_or_on_the_fail_safe_plan():
     run = Run()
     run.tick(Observation(detector_ok=True, last_report_s=0.0, card_tap=True))
