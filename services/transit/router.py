@@ -4,7 +4,7 @@
 from services.common.routing import APIRouter
 from services.transit.boarding.holds_router import router as holds_router
 from services.transit.boarding.router import router as boarding_router
-from services.transit.overview import router as overview_router
+from services.transit.overview.router import router as overview_router
 from services.transit.screens import router as screens_router
 from services.transit.signals.router import router as signals_router
 

@@ -1,18 +1,13 @@
-"""The transit `GET /v1/overview`: boarding's figures, and signals' when that part is installed."""
+"""The transit overview's figures: boarding's, and signals' when that part is installed."""
 
 import importlib
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from services.common.db import SessionDep, utcnow
 from services.common.overview import Attention, Figure, Overview
-from services.common.routing import APIRouter
-from services.transit.access import Official
 from services.transit.boarding import service as boarding
 from services.transit.boarding.domain import SEOUL
-
-router = APIRouter(prefix="/v1", tags=["overview"])
 
 
 def boarding_part(session: Session, *, now: datetime) -> tuple[list[Figure], list[Attention]]:
@@ -46,9 +41,7 @@ def _signals_part():
     return getattr(module, "overview_part", None)
 
 
-@router.get("/overview", response_model=Overview)
-def read_overview(session: SessionDep, _: Official) -> Overview:
-    now = utcnow()
+def overview(session: Session, *, now: datetime) -> Overview:
     figures, attention = boarding_part(session, now=now)
     part = _signals_part()
     if part is not None:
