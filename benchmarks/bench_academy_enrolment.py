@@ -94,10 +94,9 @@ def answer_variants(app):
     from fastapi import Response
     from fastapi.responses import JSONResponse
 
-    from services.common.auth import Principal
     from services.common.db import SessionDep, utcnow
     from services.common.routing import APIRouter
-    from services.talent_academy.access import Applicants
+    from services.talent_academy.access import StaffOrPartner
     from services.talent_academy.enrolment import service
     from services.talent_academy.enrolment.schemas import EnrolmentCreate, EnrolmentRead
 
@@ -105,7 +104,7 @@ def answer_variants(app):
 
     @router.post("/bench/commit-in-handler/{offering_id}", response_model=EnrolmentRead, status_code=201)
     def committed_in_handler(offering_id: int, data: EnrolmentCreate, response: Response, session: SessionDep,
-                             principal: Principal = Applicants):
+                             principal: StaffOrPartner):
         enrolment, created = service.enrol(session, offering_id=offering_id, learner_id=data.learner_id,
                                            source=data.source, now=utcnow())
         if not created:
@@ -116,7 +115,7 @@ def answer_variants(app):
 
     @router.post("/bench/jsonresponse/{offering_id}", response_model=EnrolmentRead, status_code=201)
     def hand_serialised(offering_id: int, data: EnrolmentCreate, session: SessionDep,
-                        principal: Principal = Applicants):
+                        principal: StaffOrPartner):
         enrolment, created = service.enrol(session, offering_id=offering_id, learner_id=data.learner_id,
                                            source=data.source, now=utcnow())
         return JSONResponse(service.read(session, enrolment).model_dump(mode="json"),
