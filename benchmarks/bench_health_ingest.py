@@ -86,7 +86,7 @@ def run(label: str, url: str, identity_url: str) -> None:
                 "sex": "female", "centre_id": "C001", "confirm_new": True, "consents": {"health_data": True}})
             residents.append(r.json()["resident"]["id"])
         kiosk = {"Authorization": f"Bearer {key}"}
-        start = datetime.now(UTC) - timedelta(days=60)
+        start = datetime.now(UTC) - timedelta(days=26)  # inside the kiosks' 30-day window (older is quarantined)
         items = [reading(rng, rng.choice(residents), start + timedelta(minutes=7 * k)) for k in range(TOTAL)]
         t = time.perf_counter()
         for i in range(0, TOTAL, BATCH):
