@@ -62,6 +62,10 @@ class Timing:
     kerb_noise_m: float = 0.3  # a walker reported this close to the far kerb, or past it, is taken this far off it
     kerb_band_m: float = 1.0  # a track standing this close to its kerb is waiting there, not crossing
     unseen_after_s: float = 1.5  # a walker not in the last report (1 s period + latency) counts as lost
+    # during the all-red, a track the camera reported this recently is still on the crossing, whatever its
+    # prediction: one frame period (1 s), one missed frame (1 s) and the latency (0.5 s). Policy, calibrated
+    # on seeds 101-140 (see docs/SIGNALS.md)
+    all_red_leave_s: float = 2.5
     unseen_max_s: float = 90.0  # a track unseen this long is forgotten, whatever its prediction
     presence_gap_s: float = 2.0  # presence-only baseline: ends this long after the last detection on the crossing
     blind_speed_mps: float = 0.5  # speed-blind variant of ours: every walker taken at this speed
@@ -474,23 +478,43 @@ class CrossingController:
             if not s.all_red_hold:
                 # ours: a walker found on the crossing during the all-red (a late report, a track found again)
                 # holds it as the cap's hold does, logged
-                found = self.active_walkers(obs, now_s) if self.policy.kind == "adaptive" else []
-                if not found:
+                found = self._all_red_walkers(obs, s, now_s) if self.policy.kind == "adaptive" else []
+                # a hold only when it lengthens the all-red: a walker reported stepping off the far kerb within
+                # the 2 s is what the all-red is for
+                if not found or now_s + max(self._all_red_need_s(w, s, now_s) for w in found) <= start + t.all_red_s:
                     return start + t.all_red_s
                 if log:
                     s.all_red_hold = True
                     s.last_occupied_s = now_s
                     events.append(Event("all_red_hold", now_s, {
                         "walkers": [w.track_id for w in found], "reason": "found_during_all_red",
-                        "need_s": round(max(self.need_s(w, now_s) for w in found), 2)}))
-            walkers = self.active_walkers(obs, now_s)
+                        "need_s": round(max(self._all_red_need_s(w, s, now_s) for w in found), 2)}))
+            walkers = self._all_red_walkers(obs, s, now_s)
             if walkers:
                 s.last_occupied_s = now_s
-                held_to = now_s + max(self.need_s(w, now_s) for w in walkers)
+                held_to = now_s + max(self._all_red_need_s(w, s, now_s) for w in walkers)
             else:
                 held_to = s.last_occupied_s if s.last_occupied_s is not None else start
             return max(start + t.all_red_s, min(start + t.all_red_hold_max_s, held_to))
         return self._clearance_end(s, obs, now_s, healthy, events, log=log)
+
+    def _all_red_walkers(self, obs: Observation, s: ControllerState, now_s: float) -> list[WalkerObs]:
+        """During the all-red, ours holds for every walker predicted on the crossing and for every track the
+        camera has reported there since the all-red began, whatever its prediction says: a noisy point near
+        the far kerb, or a walker stopping a step short of it, makes a prediction wrong (seen on calibration
+        seeds), and the camera's word then beats it."""
+        active = self.active_walkers(obs, now_s)
+        ids = {w.track_id for w in active}
+        return active + [w for w in obs.walkers if w.track_id not in ids and w.observed_s >= s.phase_started_s
+                         and not self._waiting_at_kerb(w, now_s)]
+
+    def _all_red_need_s(self, w: WalkerObs, s: ControllerState, now_s: float) -> float:
+        """A walker the camera reported on the crossing during the all-red is held until predicted off and
+        until the camera has stopped reporting them for `all_red_leave_s`: seen to leave, not predicted to."""
+        need = self.need_s(w, now_s)
+        if w.observed_s >= s.phase_started_s:
+            need = max(need, w.observed_s + self.timing.all_red_leave_s - now_s)
+        return need
 
     def _walk_early_end(self, s, obs, now_s, healthy) -> float | None:
         """Ours only: the walk ends once its entry minimum has passed, nobody waits at a kerb, and a walker

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -76,9 +76,12 @@ def _epoch(dt: datetime) -> float:
 
 def _observation(session: Session, crossing: Crossing, now: datetime) -> Observation:
     since = now - timedelta(seconds=DEFAULT_TIMING.track_stale_s)
+    # a track reported at the far kerb is done for the reviews, but the controller still sees it while the
+    # camera keeps reporting it: one noisy point there is not an exit (the all-red holds until seen to leave)
+    recent = now - timedelta(seconds=DEFAULT_TIMING.all_red_leave_s)
     rows = session.execute(
         select(WalkerTrack).where(WalkerTrack.crossing_id == crossing.id, WalkerTrack.last_seen_at >= since,
-                                  WalkerTrack.completed.is_(False))
+                                  or_(WalkerTrack.completed.is_(False), WalkerTrack.last_seen_at >= recent))
     ).scalars().all()
     walkers = tuple(
         WalkerObs(r.track_key, r.last_position_m, r.speed_mps, min(_epoch(r.last_seen_at), _epoch(now)))

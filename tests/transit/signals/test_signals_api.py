@@ -233,6 +233,20 @@ def test_empty_crossing_ends_the_clearance_early_and_logs_the_cycle(client_for, 
     assert cycles[0]["clearance_s"] < 14.0
 
 
+def test_a_walker_reported_at_the_far_kerb_during_the_all_red_holds_it_until_seen_to_leave(
+        client_for, auth, make_crossing):
+    """A point at the far kerb closes the track for the reviews, but not for the controller: it may be noise,
+    or a walker stalled a step short; the all-red holds until the camera stops reporting them."""
+    client = client_for("transit")
+    start = _now().timestamp() - 0.5
+    cid = make_crossing(state={"phase": "all_red", "phase_started_s": start, "cycle_no": 3, "last_occupied_s": None})
+    headers = auth.device_headers("detector", cid)
+    d = client.post(f"/v1/crossings/{cid}/tracks", json=batch(tracks=[track("w", 1.2, 11.5, seconds=2.0)]),
+                    headers=headers).json()["decision"]
+    # the last point, 13.9 m of 14, is now: held 2.5 s from it, past the plain all-red's last 1.5 s
+    assert d["phase"] == "all_red" and 2.0 < d["remaining_s"] <= 2.6
+
+
 def test_faulty_detector_runs_the_fixed_plan(client_for, auth, make_crossing):
     client = client_for("transit")
     headers = auth.device_headers("detector", "X01")

@@ -1,6 +1,8 @@
 """The crossing controller's rules: call and cancel, walk, clearance floor, extension from measured speed and
 remaining distance, caps, gap-out on an empty crossing, fail-safe to the fixed plan, mobility-need requests."""
 
+import math
+
 import pytest
 
 from services.transit.signals.domain import (
@@ -374,3 +376,31 @@ def test_a_track_standing_at_the_kerb_edge_is_waiting_not_crossing():
     start = to_clearance(run)
     run.until(Phase.all_red, lambda t: obs(t, walkers=[WalkerObs("k", 0.4, 0.0, t)]))
     assert run.now - start == pytest.approx(T.min_clearance_s, abs=0.6)
+
+
+def test_a_walker_the_camera_reports_during_the_all_red_holds_it_until_seen_to_leave():
+    """Calibration seeds stranded seniors a step short of the far kerb: a noisy point made them look off, or
+    they stopped there. The camera's reports during the all-red beat the prediction until it stops seeing them."""
+    run = Run()
+    start = to_clearance(run)
+    leave = start + 12.0  # the camera stops reporting them here: off the crossing
+    def walker(t):
+        # reported 0.2 m from the far kerb at 1.3 m/s, once a second, 0.5 s late: predicted off 0.15 s after
+        # each report was taken, i.e. before it arrives
+        return obs(t, walkers=[WalkerObs("w", 13.8, 1.3, min(math.floor(t) - 0.5, leave))])
+    run.until(Phase.all_red, walker, limit=200)
+    t_all_red = run.now
+    assert t_all_red < leave  # the prediction ended the flashing while they were still reported
+    run.until(Phase.vehicle_green, walker, limit=200)
+    assert leave + T.all_red_leave_s - 0.5 <= run.now <= leave + T.all_red_leave_s + 0.5
+    assert run.kinds("all_red_hold")[0].data["reason"] == "found_during_all_red"
+
+
+def test_a_track_last_reported_before_the_all_red_does_not_lengthen_it():
+    run = Run()
+    start = to_clearance(run)
+    seen_until = start + 3.0
+    run.until(Phase.vehicle_green, lambda t: obs(t, walkers=[WalkerObs("w", 13.8, 1.3, min(t, seen_until))]),
+              limit=200)
+    assert not run.kinds("all_red_hold")
+    assert run.kinds("cycle_end")[0].data["clearance_s"] == pytest.approx(T.min_clearance_s)

@@ -113,6 +113,17 @@ def _time_loss(tripinfo: Path) -> tuple[float, int]:
     return (float(np.mean(losses)) if losses else 0.0), len(losses)
 
 
+def _finish(result: "RunResult", *, started: float, tripinfo: Path, truth: "_Truth", detector: Detector) -> "RunResult":
+    """The run's figures once SUMO has closed: vehicle time loss from its tripinfo, the walkers' from the
+    truth, the faults the detector model made."""
+    result.wall_s = time.perf_counter() - started
+    result.vehicle_time_loss_s, result.vehicles = _time_loss(tripinfo)
+    result.walkers_crossed = len(truth.crossed)
+    result.pedestrian_wait_s = truth.wait_s / max(1, len(truth.crossed))
+    result.detector_misses, result.track_drops, result.id_switches = detector.misses, detector.drops, detector.switches
+    return result
+
+
 class _Truth:
     """Reads SUMO each step: who is on the crossing (position from the south kerb) and in the kerb zones."""
 
@@ -324,12 +335,7 @@ def run(scenario: Scenario, policy: Policy, *, detection: DetectorParams = PERFE
         result.sim_s = traci.simulation.getTime()
     finally:
         traci.close()
-    result.wall_s = time.perf_counter() - started
-    result.vehicle_time_loss_s, result.vehicles = _time_loss(tripinfo)
-    result.walkers_crossed = len(truth.crossed)
-    result.pedestrian_wait_s = truth.wait_s / max(1, len(truth.crossed))
-    result.detector_misses, result.track_drops, result.id_switches = detector.misses, detector.drops, detector.switches
-    return result
+    return _finish(result, started=started, tripinfo=tripinfo, truth=truth, detector=detector)
 
 
 def _record(events, result: RunResult, truth: _Truth) -> None:
@@ -436,12 +442,7 @@ def run_sumo_actuated(scenario: Scenario, *, detection: DetectorParams = PERFECT
         result.sim_s = traci.simulation.getTime()
     finally:
         traci.close()
-    result.wall_s = time.perf_counter() - started
-    result.vehicle_time_loss_s, result.vehicles = _time_loss(tripinfo)
-    result.walkers_crossed = len(truth.crossed)
-    result.pedestrian_wait_s = truth.wait_s / max(1, len(truth.crossed))
-    result.detector_misses, result.track_drops, result.id_switches = detector.misses, detector.drops, detector.switches
-    return result
+    return _finish(result, started=started, tripinfo=tripinfo, truth=truth, detector=detector)
 
 
 def run_sumo_program(scenario: Scenario, *, step_s: float = 0.5) -> tuple[float, float]:
