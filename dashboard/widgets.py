@@ -101,6 +101,25 @@ def service_overview(service: str) -> dict | None:
     return reply.data
 
 
+def live_overview(service: str, *, scope: str | None = None, include: bool = True) -> None:
+    """The top of a service's page: its `GET /v1/overview` (or the figures under `scope`, with or without
+    that prefix), refreshed every `api.LIVE_TTL_S` without rerunning the rest of the page."""
+
+    @st.fragment(run_every=api.LIVE_TTL_S)
+    def live() -> None:
+        st.caption(t("live", s=api.LIVE_TTL_S))
+        if scope is None:
+            service_overview(service)
+            return
+        reply = fetch(service, "/v1/overview")
+        if not problem(reply):
+            part = views.scoped(reply.data, scope, include=include)
+            figures(part)
+            attention([part])
+
+    live()
+
+
 def map_chart(layers, df_for_view: pd.DataFrame, *, tooltip_html: str | None = None, key: str | None = None,
               legend: list[tuple[list[int], str]] | None = None) -> None:
     # Vega-Lite, not deck.gl: the same layers without compiling WebGL shaders on each visit (views.map_layers_chart)

@@ -5,16 +5,16 @@ and the offerings with their fill and waitlists."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import api, views
+from dashboard import views
 from dashboard.widgets import (
     as_of,
     fetch,
     lang,
+    live_overview,
     no_data,
     page_title,
     prefetch,
     problem,
-    service_overview,
     t,
     table,
 )
@@ -23,14 +23,7 @@ SERVICE = "talent_academy"
 page_title("academy")
 prefetch((SERVICE, "/v1/overview"), (SERVICE, "/v1/tracks", None, False))
 
-
-@st.fragment(run_every=api.LIVE_TTL_S)
-def live() -> None:
-    st.caption(t("live", s=api.LIVE_TTL_S))
-    service_overview(SERVICE)
-
-
-live()
+live_overview(SERVICE)
 
 tracks_reply = fetch(SERVICE, "/v1/tracks", live=False)
 tracks = views.items_of(tracks_reply.data) if tracks_reply.ok else []

@@ -4,13 +4,12 @@ boardings awaiting review, and the routes' stops on a map when the service gives
 import pandas as pd
 import streamlit as st
 
-from dashboard import api, views
+from dashboard import views
 from dashboard.widgets import (
     as_of,
-    attention,
     fetch,
-    figures,
     filters_row,
+    live_overview,
     map_chart,
     no_data,
     page_title,
@@ -23,18 +22,7 @@ from dashboard.widgets import (
 SERVICE = "transit"
 page_title("boarding")
 
-
-@st.fragment(run_every=api.LIVE_TTL_S)
-def live() -> None:
-    st.caption(t("live", s=api.LIVE_TTL_S))
-    reply = fetch(SERVICE, "/v1/overview")
-    if not problem(reply):
-        part = views.scoped(reply.data, "signals_", include=False)
-        figures(part)
-        attention([part])
-
-
-live()
+live_overview(SERVICE, scope="signals_", include=False)
 
 chosen = filters_row(key="boarding")
 period = views.date_params(chosen["dates"], start_key="date_from", end_key="date_to")

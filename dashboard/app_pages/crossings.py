@@ -4,12 +4,11 @@ than the measured 15th-percentile walker), clearance extensions per crossing, th
 import pandas as pd
 import streamlit as st
 
-from dashboard import api, views
+from dashboard import views
 from dashboard.widgets import (
     as_of,
-    attention,
     fetch,
-    figures,
+    live_overview,
     map_chart,
     no_data,
     page_title,
@@ -23,18 +22,7 @@ SERVICE = "transit"
 page_title("crossings")
 prefetch((SERVICE, "/v1/overview"), (SERVICE, "/v1/crossings"))  # both at once
 
-
-@st.fragment(run_every=api.LIVE_TTL_S)
-def live() -> None:
-    st.caption(t("live", s=api.LIVE_TTL_S))
-    reply = fetch(SERVICE, "/v1/overview")
-    if not problem(reply):
-        part = views.scoped(reply.data, "signals_")
-        figures(part)
-        attention([part])
-
-
-live()
+live_overview(SERVICE, scope="signals_")
 
 reply = fetch(SERVICE, "/v1/crossings")
 if not problem(reply):

@@ -4,17 +4,17 @@ and the month's indicators by district or centre, small cells suppressed exactly
 
 import streamlit as st
 
-from dashboard import api, views
+from dashboard import views
 from dashboard.widgets import (
     as_of,
     fetch,
     lang,
+    live_overview,
     map_chart,
     no_data,
     page_title,
     prefetch,
     problem,
-    service_overview,
     t,
     table,
 )
@@ -23,14 +23,7 @@ SERVICE = "health_hubs"
 page_title("health")
 prefetch((SERVICE, "/v1/overview"), (SERVICE, "/v1/centres", None, False))
 
-
-@st.fragment(run_every=api.LIVE_TTL_S)
-def live() -> None:
-    st.caption(t("live", s=api.LIVE_TTL_S))
-    service_overview(SERVICE)
-
-
-live()
+live_overview(SERVICE)
 st.caption(t("suppressed_note"))
 
 centres_reply = fetch(SERVICE, "/v1/centres", live=False)

@@ -4,17 +4,17 @@ trend, PM grades and alerts, open alarms, and the SME smart-factory programme ag
 import pandas as pd
 import streamlit as st
 
-from dashboard import api, safety_section, views
+from dashboard import safety_section, views
 from dashboard.widgets import (
     as_of,
     fetch,
     lang,
+    live_overview,
     map_chart,
     no_data,
     page_title,
     prefetch,
     problem,
-    service_overview,
     t,
     table,
 )
@@ -23,14 +23,7 @@ SERVICE = "industry"
 page_title("industry")
 prefetch((SERVICE, "/v1/overview"), (SERVICE, "/v1/sites", None, False))
 
-
-@st.fragment(run_every=api.LIVE_TTL_S)
-def live() -> None:
-    st.caption(t("live", s=api.LIVE_TTL_S))
-    service_overview(SERVICE)
-
-
-live()
+live_overview(SERVICE)
 
 sites_reply = fetch(SERVICE, "/v1/sites", live=False)
 sites = views.frame(sites_reply.data) if sites_reply.ok else pd.DataFrame()
