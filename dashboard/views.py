@@ -193,6 +193,12 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = catalogue_pairs("dashboard_columns")
 VALUE_LABELS: dict[str, tuple[str, str]] = catalogue_pairs("dashboard_values")
 
 
+def value_label(lang: str = "ko"):
+    """A coded value as a person reads it (for a selectbox's format_func); a value not listed as it came."""
+    pick_lang = 0 if lang == "ko" else 1
+    return lambda v: VALUE_LABELS[v][pick_lang] if isinstance(v, str) and v in VALUE_LABELS else v
+
+
 def readable(df: pd.DataFrame, lang: str = "ko") -> pd.DataFrame:
     """For display: instants in Pohang time to the minute, yes/no in words, coded values and column names in the
     reader's language. Numbers and the suppressed marker are left as they are."""

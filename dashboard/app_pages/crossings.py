@@ -8,6 +8,7 @@ from dashboard import views
 from dashboard.widgets import (
     as_of,
     fetch,
+    lang,
     live_overview,
     map_chart,
     no_data,
@@ -31,7 +32,7 @@ if not problem(reply):
         no_data()
     else:
         zones = sorted(crossings["zone"].dropna().unique()) if "zone" in crossings else []
-        zone = st.selectbox(t("zone"), [t("all"), *zones], key="crossings_zone")
+        zone = st.selectbox(t("zone"), [t("all"), *zones], key="crossings_zone", format_func=views.value_label(lang()))
         if zone != t("all"):
             crossings = crossings[crossings["zone"] == zone]
         st.subheader(t("map"))
@@ -52,7 +53,8 @@ if not problem(reply):
                         value_name="cycles")
         long["kind"] = long["kind"].map({"cycles_7d": t("cycles_7d"), "extended_cycles_7d": t("extended_cycles_7d")})
         # extended cycles are a subset of the pedestrian cycles: side by side, never stacked on them
-        st.altair_chart(views.bar_chart(long, "name", "cycles", color="kind", x_title="", y_title=t("count"),
+        st.altair_chart(views.bar_chart(long, "name", "cycles", color="kind", x_title=views.value_label(lang())("crossing"),
+                                        y_title=t("count"),
                                         stack=False), width="stretch")
 
         st.subheader(t("design_speed_review"))
