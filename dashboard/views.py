@@ -527,6 +527,30 @@ def _map_frame(data: list[dict], columns: list[str]) -> pd.DataFrame:
     return out
 
 
+LABEL_ABOVE_PX, LABEL_BELOW_PX = -14, 16
+
+
+def label_offsets(df: pd.DataFrame) -> list[int]:
+    """Each name above its point, or below it when a name already above a point nearby would overlap it
+    (neighbouring crossings, two crossings of one junction). Nearby: within a quarter of the map's width and
+    4 % of its height, about a label's size on the page."""
+    if df.empty:
+        return []
+    lon_span = max(float(df["lon"].max() - df["lon"].min()), 0.01)
+    lat_span = max(float(df["lat"].max() - df["lat"].min()), 0.01)
+    placed: list[tuple[float, float, int]] = []
+    out = [LABEL_ABOVE_PX] * len(df)
+    for i in sorted(range(len(df)), key=lambda i: (-float(df["lat"].iloc[i]), float(df["lon"].iloc[i]))):
+        lon, lat = float(df["lon"].iloc[i]), float(df["lat"].iloc[i])
+        for dy in (LABEL_ABOVE_PX, LABEL_BELOW_PX):
+            if not any(d == dy and abs(lon - x) < lon_span / 4 and abs(lat - y) < lat_span * 0.04
+                       for x, y, d in placed):
+                out[i] = dy
+                break
+        placed.append((lon, lat, out[i]))
+    return out
+
+
 def map_layers_chart(layers: list[pdk.Layer], tooltip_html: str | None = None, *, height: int = 420) -> alt.LayerChart:
     """The pydeck layers as one Vega-Lite chart: points (fill colour per row or one colour, size from the radius),
     names above them, routes as lines through their stops; the tooltip shows the fields `tooltip_html` names."""
@@ -547,9 +571,11 @@ def map_layers_chart(layers: list[pdk.Layer], tooltip_html: str | None = None, *
         elif layer.type == "TextLayer":
             text = kw.get("get_text")
             df = _map_frame(data, [text])
-            charts.append(alt.Chart(df).mark_text(dy=-14, fontSize=12, color=_rgba(kw.get("get_color")),
-                                                  font="Noto Sans CJK KR, Noto Sans KR, sans-serif").encode(
-                longitude="lon:Q", latitude="lat:Q", text=f"{text}:N"))
+            df["dy"] = label_offsets(df)
+            for dy, part in df.groupby("dy"):
+                charts.append(alt.Chart(part).mark_text(dy=dy, fontSize=12, color=_rgba(kw.get("get_color")),
+                                                        font="Noto Sans CJK KR, Noto Sans KR, sans-serif").encode(
+                    longitude="lon:Q", latitude="lat:Q", text=f"{text}:N"))
         else:  # ScatterplotLayer
             fill = kw.get("get_fill_color")
             df = _map_frame(data, fields)

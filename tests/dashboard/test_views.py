@@ -194,3 +194,11 @@ def test_an_air_grade_reads_in_words_on_its_scale():
     assert shown["value"] == "나쁨 (3/4)" and "좋음·보통·나쁨·매우 나쁨" in shown["label"]
     assert views.figure_view({"label": "x", "unit": "grade", "value": 1}, "en")["value"] == "good (1/4)"
     assert views.figure_view({"label": "x", "unit": "grade", "value": None})["value"] == "—"
+
+
+def test_names_of_neighbouring_points_go_above_and_below_so_they_do_not_overlap():
+    df = pd.DataFrame({"lon": [129.36, 129.3601, 129.40, 129.30], "lat": [36.02, 36.0201, 36.10, 35.95],
+                       "name": ["City hall 06", "City hall 07", "far north", "far south"]})
+    dy = views.label_offsets(df)
+    assert sorted(dy[:2]) == [views.LABEL_ABOVE_PX, views.LABEL_BELOW_PX]  # the two at one junction
+    assert dy[2:] == [views.LABEL_ABOVE_PX, views.LABEL_ABOVE_PX]  # alone: above, as before
