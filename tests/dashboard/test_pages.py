@@ -4,6 +4,7 @@ are the figures shown, small cells stay suppressed, a service that is down is sa
 from pathlib import Path
 
 import httpx
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -48,8 +49,14 @@ def map_layers(at: AppTest) -> dict:
     assert len(maps) == 1, f"{len(maps)} maps on the page"
     spec = json.loads(maps[0].proto.spec)
     data = {d.name: dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data) for d in maps[0].proto.datasets}
-    # a layer's own data, or the chart's when every layer shares it
-    return {layer["mark"]["type"]: data[(layer.get("data") or spec["data"])["name"]] for layer in spec["layer"]}
+    # a layer's own data, or the chart's when every layer shares it; names above and below their points are
+    # two text layers
+    out: dict = {}
+    for layer in spec["layer"]:
+        rows = data[(layer.get("data") or spec["data"])["name"]]
+        kind = layer["mark"]["type"]
+        out[kind] = pd.concat([out[kind], rows], ignore_index=True) if kind in out else rows
+    return out
 
 
 def reported_problems(at: AppTest) -> list[str]:
