@@ -36,8 +36,11 @@ def living_city(running_suite, tmp_path_factory):
     stop({"dashboard": dashboard, "simulate": simulator})
 
 
+LAPTOP = {"width": 1366, "height": 768}
+
+
 def test_an_official_signs_in_and_every_page_renders_without_error(browser, living_city, tmp_path):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ko-KR")
+    context = browser.new_context(viewport=LAPTOP, locale="ko-KR")
     page = context.new_page()
     console_errors: list[str] = []
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))
@@ -50,6 +53,20 @@ def test_an_official_signs_in_and_every_page_renders_without_error(browser, livi
         open_page(page, link, heading)
         assert page_errors(page) == [], f"{name}: {page_errors(page)}"
         assert_accessible(page, name)
+        # at an office laptop's 1366x768: the title on the first screen, and on the overview the first item that
+        # needs attention too (the figures follow the attention list there, below the first screen); the first
+        # figure whole in the viewport once scrolled to; nothing wider than the screen
+        in_view(page, page.locator("[data-testid='stMain'] h1, [data-testid='stMain'] h2").filter(
+            has_text=heading).first, f"{name} title at 1366x768")
+        if name == "overview":
+            in_view(page, page.locator("[data-testid='stMain'] [data-testid='stAlert']").first,
+                    "overview first attention item at 1366x768")
+        metric = page.locator("[data-testid='stMetric']").first
+        if metric.count():
+            metric.scroll_into_view_if_needed()
+            in_view(page, metric, f"{name} first figure at 1366x768")
+            page.locator("[data-testid='stMain']").evaluate("m => m.scrollTo(0, 0)")
+        assert page.evaluate(FIT_JS) == [], f"{name} at 1366x768"
         shot = tmp_path / f"{name}.png"
         screenshot_whole_page(page, shot)
         shutil.copyfile(shot, SCREENSHOTS / shot.name)
