@@ -206,14 +206,14 @@ def readable(df: pd.DataFrame, lang: str = "ko") -> pd.DataFrame:
         return df
     out = df.copy()
     pick_lang = 0 if lang == "ko" else 1
+    label = value_label(lang)
     for column in out.columns:
         if str(column).endswith("_at"):
             out[column] = [_local_minute(v) for v in out[column]]
         elif pd.api.types.is_bool_dtype(out[column]):
             out[column] = out[column].map({True: t("yes", lang), False: t("no", lang)})
         elif pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
-            out[column] = [VALUE_LABELS[v][pick_lang] if isinstance(v, str) and v in VALUE_LABELS else v
-                           for v in out[column]]
+            out[column] = [label(v) for v in out[column]]
     return out.rename(columns={c: COLUMN_LABELS[c][pick_lang] for c in out.columns if c in COLUMN_LABELS})
 
 
