@@ -1,6 +1,7 @@
 """Enrolments per second and p99 latency when N people apply at once for 30 seats, through real HTTP (uvicorn)
 on the real database, the burst sent by wrk (N connections, one request each, all at once; see wrk_load.py), not
-by a Python client: the academy's path (one conditional UPDATE per seat change) beside a naive count-then-insert
+by a Python client: the academy's path (applications batched per offering, one conditional UPDATE per seat change, one
+commit per batch) beside the previous one-transaction-per-request handler and a naive count-then-insert
 (the Open edX / Django-autocommit pattern: count the enrolled, then insert) mounted on the same app, a bare FastAPI
 route and a static answer (wrk's own ceiling) in the same run. The naive path also reports how many seats it
 overbooked. wrk runs on one core and the server on the other (taskset) when there are two.
@@ -88,11 +89,10 @@ def naive_route(app):
 
 
 def answer_variants(app):
-    """The shipped handler (the answer returned, committed by the session dependency) beside two alternatives on
-    the same service call, auth and session: a commit inside the handler before the answer is serialised, and the
-    old hand-serialised JSONResponse (issue 13's `committed()`), so the choice is measured in the same run."""
+    """The previous handler beside the shipped one, on the same service call, auth and database: each application
+    its own transaction (a thread from the pool, a pooled connection, the offering's row lock held to its own commit
+    by the request's session dependency), so the batching (enrolment/batches.py) is measured in the same run."""
     from fastapi import Response
-    from fastapi.responses import JSONResponse
 
     from services.common.db import SessionDep, utcnow
     from services.common.routing import APIRouter
@@ -102,24 +102,14 @@ def answer_variants(app):
 
     router = APIRouter()
 
-    @router.post("/bench/commit-in-handler/{offering_id}", response_model=EnrolmentRead, status_code=201)
-    def committed_in_handler(offering_id: int, data: EnrolmentCreate, response: Response, session: SessionDep,
-                             principal: StaffOrPartner):
+    @router.post("/bench/one-at-a-time/{offering_id}", response_model=EnrolmentRead, status_code=201)
+    def one_at_a_time(offering_id: int, data: EnrolmentCreate, response: Response, session: SessionDep,
+                      principal: StaffOrPartner):
         enrolment, created = service.enrol(session, offering_id=offering_id, learner_id=data.learner_id,
                                            source=data.source, now=utcnow())
         if not created:
             response.status_code = 200
-        answer = service.read(session, enrolment)
-        session.commit()  # the row lock ends in the handler's thread, before serialisation
-        return answer
-
-    @router.post("/bench/jsonresponse/{offering_id}", response_model=EnrolmentRead, status_code=201)
-    def hand_serialised(offering_id: int, data: EnrolmentCreate, session: SessionDep,
-                        principal: StaffOrPartner):
-        enrolment, created = service.enrol(session, offering_id=offering_id, learner_id=data.learner_id,
-                                           source=data.source, now=utcnow())
-        return JSONResponse(service.read(session, enrolment).model_dump(mode="json"),
-                            status_code=201 if created else 200)
+        return service.read(session, enrolment)
 
     app.include_router(router)
 
@@ -132,8 +122,7 @@ def bench_app():
     return app
 
 
-PATHS = {"academy": "/v1/offerings/{}/enrolments", "return": "/bench/commit-in-handler/{}",
-         "jsonresponse": "/bench/jsonresponse/{}", "naive": "/bench/naive/{}"}
+PATHS = {"academy": "/v1/offerings/{}/enrolments", "single": "/bench/one-at-a-time/{}", "naive": "/bench/naive/{}"}
 
 
 def prepare(engine, label: str) -> tuple[int, list[str]]:
@@ -255,7 +244,7 @@ def main() -> None:
           f"{'overbooked':>11}{'non-2xx':>9}")
     med = {}
     labels = (("academy", "academy POST /v1/offerings/{id}/enrolments"),
-              ("return", "  same, committed in the handler"), ("jsonresponse", "  same, JSONResponse (issue 13)"),
+              ("single", "  previous: one transaction per request"),
               ("naive", "naive count-then-insert"),
               ("bare", "baseline: bare FastAPI POST /echo"), ("static", "wrk ceiling: static answer"))
     for kind, label in labels:
@@ -281,12 +270,11 @@ def main() -> None:
             print(f"  {label}: non-2xx {codes}, transport errors {sum(r.transport_errors for r in results)}")
         if kind == "naive":
             print(f"  naive overbooked per round: {[max(0, r['enrolled'] - SEATS) for r in rows]}")
-        if kind in ("academy", "return", "jsonresponse"):
+        if kind in ("academy", "single"):
             wrong = [r for r in rows if r["counter"] != r["enrolled"] or r["enrolled"] > SEATS]
             print(f"  {kind}: seat counter equals the enrolled rows in {ROUNDS - len(wrong)} of {ROUNDS} rounds")
-    print(f"answer variants (issue 13): committed in the handler {med['return'] / med['academy']:.2f}x, "
-          f"JSONResponse {med['jsonresponse'] / med['academy']:.2f}x the throughput of the shipped handler "
-          "(returns its schema, committed by the session dependency)")
+    print(f"batched applications (shipped) / one transaction per request: {med['academy'] / med['single']:.2f}x "
+          "the throughput")
     print(f"ratio academy / bare FastAPI: {med['academy'] / med['bare']:.2f}; "
           f"academy / naive: {med['academy'] / med['naive']:.2f}; "
           f"static / bare: {med['static'] / med['bare']:.1f} (wrk is not the bottleneck when this is well above 1)")

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
+from services.common.db import utcnow
+from services.talent_academy.catalogue.domain import local_date
 from services.talent_academy.catalogue.models import Offering
 from services.talent_academy.enrolment.models import Enrolment, Learner, LearnerAccess
 from services.talent_academy.outcomes.models import Outcome
@@ -147,7 +149,7 @@ def test_matching_only_consenting_replanned_without_rejected_pairs_and_a_hire_is
     with Session(academy.engine) as session:
         outcome = session.execute(select(Outcome).where(Outcome.enrolment_id == mine[1]["enrolment_id"])).scalar_one()
         assert (outcome.employed, outcome.partner_hire, outcome.evidence_source, outcome.employed_on) == (
-            True, True, "partner_hire", date.today())
+            True, True, "partner_hire", local_date(utcnow()))  # Pohang's day: at 08:00 KST UTC is still yesterday
     # the cohort ended 215 days ago: a hire today is outside KDT's 6 months, so the rate does not move ...
     after = academy.get("/v1/indicators", headers=official, by="cohort").json()[0]
     assert after["employment_rate_6m"] == 0.0

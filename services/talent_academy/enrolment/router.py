@@ -2,7 +2,7 @@
 
 import uuid
 
-from fastapi import Query, Response
+from fastapi import Query, Request, Response
 from sqlmodel import Session
 
 from services.common.auth import Principal
@@ -16,6 +16,7 @@ from services.talent_academy.access import (
     partner_company,
 )
 from services.talent_academy.enrolment import service
+from services.talent_academy.enrolment.batches import batches_of
 from services.talent_academy.enrolment.schemas import (
     BulkEnrolmentCreate,
     BulkEnrolmentItem,
@@ -91,17 +92,17 @@ def learning_path(learner_id: uuid.UUID, target: str, session: SessionDep, princ
 
 
 @router.post("/offerings/{offering_id}/enrolments", response_model=EnrolmentRead, status_code=201)
-def enrol(offering_id: int, data: EnrolmentCreate, response: Response, session: SessionDep,
-          principal: StaffOrPartner):
+async def enrol(offering_id: int, data: EnrolmentCreate, request: Request, response: Response,
+                principal: StaffOrPartner):
     """Applies for a seat: `enrolled`, or `waitlisted` with `position`. Idempotent per learner: asking again
-    answers 200 with the same enrolment. Partners apply for their own nominees (source `partner`)."""
+    answers 200 with the same enrolment. Partners apply for their own nominees (source `partner`).
+    Applications arriving together are written together, one commit per batch (enrolment/batches.py)."""
     own = partner_company(principal)
-    source = "partner" if own else data.source
-    enrolment, created = service.enrol(session, offering_id=offering_id, learner_id=data.learner_id, source=source,
-                                       now=utcnow(), partner_company_id=own)
+    enrolment, created = await batches_of(request.app).apply(
+        offering_id, learner_id=data.learner_id, source="partner" if own else data.source, partner_company_id=own)
     if not created:
         response.status_code = 200
-    return service.read(session, enrolment)  # with the waitlist position, counted before the commit
+    return enrolment
 
 
 @router.post("/offerings/{offering_id}/enrolments/bulk", response_model=list[BulkEnrolmentItem])

@@ -158,9 +158,9 @@ def enrol(session: Session, *, offering_id: int, learner_id: uuid.UUID, source: 
     Everything that needs no lock is read and decided first; the enrolment row is inserted next (ON CONFLICT DO
     NOTHING on the unique (offering, learner) key settles a learner's concurrent requests: the second answers the
     first's row); only then does the seat move, by one conditional UPDATE of the offering (the
-    waitlist ticket likewise), whose row lock lasts to the commit: the request's session dependency commits right
-    after the answer is serialised on the event loop (services/common/routing.py), so a burst waits on this row
-    only for each holder's last statements and commit, never for a thread of the pool."""
+    waitlist ticket likewise), whose row lock lasts to the commit. The API writes the applications that arrive
+    together in one transaction, each in a savepoint (enrolment/batches.py), so a burst shares commits instead of
+    queueing threads and pooled connections on this row."""
     offering = catalogue.get_offering(session, offering_id)
     row = session.execute(
         select(Learner,

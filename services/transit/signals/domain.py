@@ -85,10 +85,14 @@ class Timing:
     # stranded walkers on the calibration seeds); a lost track whose walker, at the slow bound of its
     # prediction, has been in the far view this long unfound is a ghost (policy; None: held on the prediction)
     reappear_s: float | None = 6.0
+    ghost_near_view: bool = False  # count the near kerb's view too when releasing ghosts (ghost_after_s)
     walk_keep_speed_mps: float | None = None  # None: the crossing's design speed
     # ours, deciding whether to end the walk early: a walker without a measured speed yet is taken at this
     # (None: the crossing's design speed); the clearance still holds them at unknown_speed_mps until measured
     walk_unknown_speed_mps: float | None = None
+    # ours: past the entry time the walk stays open while those already on hold the red longer than a newcomer
+    # would need (`_walk_extended_end`), up to this from the walk's start. None: never past the entry time
+    walk_max_s: float | None = None
 
 
 DEFAULT_TIMING = Timing()
@@ -350,9 +354,36 @@ def walker_need_s(w: WalkerObs, *, length_m: float, now_s: float, timing: Timing
     need = walk_s + slack + timing.margin_s
     if lost and view_m is not None and timing.reappear_s is not None:
         slow_mps = speed_for_need / (1.0 + timing.unseen_margin_frac)
-        into_far_view_m = max(0.0, length_m - view_m - w.position_m)
-        need = min(need, into_far_view_m / slow_mps + timing.reappear_s)
+        if timing.ghost_near_view:
+            need = min(need, ghost_after_s(w.position_m, length_m=length_m, view_m=view_m, slow_mps=slow_mps,
+                                           timing=timing))
+        else:
+            into_far_view_m = max(0.0, length_m - view_m - w.position_m)
+            need = min(need, into_far_view_m / slow_mps + timing.reappear_s)
     return max(0.0, need - unseen_s)
+
+
+def ghost_after_s(position_m: float, *, length_m: float, view_m: float, slow_mps: float,
+                  timing: Timing = DEFAULT_TIMING) -> float:
+    """Seconds after a walker was last seen at `position_m` (walked from their kerb) by which, walking at any
+    speed of at least `slow_mps`, they have spent `reappear_s` in the cameras' view: the rest of the near
+    kerb's view, then the far kerb's. Found by then they would have been (under a new id if need be, which
+    then holds on its own); a track not found is a ghost.
+
+    The walker hidden longest is the one who crosses the blind middle exactly now: at speed v = hidden / T
+    they were in the near view for near / v = near * T / hidden seconds. So with `near` metres of the near
+    view left and `hidden` metres to the far view (each taken `kerb_noise_m` against us), the time is
+    reappear * hidden / near while the slow bound is still in the near view that long, else
+    reappear + (hidden - near) / slow_mps (the slow bound walks the near view, the blind middle, then is
+    seen for the rest in the far view)."""
+    reappear = timing.reappear_s
+    near = max(0.0, view_m - position_m - timing.kerb_noise_m)
+    hidden = max(0.0, length_m - view_m - position_m)
+    if hidden <= near:  # the two views meet: there is nowhere to hide
+        return reappear
+    if near / slow_mps > reappear:
+        return reappear * hidden / near
+    return reappear + (hidden - near) / slow_mps
 
 
 class CrossingController:
@@ -471,7 +502,10 @@ class CrossingController:
         if s.phase == Phase.walk:
             full = start + self.spec.walk_s + s.cycle_extra_s
             early = self._walk_early_end(s, obs, now_s, healthy)
-            return full if early is None else min(full, early)
+            if early is not None:
+                return min(full, early)
+            longer = self._walk_extended_end(s, obs, now_s, healthy)
+            return full if longer is None else max(full, longer)
         if s.phase == Phase.all_red:
             if not healthy:
                 return start + t.all_red_s
@@ -529,15 +563,34 @@ class CrossingController:
         earliest = s.phase_started_s + t.min_walk_s
         if now_s < earliest:
             return None
+        newcomer_s, on_s = self._walk_needs(obs, now_s)
+        return now_s if newcomer_s > on_s else None
+
+    def _walk_extended_end(self, s, obs, now_s, healthy) -> float | None:
+        """Ours only: past the entry time the walk stays open for as long as a walker stepping on now at the
+        keep speed would be off no later than those already on are predicted to be. They hold the red anyway,
+        and a latecomer served in it is one fewer cycle called later. At most `walk_max_s`; not for a cycle
+        serving a card tap or a mobility-need request (their clearance is planned from the entry time)."""
+        t = self.timing
+        if (self.policy.kind != "adaptive" or t.walk_max_s is None or not healthy or s.fail_safe
+                or s.cycle_extra_s or s.card_floor_s):
+            return None
+        newcomer_s, on_s = self._walk_needs(obs, now_s)
+        if on_s <= newcomer_s:
+            return None
+        return min(s.phase_started_s + t.walk_max_s, now_s + on_s - newcomer_s)
+
+    def _walk_needs(self, obs, now_s) -> tuple[float, float]:
+        """(time a newcomer stepping on now would need at the keep speed, time until everyone on is predicted
+        off). A walker whose speed is not measured yet is taken at the design speed here: the walk's end only
+        stops newcomers, and the clearance still holds that walker at the slow assumption until measured."""
+        t = self.timing
         keep_speed = t.walk_keep_speed_mps or self.spec.speed_mps
         newcomer_s = self.spec.length_m / keep_speed + t.margin_s
-        walkers = self.active_walkers(obs, now_s)
-        # a walker whose speed is not measured yet is taken at the design speed here: ending the walk only
-        # stops newcomers, and the clearance still holds that walker at the slow assumption until measured
         unknown = t.walk_unknown_speed_mps or self.spec.speed_mps
         on_s = max((self.need_s(w if w.speed_mps is not None else replace(w, speed_mps=unknown), now_s)
-                    for w in walkers), default=0.0)
-        return now_s if newcomer_s > on_s else None
+                    for w in self.active_walkers(obs, now_s)), default=0.0)
+        return newcomer_s, on_s
 
     def _clearance_end(self, s, obs, now_s, healthy, events, *, log: bool) -> float:
         t = self.timing

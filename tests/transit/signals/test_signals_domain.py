@@ -2,6 +2,7 @@
 remaining distance, caps, gap-out on an empty crossing, fail-safe to the fixed plan, mobility-need requests."""
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -234,6 +235,44 @@ def test_extrapolates_a_walker_between_reports():
                                                                           + T.margin_s - 2.0)
     unknown = WalkerObs("b", 4.0, None, 100.0)
     assert walker_need_s(unknown, length_m=14.0, now_s=100.0) == pytest.approx(10.0 / T.unknown_speed_mps + T.margin_s)
+
+
+def test_a_lost_walker_the_far_camera_should_have_found_is_a_ghost():
+    # 19.5 m, cameras see 7 m from each kerb: lost in the blind middle at 8 m, walking 1.0 m/s, the slow bound
+    # (1.0 / 1.25 = 0.8 m/s) reaches the far view (12.5 m) 5.6 s later; unfound 6 s after that, a ghost
+    w = WalkerObs("mid", 8.0, 1.0, 100.0)
+    held = walker_need_s(w, length_m=19.5, now_s=102.0, view_m=7.0)
+    assert held == pytest.approx(4.5 / 0.8 + T.reappear_s - 2.0)
+    blind = walker_need_s(w, length_m=19.5, now_s=102.0)  # coverage unknown: the prediction alone
+    assert blind == pytest.approx(11.5 * (1 + T.unseen_margin_frac) - 2.0)
+    assert held < blind
+
+
+@pytest.mark.parametrize("speed", [None, 0.5, 1.2])
+def test_a_walker_lost_in_the_near_view_counts_the_time_that_camera_should_have_seen_them(speed):
+    """A track lost 1.1 m from its kerb (an id switch at the other end, guessed as a newcomer, or a newcomer
+    missed twice): whatever their speed, the walker hidden longest crosses the blind middle just as time runs
+    out, and has been in the near view near * T / hidden of it."""
+    w = WalkerObs("frag", 1.1, speed, 100.0)
+    slow = max(T.unknown_speed_mps if speed is None else speed, T.cap_speed_mps) / (1 + T.unseen_margin_frac)
+    near, hidden = 7.0 - 1.1 - T.kerb_noise_m, 19.5 - 7.0 - 1.1
+    far_only = hidden / slow + T.reappear_s  # the far camera's view alone
+    if near / slow > T.reappear_s:
+        expected = T.reappear_s * hidden / near
+    else:
+        expected = T.reappear_s + (hidden - near) / slow
+    predicted = 18.4 / (slow * (1 + T.unseen_margin_frac)) * (1 + T.unseen_margin_frac)
+    counted = walker_need_s(w, length_m=19.5, now_s=102.0, view_m=7.0, timing=replace(T, ghost_near_view=True))
+    assert counted == pytest.approx(min(expected, predicted) - 2.0)
+    assert counted < walker_need_s(w, length_m=19.5, now_s=102.0, view_m=7.0) - 5
+    # the check the rule rests on: at every speed at least the slow bound, the walker has been in a camera's
+    # view for `reappear_s` by then (frames once a second)
+    t_ghost = counted + 2.0
+    for v in [slow * k for k in (1.0, 1.1, 1.3, 1.6, 2.0, 2.5, 3.0, 4.0, 6.0)]:
+        seen = sum(1 for k in range(1, int(t_ghost) + 1)
+                   if 1.1 + v * k <= 7.0 - T.kerb_noise_m or 1.1 + v * k >= 19.5 - 7.0)
+        assert seen >= T.reappear_s - 1, (v, seen)
+    assert far_only > counted
 
 
 @pytest.mark.parametrize("fault", ["silent", "faulty"])
