@@ -97,3 +97,47 @@ def test_a_refused_application_raises_in_its_own_request_only(academy):
     refused, (enrolment, created) = asyncio.run(two())
     assert isinstance(refused, NotFound)
     assert (enrolment.status, created) == ("enrolled", True)
+
+
+def _answers(outcomes) -> list:
+    """What a person is told: the refusal's code, or status, position, seat and whether it was created."""
+    return [o.error.code if o.error is not None else
+            (o.enrolment.status, o.enrolment.position, o.enrolment.seat_kind, o.enrolment.priority_class, o.created)
+            for o in outcomes]
+
+
+def test_a_batch_answers_exactly_as_the_same_applications_one_after_another(academy):
+    """Two offerings alike (3 seats, 4 on the waitlist, Pohang residents first, adults only); the same 40
+    applications, drawn with retries, strangers and minors, go to one as a batch and to the other one by one."""
+    import random
+
+    academy.course("AI-101")
+    rules = {"min_age": 18, "priority_residency": ["Pohang"]}
+    together, one_by_one = (academy.offering(capacity=3, waitlist_cap=4, eligibility=rules) for _ in range(2))
+    people = [academy.learner(name=f"L{i}", residence=random.Random(i).choice(["Pohang", "Gyeongju"]),
+                              birth_date="2012-01-01" if i % 5 == 0 else "1990-01-01") for i in range(12)]
+    rng = random.Random(18)
+    drawn = [rng.choice(people) for _ in range(40)]
+    drawn[3] = drawn[17] = str(uuid.uuid4())  # strangers
+    batches = EnrolmentBatches(academy.engine)
+
+    batched = batches._write_batch(together["id"], _applications(drawn), utcnow())
+    single = [batches._write_batch(one_by_one["id"], _applications([x]), utcnow())[0] for x in drawn]
+
+    assert _answers(batched) == _answers(single)
+    kinds = {a if isinstance(a, str) else a[0] for a in _answers(batched)}
+    assert {"learner_not_found", "not_eligible", "waitlist_full", "enrolled", "waitlisted"} <= kinds
+    assert _counters(academy.engine, together["id"]) == _counters(academy.engine, one_by_one["id"])
+
+
+def test_a_sponsored_nominee_sends_the_batch_one_by_one_to_their_company_seats(academy, auth):
+    """A partner's nominee may take a seat reserved for the partner: that batch goes through `enrol` per
+    application, with the same answers."""
+    academy.course("AI-101")
+    offering = academy.offering(capacity=2, reservations=[{"company_id": "steelworks", "seats": 1}])
+    nominee = academy.learner(sponsor_company_id="steelworks")
+    others = [academy.learner(name=f"L{i}") for i in range(2)]
+    outcomes = EnrolmentBatches(academy.engine)._write_batch(offering["id"], _applications([*others, nominee]),
+                                                             utcnow())
+    assert [(o.enrolment.status, o.enrolment.seat_kind) for o in outcomes] == [
+        ("enrolled", "general"), ("waitlisted", None), ("enrolled", "reserved")]

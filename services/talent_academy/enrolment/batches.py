@@ -3,10 +3,12 @@ the previous batch was being written.
 
 A seat change holds the offering's row lock until its commit. Taken one request at a time, a burst of 200 people
 applying for 30 seats queues 200 threads, each holding a pooled connection while it waits for that lock, and the
-seats move one commit (and two thread hops) at a time. Here a request waits on the event loop, holding neither a
-thread nor a connection; one thread per offering writes the whole waiting batch through the same `service.enrol`
-(each application in its own savepoint, so a refusal undoes only itself) and commits once. The seat rule is still
-one conditional UPDATE per seat change, so several workers or servers stay exact; batching only shares commits.
+seats move one commit (and some ten statements) at a time. Here a request waits on the event loop, holding
+neither a thread nor a connection; one thread per offering writes the whole waiting batch with
+`service.enrol_many` (the row locked, one INSERT, one conditional UPDATE of the counters, answers in arrival
+order) and commits once. When a batch cannot go together (a sponsored nominee, a race with another worker) its
+savepoint is rolled back and each application goes through `service.enrol` in its own savepoint. Several
+workers or servers stay exact: every path moves the counters by conditional UPDATEs under the row's lock.
 """
 
 import asyncio
@@ -18,6 +20,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from services.common.db import utcnow
+from services.common.errors import DomainError
 from services.talent_academy.enrolment import service
 from services.talent_academy.enrolment.schemas import EnrolmentRead
 
@@ -91,17 +94,26 @@ class EnrolmentBatches:
                 self._waiting.pop(offering_id, None)
 
     def _write_batch(self, offering_id: int, batch: list[Application], now: datetime) -> list[Outcome]:
-        outcomes = []
         with Session(self.engine, expire_on_commit=False) as session:
-            for application in batch:
-                try:
-                    with session.begin_nested():
-                        enrolment, created = service.enrol(
-                            session, offering_id=offering_id, learner_id=application.learner_id,
-                            source=application.source, now=now, partner_company_id=application.partner_company_id)
-                        answer = service.read(session, enrolment)  # the waitlist position, counted before the commit
-                    outcomes.append(Outcome(enrolment=answer, created=created))
-                except Exception as exc:  # noqa: BLE001 - a refusal (DomainError) or a failure of this one
-                    outcomes.append(Outcome(error=exc))  # application: its savepoint is undone, the rest go on
+            try:
+                with session.begin_nested():
+                    answers = service.enrol_many(
+                        session, offering_id=offering_id, now=now,
+                        applications=[(a.learner_id, a.source, a.partner_company_id) for a in batch])
+                outcomes = [Outcome(error=x) if isinstance(x, Exception) else Outcome(enrolment=x[0], created=x[1])
+                            for x in answers]
+            except (service.OneByOne, DomainError):  # a sponsored nominee, a race elsewhere, no such offering
+                outcomes = [self._one(session, offering_id, a, now) for a in batch]
             session.commit()
         return outcomes
+
+    @staticmethod
+    def _one(session: Session, offering_id: int, application: Application, now: datetime) -> Outcome:
+        try:
+            with session.begin_nested():  # a refusal undoes only this application
+                enrolment, created = service.enrol(
+                    session, offering_id=offering_id, learner_id=application.learner_id, source=application.source,
+                    now=now, partner_company_id=application.partner_company_id)
+                return Outcome(enrolment=service.read(session, enrolment), created=created)
+        except Exception as exc:  # noqa: BLE001 - a refusal (DomainError) or a failure of this application alone
+            return Outcome(error=exc)

@@ -85,6 +85,19 @@ def take_waitlist_ticket(session: Session, offering_id: int) -> int | None:
     return None if row is None else row[0]
 
 
+def take_many(session: Session, offering_id: int, *, seats_n: int, tickets_n: int) -> None:
+    """A batch's general seats and waitlist tickets in one conditional UPDATE, with the row already locked
+    (`lock_offering`) and the counts decided on what it read: the condition only guards against a bug."""
+    moved = session.execute(
+        update(OT).where(OC.id == offering_id, OC.seats_taken + OC.reserved_open + seats_n <= OC.capacity,
+                         OC.waitlist_count + tickets_n <= OC.waitlist_cap)
+        .values(seats_taken=OC.seats_taken + seats_n, waitlist_count=OC.waitlist_count + tickets_n,
+                waitlist_seq=OC.waitlist_seq + tickets_n)
+    ).rowcount
+    if moved != 1:
+        raise RuntimeError(f"offering {offering_id}: a batch's seats no longer fit the counters it read")
+
+
 def leave_waitlist(session: Session, offering_id: int) -> None:
     session.execute(
         update(OT).where(OC.id == offering_id, OC.waitlist_count > 0).values(waitlist_count=OC.waitlist_count - 1)

@@ -2,6 +2,7 @@
 and the jobs' bodies (offer expiry and reminders, reservation release, the outbox)."""
 
 import uuid
+from bisect import bisect_left, insort
 from datetime import date, datetime
 
 from sqlalchemy import and_, delete, func, or_, select, update
@@ -9,8 +10,8 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
 from services.common.auth import Principal
-from services.common.db import insert_for, utcnow
-from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
+from services.common.db import insert_for, insert_new_rows, utcnow
+from services.common.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 from services.talent_academy.access import sees_company
 from services.talent_academy.catalogue import domain as catalogue_rules
 from services.talent_academy.catalogue import service as catalogue
@@ -115,6 +116,15 @@ def access_log(session: Session, *, learner_id: uuid.UUID | None, limit: int) ->
     return session.execute(query).scalars().all()
 
 
+def _completed_courses_of(session: Session, learner_ids: list[uuid.UUID]) -> dict[uuid.UUID, frozenset[str]]:
+    out: dict[uuid.UUID, set[str]] = {}
+    for learner_id, course_id in session.execute(
+            select(E.learner_id, Offering.course_id).join(Offering, E.offering_id == Offering.id)
+            .where(E.learner_id.in_(learner_ids), E.completion_status == "completed")):
+        out.setdefault(learner_id, set()).add(course_id)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def completed_courses(session: Session, learner_id: uuid.UUID) -> frozenset[str]:
     rows = session.execute(
         select(Offering.course_id).join(E, E.offering_id == Offering.id)
@@ -150,6 +160,67 @@ def learning_path(session: Session, *, learner_id: uuid.UUID, target: str) -> li
 # ---- applications ----------------------------------------------------------------------------------------
 
 
+def _learner_rows(session: Session, offering_id: int, learner_ids) -> dict:
+    """learner id -> (learner, their enrolment id in this offering or None, invited to it)."""
+    rows = session.execute(
+        select(Learner,
+               select(E.id).where(E.offering_id == offering_id, E.learner_id == Learner.id).scalar_subquery(),
+               select(Invitation.id).where(Invitation.offering_id == offering_id,
+                                           Invitation.learner_id == Learner.id).exists())
+        .where(Learner.id.in_(list(learner_ids)))).all()
+    return {r[0].id: r for r in rows}
+
+
+def _known_learner(row, learner_id: uuid.UUID, partner_company_id: str | None) -> Learner:
+    learner = row[0] if row else None
+    if learner is None or learner.erased_at is not None:
+        raise NotFound(f"learner {learner_id} not found", code="learner_not_found")
+    if partner_company_id is not None and learner.sponsor_company_id != partner_company_id:
+        raise Forbidden("a partner may enrol only its own nominees", code="wrong_place")
+    return learner
+
+
+def _needs_history(offering: Offering, prerequisites: list[str]) -> bool:
+    rules = offering.eligibility
+    return bool(prerequisites or rules.get("requires_completed") or rules.get("excludes_completed"))
+
+
+def _application(offering: Offering, learner: Learner, *, invited: bool, prerequisites: list[str],
+                 completed: frozenset[str], source: str, now: datetime) -> Enrolment:
+    """The refusals an application meets before anything is written (the window, eligibility, prerequisites that
+    block), then the enrolment to write: enrolled on a general seat, the common answer, to be corrected (in the
+    same transaction, before anyone can see the row) when the seat is a reserved one or there is none."""
+    problem = catalogue_rules.window_problem(opens_at=offering.opens_at, closes_at=offering.closes_at, now=now)
+    if problem:
+        raise Conflict(f"applications open {offering.opens_at.isoformat()} and close {offering.closes_at.isoformat()}",
+                       code=problem)
+    rules = offering.eligibility
+    facts = catalogue_rules.LearnerFacts(birth_date=learner.birth_date, residence=learner.residence,
+                                         completed_courses=completed, invited=invited)
+    failures = catalogue_rules.eligibility_failures(rules, facts, starts_on=offering.starts_on)
+    if failures:
+        raise Unprocessable(failures, code="not_eligible")
+    missing = sorted(set(prerequisites) - completed)
+    if missing and offering.prerequisite_mode == "block":
+        raise Unprocessable({"message": "prerequisites not completed", "missing": missing},
+                            code="prerequisites_missing")
+    enrolment = E(offering_id=offering.id, learner_id=learner.id, source=source, applied_at=now,
+                  priority_class=catalogue_rules.priority_class(rules, facts), content_locked=bool(missing),
+                  missing_prerequisites=missing, status="enrolled", enrolled_at=now,
+                  completion_reasons=[], created_at=now)  # given, not defaulted: pydantic inspects each factory
+    _hold_seat(enrolment, "general", None, now)
+    return enrolment
+
+
+def _waitlist(enrolment: Enrolment, ticket: int) -> None:
+    enrolment.status, enrolment.waitlist_seq, enrolment.enrolled_at = "waitlisted", ticket, None
+    enrolment.seat_kind = enrolment.seat_claimed_at = None
+
+
+def _row_values(enrolment: Enrolment) -> dict:
+    return {c.name: getattr(enrolment, c.name) for c in E.__table__.columns if c.name != "id"}
+
+
 def enrol(session: Session, *, offering_id: int, learner_id: uuid.UUID, source: str, now: datetime,
           partner_company_id: str | None = None) -> tuple[Enrolment, bool]:
     """One application: a seat if one is free for this learner, else a place on the waitlist.
@@ -158,50 +229,20 @@ def enrol(session: Session, *, offering_id: int, learner_id: uuid.UUID, source: 
     Everything that needs no lock is read and decided first; the enrolment row is inserted next (ON CONFLICT DO
     NOTHING on the unique (offering, learner) key settles a learner's concurrent requests: the second answers the
     first's row); only then does the seat move, by one conditional UPDATE of the offering (the
-    waitlist ticket likewise), whose row lock lasts to the commit. The API writes the applications that arrive
-    together in one transaction, each in a savepoint (enrolment/batches.py), so a burst shares commits instead of
-    queueing threads and pooled connections on this row."""
+    waitlist ticket likewise), whose row lock lasts to the commit. The API takes the applications that arrive
+    together as one batch (`enrol_many`, enrolment/batches.py), and comes here one by one when it cannot."""
     offering = catalogue.get_offering(session, offering_id)
-    row = session.execute(
-        select(Learner,
-               select(E.id).where(E.offering_id == offering_id, E.learner_id == Learner.id).scalar_subquery(),
-               select(Invitation.id).where(Invitation.offering_id == offering_id,
-                                           Invitation.learner_id == Learner.id).exists())
-        .where(Learner.id == learner_id)).first()
-    learner = row[0] if row else None
-    if learner is None or learner.erased_at is not None:
-        raise NotFound(f"learner {learner_id} not found", code="learner_not_found")
-    if partner_company_id is not None and learner.sponsor_company_id != partner_company_id:
-        raise Forbidden("a partner may enrol only its own nominees", code="wrong_place")
+    row = _learner_rows(session, offering_id, [learner_id]).get(learner_id)
+    learner = _known_learner(row, learner_id, partner_company_id)
     if row[1] is not None:
         return session.get(E, row[1]), False  # a retry: the same answer, nothing new recorded
-    problem = catalogue_rules.window_problem(opens_at=offering.opens_at, closes_at=offering.closes_at, now=now)
-    if problem:
-        raise Conflict(f"applications open {offering.opens_at.isoformat()} and close {offering.closes_at.isoformat()}",
-                       code=problem)
     prerequisites = catalogue.direct_prerequisites(session, offering.course_id)
-    rules = offering.eligibility
-    needs_history = prerequisites or rules.get("requires_completed") or rules.get("excludes_completed")
-    completed = completed_courses(session, learner_id) if needs_history else frozenset()
-    facts = catalogue_rules.LearnerFacts(birth_date=learner.birth_date, residence=learner.residence,
-                                         completed_courses=completed, invited=bool(row[2]))
-    failures = catalogue_rules.eligibility_failures(rules, facts, starts_on=offering.starts_on)
-    if failures:
-        raise Unprocessable(failures, code="not_eligible")
-    missing = sorted(set(prerequisites) - completed)
-    if missing and offering.prerequisite_mode == "block":
-        raise Unprocessable({"message": "prerequisites not completed", "missing": missing},
-                            code="prerequisites_missing")
-
-    # written as enrolled on a general seat, the common answer; corrected below (in this transaction, before
-    # anyone can see the row) when the seat is a reserved one or there is none
-    enrolment = E(offering_id=offering_id, learner_id=learner_id, source=source, applied_at=now,
-                  priority_class=catalogue_rules.priority_class(rules, facts), content_locked=bool(missing),
-                  missing_prerequisites=missing, status="enrolled", enrolled_at=now)
-    _hold_seat(enrolment, "general", None, now)
+    completed = completed_courses(session, learner_id) if _needs_history(offering, prerequisites) else frozenset()
+    enrolment = _application(offering, learner, invited=bool(row[2]), prerequisites=prerequisites,
+                             completed=completed, source=source, now=now)
     table = E.__table__
     new_id = session.execute(
-        insert_for(session, table).values({c.name: getattr(enrolment, c.name) for c in table.columns if c.name != "id"})
+        insert_for(session, table).values(_row_values(enrolment))
         .on_conflict_do_nothing(index_elements=[table.c.offering_id, table.c.learner_id]).returning(table.c.id)
     ).scalar()
     if new_id is None:  # the same learner's concurrent request got in first (PostgreSQL waited for its commit)
@@ -219,10 +260,88 @@ def enrol(session: Session, *, offering_id: int, learner_id: uuid.UUID, source: 
         if ticket is None:
             raise Conflict(f"the offering is full and its waitlist of {offering.waitlist_cap} is full too",
                            code="waitlist_full")
-        enrolment.status, enrolment.waitlist_seq, enrolment.enrolled_at = "waitlisted", ticket, None
-        enrolment.seat_kind = enrolment.seat_claimed_at = None
+        _waitlist(enrolment, ticket)
     session.flush()
     return enrolment, True
+
+
+class OneByOne(Exception):
+    """`enrol_many` cannot take this batch together (a sponsored nominee, whose seat may be their company's, or a
+    learner whose other request got in first elsewhere): roll its savepoint back and call `enrol` for each."""
+
+
+def enrol_many(session: Session, *, offering_id: int, applications: list[tuple[uuid.UUID, str, str | None]],
+               now: datetime) -> list[tuple[EnrolmentRead, bool] | DomainError]:
+    """Applications (learner id, source, partner company) that arrived together, answered in arrival order
+    exactly as `enrol` would answer them one after another, with a fixed number of statements for the whole
+    batch: the offering's row is locked first (FOR NO KEY UPDATE; SQLite's BEGIN IMMEDIATE), so its counters
+    are read once and the batch's seats and tickets move by one conditional UPDATE; the enrolments go in one
+    INSERT. Each answer is the enrolment (with its waitlist position) and whether it was created, or the
+    refusal. Raises `OneByOne` (call it in a savepoint) when the batch must go one application at a time."""
+    offering = seats.lock_offering(session, offering_id)
+    rows = _learner_rows(session, offering_id, {a[0] for a in applications})
+    if any(r[0].sponsor_company_id for r in rows.values()):
+        raise OneByOne
+    prerequisites = catalogue.direct_prerequisites(session, offering.course_id)
+    history = _completed_courses_of(session, list(rows)) if _needs_history(offering, prerequisites) else {}
+    free = offering.capacity - offering.reserved_open - offering.seats_taken
+    room, ticket = offering.waitlist_cap - offering.waitlist_count, offering.waitlist_seq
+    frozen = catalogue_rules.waitlist_frozen(starts_on=offering.starts_on, now=now)
+    new: dict[uuid.UUID, Enrolment] = {}
+    answers: list = []
+    for learner_id, source, partner_company_id in applications:
+        try:
+            row = rows.get(learner_id)
+            learner = _known_learner(row, learner_id, partner_company_id)
+            if row[1] is not None or learner_id in new:  # a retry, or the same learner twice in this batch
+                answers.append(learner_id)
+                continue
+            enrolment = _application(offering, learner, invited=bool(row[2]), prerequisites=prerequisites,
+                                     completed=history.get(learner_id, frozenset()), source=source, now=now)
+            if free > 0:
+                free -= 1
+            elif frozen:
+                raise Conflict("the cohort has started: the waitlist is frozen", code="waitlist_frozen")
+            elif room > 0:
+                room, ticket = room - 1, ticket + 1
+                _waitlist(enrolment, ticket)
+            else:
+                raise Conflict(f"the offering is full and its waitlist of {offering.waitlist_cap} is full too",
+                               code="waitlist_full")
+            new[learner_id] = enrolment
+            answers.append((enrolment, True))
+        except DomainError as exc:
+            answers.append(exc)
+    if new:
+        table = E.__table__
+        written = insert_new_rows(session, table, [_row_values(e) for e in new.values()],
+                                  unique=["offering_id", "learner_id"], returning=["id", "learner_id"])
+        if len(written) != len(new):
+            raise OneByOne
+        for new_id, learner_id in written:
+            new[learner_id].id = new_id
+        enrolled = sum(1 for e in new.values() if e.status == "enrolled")
+        seats.take_many(session, offering_id, seats_n=enrolled, tickets_n=len(new) - enrolled)
+    chosen = [item if isinstance(item, DomainError) else
+              (item[0], True) if isinstance(item, tuple) else
+              (new[item], False) if item in new else (session.get(E, rows[item][1]), False)
+              for item in answers]
+    # positions as each person would have been told one after another: those waiting before the batch, and
+    # those of the batch who came earlier, ahead by priority class, then ticket
+    waiting: list[tuple[int, int]] = []
+    if any(not isinstance(c, DomainError) and c[0].status == "waitlisted" for c in chosen):
+        waiting = sorted(tuple(r) for r in session.execute(select(E.priority_class, E.waitlist_seq).where(
+            E.offering_id == offering_id, E.status == "waitlisted", E.id.not_in([e.id for e in new.values()]))))
+    out: list = []
+    for c in chosen:
+        if isinstance(c, DomainError) or c[0].status != "waitlisted":
+            out.append(c if isinstance(c, DomainError) else (read(session, c[0], None), c[1]))
+            continue
+        key = (c[0].priority_class, c[0].waitlist_seq)
+        out.append((read(session, c[0], bisect_left(waiting, key) + 1), c[1]))
+        if c[1]:
+            insort(waiting, key)
+    return out
 
 
 def _hold_seat(enrolment: Enrolment, seat_kind: str, company_id: str | None, now: datetime) -> None:

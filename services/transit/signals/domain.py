@@ -83,16 +83,13 @@ class Timing:
     min_walk_s: float | None = 4.0
     # a walker in the camera's view is found within this (85 %/s detection: 6 misses in a row 1e-5; 3 s
     # stranded walkers on the calibration seeds); a lost track whose walker, at the slow bound of its
-    # prediction, has been in the far view this long unfound is a ghost (policy; None: held on the prediction)
+    # prediction, has been in the cameras' view this long unfound (the rest of the near kerb's view, then the far
+    # kerb's: ghost_after_s) is a ghost (policy; None: held on the prediction)
     reappear_s: float | None = 6.0
-    ghost_near_view: bool = False  # count the near kerb's view too when releasing ghosts (ghost_after_s)
     walk_keep_speed_mps: float | None = None  # None: the crossing's design speed
     # ours, deciding whether to end the walk early: a walker without a measured speed yet is taken at this
     # (None: the crossing's design speed); the clearance still holds them at unknown_speed_mps until measured
     walk_unknown_speed_mps: float | None = None
-    # ours: past the entry time the walk stays open while those already on hold the red longer than a newcomer
-    # would need (`_walk_extended_end`), up to this from the walk's start. None: never past the entry time
-    walk_max_s: float | None = None
 
 
 DEFAULT_TIMING = Timing()
@@ -354,12 +351,8 @@ def walker_need_s(w: WalkerObs, *, length_m: float, now_s: float, timing: Timing
     need = walk_s + slack + timing.margin_s
     if lost and view_m is not None and timing.reappear_s is not None:
         slow_mps = speed_for_need / (1.0 + timing.unseen_margin_frac)
-        if timing.ghost_near_view:
-            need = min(need, ghost_after_s(w.position_m, length_m=length_m, view_m=view_m, slow_mps=slow_mps,
-                                           timing=timing))
-        else:
-            into_far_view_m = max(0.0, length_m - view_m - w.position_m)
-            need = min(need, into_far_view_m / slow_mps + timing.reappear_s)
+        need = min(need, ghost_after_s(w.position_m, length_m=length_m, view_m=view_m, slow_mps=slow_mps,
+                                       timing=timing))
     return max(0.0, need - unseen_s)
 
 
@@ -502,10 +495,7 @@ class CrossingController:
         if s.phase == Phase.walk:
             full = start + self.spec.walk_s + s.cycle_extra_s
             early = self._walk_early_end(s, obs, now_s, healthy)
-            if early is not None:
-                return min(full, early)
-            longer = self._walk_extended_end(s, obs, now_s, healthy)
-            return full if longer is None else max(full, longer)
+            return full if early is None else min(full, early)
         if s.phase == Phase.all_red:
             if not healthy:
                 return start + t.all_red_s
@@ -565,20 +555,6 @@ class CrossingController:
             return None
         newcomer_s, on_s = self._walk_needs(obs, now_s)
         return now_s if newcomer_s > on_s else None
-
-    def _walk_extended_end(self, s, obs, now_s, healthy) -> float | None:
-        """Ours only: past the entry time the walk stays open for as long as a walker stepping on now at the
-        keep speed would be off no later than those already on are predicted to be. They hold the red anyway,
-        and a latecomer served in it is one fewer cycle called later. At most `walk_max_s`; not for a cycle
-        serving a card tap or a mobility-need request (their clearance is planned from the entry time)."""
-        t = self.timing
-        if (self.policy.kind != "adaptive" or t.walk_max_s is None or not healthy or s.fail_safe
-                or s.cycle_extra_s or s.card_floor_s):
-            return None
-        newcomer_s, on_s = self._walk_needs(obs, now_s)
-        if on_s <= newcomer_s:
-            return None
-        return min(s.phase_started_s + t.walk_max_s, now_s + on_s - newcomer_s)
 
     def _walk_needs(self, obs, now_s) -> tuple[float, float]:
         """(time a newcomer stepping on now would need at the keep speed, time until everyone on is predicted

@@ -2,7 +2,6 @@
 remaining distance, caps, gap-out on an empty crossing, fail-safe to the fixed plan, mobility-need requests."""
 
 import math
-from dataclasses import replace
 
 import pytest
 
@@ -262,9 +261,9 @@ def test_a_walker_lost_in_the_near_view_counts_the_time_that_camera_should_have_
     else:
         expected = T.reappear_s + (hidden - near) / slow
     predicted = 18.4 / (slow * (1 + T.unseen_margin_frac)) * (1 + T.unseen_margin_frac)
-    counted = walker_need_s(w, length_m=19.5, now_s=102.0, view_m=7.0, timing=replace(T, ghost_near_view=True))
+    counted = walker_need_s(w, length_m=19.5, now_s=102.0, view_m=7.0)
     assert counted == pytest.approx(min(expected, predicted) - 2.0)
-    assert counted < walker_need_s(w, length_m=19.5, now_s=102.0, view_m=7.0) - 5
+    assert counted < far_only - 2.0 - 5  # the far view alone held such fragments 5 s and more longer
     # the check the rule rests on: at every speed at least the slow bound, the walker has been in a camera's
     # view for `reappear_s` by then (frames once a second)
     t_ghost = counted + 2.0
@@ -272,7 +271,6 @@ def test_a_walker_lost_in_the_near_view_counts_the_time_that_camera_should_have_
         seen = sum(1 for k in range(1, int(t_ghost) + 1)
                    if 1.1 + v * k <= 7.0 - T.kerb_noise_m or 1.1 + v * k >= 19.5 - 7.0)
         assert seen >= T.reappear_s - 1, (v, seen)
-    assert far_only > counted
 
 
 @pytest.mark.parametrize("fault", ["silent", "faulty"])
