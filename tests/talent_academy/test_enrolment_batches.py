@@ -141,3 +141,23 @@ def test_a_sponsored_nominee_sends_the_batch_one_by_one_to_their_company_seats(a
                                                              utcnow())
     assert [(o.enrolment.status, o.enrolment.seat_kind) for o in outcomes] == [
         ("enrolled", "general"), ("waitlisted", None), ("enrolled", "reserved")]
+
+
+def test_a_batch_that_fails_in_the_database_is_answered_one_by_one(academy, monkeypatch):
+    """A batch statement that fails (as a deadlock with another worker's batch would) undoes the batch's
+    savepoint only; each application is then written on its own, and nobody gets an error for it."""
+    from services.talent_academy.enrolment import service
+
+    academy.course("AI-101")
+    offering = academy.offering(capacity=1)
+    people = [academy.learner(name=f"L{i}") for i in range(3)]
+
+    def deadlocked(session, **kw):
+        session.execute(select(func.count()).select_from(Enrolment))  # something was already done
+        raise RuntimeError("deadlock detected")
+
+    monkeypatch.setattr(service, "enrol_many", deadlocked)
+    outcomes = EnrolmentBatches(academy.engine)._write_batch(offering["id"], _applications(people), utcnow())
+    assert [(o.error, o.enrolment.status) for o in outcomes] == [
+        (None, "enrolled"), (None, "waitlisted"), (None, "waitlisted")]
+    assert _counters(academy.engine, offering["id"]) == (1, 2, 3)

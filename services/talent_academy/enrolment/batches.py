@@ -12,6 +12,7 @@ workers or servers stay exact: every path moves the counters by conditional UPDA
 """
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,6 +24,8 @@ from services.common.db import utcnow
 from services.common.errors import DomainError
 from services.talent_academy.enrolment import service
 from services.talent_academy.enrolment.schemas import EnrolmentRead
+
+log = logging.getLogger("aicity.talent_academy.enrolment")
 
 MAX_BATCH = 100  # applications per transaction: bounds how long one batch holds the offering's row
 
@@ -103,6 +106,10 @@ class EnrolmentBatches:
                 outcomes = [Outcome(error=x) if isinstance(x, Exception) else Outcome(enrolment=x[0], created=x[1])
                             for x in answers]
             except (service.OneByOne, DomainError):  # a sponsored nominee, a race elsewhere, no such offering
+                outcomes = [self._one(session, offering_id, a, now) for a in batch]
+            except Exception:  # e.g. a deadlock with another worker's batch: its savepoint is undone, go one by one
+                log.warning("enrolment batch of %d for offering %d failed; one by one", len(batch), offering_id,
+                            exc_info=True)
                 outcomes = [self._one(session, offering_id, a, now) for a in batch]
             session.commit()
         return outcomes
