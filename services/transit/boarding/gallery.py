@@ -32,7 +32,14 @@ class GalleryIndex:
     def __init__(self, capacity: int = 1024, *, dim: int = DIM, model_id: str = "", ann_min_rows: int = 100_000,
                  ann_candidates: int = 64, ann_expansion: int = 128, ann_connectivity: int = 16,
                  ann_expansion_add: int = 64, ann_dtype: str = "f16"):
-        self.dim, self.model_id = dim, model_id
+        self._lock = threading.RLock()  # made once: a second lock would let two writers in at the same time
+        self.model_id = model_id
+        self.ann_min_rows, self.ann_candidates, self.ann_expansion = ann_min_rows, ann_candidates, ann_expansion
+        self.ann_connectivity, self.ann_expansion_add, self.ann_dtype = ann_connectivity, ann_expansion_add, ann_dtype
+        self._clear(capacity, dim)
+
+    def _clear(self, capacity: int, dim: int) -> None:
+        self.dim = dim
         self._matrix = np.zeros((capacity, dim), dtype=np.float32)
         self._sq = np.zeros(capacity, dtype=np.float32)  # squared norms, for |x-q|^2 = |x|^2 - 2xq + |q|^2
         self._owner = np.zeros(capacity, dtype=np.int64)  # rider code per row
@@ -44,7 +51,6 @@ class GalleryIndex:
         self._routes: dict[str, set[int]] = defaultdict(set)
         self._routes_of: dict[int, list[str]] = {}
         self._identifiable: set[int] = set()  # riders who consented to identification without a card
-        self._lock = threading.RLock()
         # Past `exact_rows`, a whole-gallery search first bounds every distance from below in a PCA subspace
         # (an orthonormal projection never lengthens a vector) and computes exact distances only for rows
         # whose bound is within the search radius: the same answer within the radius, a fraction of the work.
@@ -59,8 +65,6 @@ class GalleryIndex:
         # reported are exact, and the graph only proposes (its recall is measured by the benchmark), so its
         # copy of the vectors may be half precision (`ann_dtype`). Every row has a stable key (the graph's
         # label), which survives the row moving when another is removed.
-        self.ann_min_rows, self.ann_candidates, self.ann_expansion = ann_min_rows, ann_candidates, ann_expansion
-        self.ann_connectivity, self.ann_expansion_add, self.ann_dtype = ann_connectivity, ann_expansion_add, ann_dtype
         self._key = np.zeros(capacity, dtype=np.int64)  # the stable key of each row
         self._key_row = np.zeros(capacity, dtype=np.int64)  # the row of each key ever given (-1: removed)
         self._next_key = 0
@@ -96,10 +100,8 @@ class GalleryIndex:
             return
         if self._n:
             raise ValueError(f"templates of dimension {dim} in an index of dimension {self.dim}")
-        self.__init__(len(self._matrix), dim=dim, model_id=self.model_id, ann_min_rows=self.ann_min_rows,
-                      ann_candidates=self.ann_candidates, ann_expansion=self.ann_expansion,
-                      ann_connectivity=self.ann_connectivity, ann_expansion_add=self.ann_expansion_add,
-                      ann_dtype=self.ann_dtype)
+        with self._lock:
+            self._clear(len(self._matrix), dim)
 
     def _code_for(self, rider_id: uuid.UUID) -> int:
         code = self._code.get(rider_id)

@@ -188,3 +188,27 @@ def test_ann_search_agrees_with_exact_search_through_replace_and_remove():
     assert all(f is None or f.top1_rider not in set(gone) for f in ann.search(probes_of(gone)))
     check(probes_of(riders[:600:2]))
     check(rng.normal(0, 0.09, (100, 128)).astype(np.float32))  # strangers
+
+
+def test_two_writers_of_the_first_templates_of_another_dimension_leave_one_copy():
+    """An ONNX model's index starts at dlib's 128 and takes the dimension of its first templates. The request
+    thread (after the enrolment commits) and the gallery follower both write that first rider; they once got
+    two different locks (the index was re-made, lock and all), both wrote, and the rider was held twice."""
+    import threading
+
+    template = np.ones(64, dtype=np.float32) / 8.0
+    for _ in range(300):
+        index, rider = GalleryIndex(capacity=8), uuid.uuid4()
+        lock = index._lock
+        start = threading.Barrier(3)
+
+        def write():
+            start.wait()
+            index.replace_rider(rider, [template], [uuid.uuid4()], ["R1"])
+
+        writers = [threading.Thread(target=write) for _ in range(3)]
+        for w in writers:
+            w.start()
+        for w in writers:
+            w.join()
+        assert index._lock is lock and index.templates_of(rider).shape == (1, 64) and len(index) == 1
