@@ -8,9 +8,9 @@ import math
 import struct
 import wave
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from dashboard.views import wording
 from services.common.i18n import pairs as catalogue_pairs
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -28,10 +28,7 @@ REFERRAL_OUTCOMES = catalogue_pairs("dashboard_codes", "referral_outcomes.")
 CATEGORY = catalogue_pairs("dashboard_codes", "category.")
 
 
-def t(key: str, lang: str = "ko", **fmt: Any) -> str:
-    ko, en = LABELS.get(key, (key, key))
-    text = ko if lang == "ko" else en
-    return text.format(**fmt) if fmt else text
+t = wording(LABELS)
 
 
 def label(table: dict, code: str | None, lang: str = "ko") -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -48,10 +48,18 @@ SERVICE_LABEL_KEYS = {"transit": "transit", "health_hubs": "health_hubs", "talen
                       "industry": "industry_service"}
 
 
-def t(key: str, lang: str = "ko", **fmt: Any) -> str:
-    ko, en = LABELS.get(key, (key, key))
-    text = ko if lang == "ko" else en
-    return text.format(**fmt) if fmt else text
+def wording(labels: dict[str, tuple[str, str]]) -> Callable[..., str]:
+    """`t(key, lang="ko", **fmt)` over one table of (ko, en) pairs; a key the table lacks reads as itself."""
+
+    def t(key: str, lang: str = "ko", **fmt: Any) -> str:
+        ko, en = labels.get(key, (key, key))
+        text = ko if lang == "ko" else en
+        return text.format(**fmt) if fmt else text
+
+    return t
+
+
+t = wording(LABELS)
 
 
 def service_name(service: str, lang: str = "ko") -> str:

@@ -3,10 +3,13 @@ headline figures with their as-of time, maps without tiles."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import api, views
+from services.common.i18n import pairs as catalogue_pairs
 
 
 def lang() -> str:
@@ -15,6 +18,13 @@ def lang() -> str:
 
 def t(key: str, **fmt) -> str:
     return views.t(key, lang(), **fmt)
+
+
+def words(catalogue: str) -> Callable[..., str]:
+    """A page's own words in the reader's language: `w = words("dashboard_partner")`, then `w("title")`
+    (services/common/i18n/<catalogue>.json)."""
+    t_of = views.wording(catalogue_pairs(catalogue))
+    return lambda key, **fmt: t_of(key, lang(), **fmt)
 
 
 def token() -> str | None:

@@ -8,30 +8,19 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import api
-from dashboard.widgets import answered, as_of, fetch, lang, no_data, problem, show_answer, table, token
-from services.common.i18n import pairs as catalogue_pairs
+from dashboard.widgets import answered, as_of, fetch, lang, no_data, problem, show_answer, table, token, words
 
 SERVICE = "talent_academy"
-WORDS = catalogue_pairs("dashboard_academy_staff")  # services/common/i18n/dashboard_academy_staff.json
+w = words("dashboard_academy_staff")  # services/common/i18n/dashboard_academy_staff.json
 SOURCES = ["employment_insurance", "survey", "employer_letter", "partner_hire"]
-
-
-def w(key: str, **fmt) -> str:
-    ko, en = WORDS[key]
-    text = ko if lang() == "ko" else en
-    return text.format(**fmt) if fmt else text
 
 
 def said(reply: api.Reply, done: str | None = None) -> None:
     answered(reply, done or w("done"), w("refused", d="{d}"), key="staff_flash")
 
 
-def flash() -> None:
-    show_answer(key="staff_flash")
-
-
 st.header(w("title"))
-flash()
+show_answer(key="staff_flash")
 
 st.subheader(w("offerings"))
 reply = fetch(SERVICE, "/v1/offerings")

@@ -5,12 +5,12 @@ import streamlit as st
 
 from dashboard import care_client as cc
 from dashboard import care_views as cv
+from dashboard.widgets import words
 
 lang = st.session_state.get("lang", "ko")
 
 
-def tr(key: str, **fmt) -> str:
-    return cv.t(key, lang, **fmt)
+tr = words("dashboard_care")
 
 
 st.header(tr("follow_ups"))

@@ -7,13 +7,13 @@ import streamlit as st
 
 from dashboard import care_client as cc
 from dashboard import care_views as cv
+from dashboard.widgets import words
 
 lang = st.session_state.get("lang", "ko")
 session = st.session_state.get("session")
 
 
-def tr(key: str, **fmt) -> str:
-    return cv.t(key, lang, **fmt)
+tr = words("dashboard_care")
 
 
 st.header(tr("referrals"))

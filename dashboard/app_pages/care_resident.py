@@ -10,14 +10,14 @@ import streamlit as st
 
 from dashboard import care_client as cc
 from dashboard import care_views as cv
+from dashboard.widgets import words
 
 lang = st.session_state.get("lang", "ko")
 session = st.session_state.get("session")
 role = session.role if session else ""
 
 
-def tr(key: str, **fmt) -> str:
-    return cv.t(key, lang, **fmt)
+tr = words("dashboard_care")
 
 
 st.header(tr("record"))

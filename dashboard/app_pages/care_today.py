@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import care_client as cc
 from dashboard import care_views as cv
+from dashboard.widgets import words
 
 lang = st.session_state.get("lang", "ko")
 session = st.session_state.get("session")
@@ -15,8 +16,7 @@ role = session.role if session else ""
 REFRESH_S = 5  # a new crisis alert must show within 15 s
 
 
-def tr(key: str, **fmt) -> str:
-    return cv.t(key, lang, **fmt)
+tr = words("dashboard_care")
 
 
 st.header(tr("today" if role != "nurse" else "district_today"))

@@ -6,30 +6,19 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import api
-from dashboard.widgets import answered, fetch, lang, no_data, problem, show_answer, table, token
-from services.common.i18n import pairs as catalogue_pairs
+from dashboard.widgets import answered, fetch, no_data, problem, show_answer, table, token, words
 
 SERVICE = "talent_academy"
-WORDS = catalogue_pairs("dashboard_partner")  # services/common/i18n/dashboard_partner.json
+w = words("dashboard_partner")  # services/common/i18n/dashboard_partner.json
 NEXT = {"proposed": ["interview", "rejected"], "interview": ["offer", "rejected"], "offer": ["hired", "rejected"]}
-
-
-def w(key: str, **fmt) -> str:
-    ko, en = WORDS[key]
-    text = ko if lang() == "ko" else en
-    return text.format(**fmt) if fmt else text
 
 
 def said(reply: api.Reply, done: str | None = None) -> None:
     answered(reply, done or w("done"), w("refused", d="{d}"), key="partner_flash")
 
 
-def flash() -> None:
-    show_answer(key="partner_flash")
-
-
 st.header(w("title"))
-flash()
+show_answer(key="partner_flash")
 
 st.subheader(w("placement"))
 commitments = fetch(SERVICE, "/v1/commitments")
