@@ -64,6 +64,21 @@ const Screens = (() => {
     return key;
   }
 
+  // Wires the screen's set-up form: what staff type (a code or a key) is exchanged and kept; a refused one marks
+  // the field invalid; `onPaired(key)` runs once the key is kept.
+  function wirePairing(storageName, onPaired) {
+    const input = document.getElementById("setup-key");
+    document.getElementById("setup-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const value = input.value.trim();
+      if (!value) return;
+      const paired = await provision(storageName, value);
+      input.value = "";
+      input.setAttribute("aria-invalid", paired ? "false" : "true");
+      if (paired) onPaired(paired);
+    });
+  }
+
   class NetworkError extends Error {}
 
   // fetch with the bearer key; resolves {ok, status, body}; rejects with NetworkError when nothing came back.
@@ -206,6 +221,6 @@ const Screens = (() => {
 
   return {
     params, api, uuid, t, setTexts, setLang, getLang, onLang, applyTexts, speak, show, screen, init,
-    NetworkError, deviceKey, provision,
+    NetworkError, deviceKey, provision, wirePairing,
   };
 })();

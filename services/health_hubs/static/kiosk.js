@@ -431,14 +431,7 @@ const Kiosk = (() => {
       }
     });
     state = freshState();
-    $("setup-form").addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const value = $("setup-key").value.trim();
-      if (!value) return;
-      const paired = await Screens.provision("aicity.healthKiosk.key", value);  // a pairing code or a key
-      $("setup-key").value = "";
-      $("setup-key").setAttribute("aria-invalid", paired ? "false" : "true");
-      if (!paired) return;
+    Screens.wirePairing("aicity.healthKiosk.key", (paired) => {  // a pairing code or a key
       key = paired;
       startOver();
     });

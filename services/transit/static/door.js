@@ -195,15 +195,7 @@ const Door = (() => {
     });
     if (!key) {
       Screens.show("setup");
-      $("setup-form").addEventListener("submit", async (e) => {
-        e.preventDefault();
-        const value = $("setup-key").value.trim();
-        if (!value) return;
-        const paired = await Screens.provision(STORAGE, value);  // a pairing code or a key
-        $("setup-key").value = "";
-        $("setup-key").setAttribute("aria-invalid", paired ? "false" : "true");
-        if (paired) location.reload();  // start again with the key kept on the display
-      });
+      Screens.wirePairing(STORAGE, () => location.reload());  // start again with the key kept on the display
       return;
     }
     $("tap-form").addEventListener("submit", (e) => {

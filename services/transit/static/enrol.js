@@ -319,14 +319,7 @@ const Enrol = (() => {
       if (state) renderPhotos();
     });
     state = freshState();
-    $("setup-form").addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const value = $("setup-key").value.trim();
-      if (!value) return;
-      const paired = await Screens.provision(STORAGE, value);  // a pairing code or a key
-      $("setup-key").value = "";
-      $("setup-key").setAttribute("aria-invalid", paired ? "false" : "true");
-      if (!paired) return;
+    Screens.wirePairing(STORAGE, (paired) => {  // a pairing code or a key
       key = paired;
       startOver();
     });
