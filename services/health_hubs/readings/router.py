@@ -9,7 +9,8 @@ from fastapi import Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.common.db import SessionDep, utcnow
-from services.common.errors import PayloadTooLarge, Unprocessable
+from services.common.device_time import device_skew
+from services.common.errors import PayloadTooLarge
 from services.common.routing import APIRouter
 from services.health_hubs.access import Actor, KioskOrAdmin, OfficialStaffOrNurse, StaffOrNurse
 from services.health_hubs.readings import service
@@ -50,16 +51,8 @@ def answer(outcome: service.Outcome) -> ReadingAnswer:
 
 
 def _source(who: Actor, device_time: str | None, now: datetime) -> service.Source:
-    skew = None
-    if device_time:
-        try:
-            at = datetime.fromisoformat(device_time)
-        except ValueError:
-            raise Unprocessable("X-Device-Time is not an ISO time", code="bad_device_time") from None
-        if at.tzinfo is None:
-            raise Unprocessable("X-Device-Time needs a time zone", code="naive_datetime")
-        skew = round((at - now).total_seconds(), 3)
-    return service.Source(device_id=who.principal.id, centre_id=who.principal.place, skew_s=skew)
+    return service.Source(device_id=who.principal.id, centre_id=who.principal.place,
+                          skew_s=device_skew(device_time, now))
 
 
 @router.post("/readings", response_model=ReadingAnswer, status_code=201,

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from services.common.auth import Principal
 from services.common.db import SessionDep, utcnow
+from services.common.device_time import device_skew
 from services.common.errors import Forbidden, Unprocessable
 from services.common.routing import APIRouter
 from services.transit.access import Admin, Bus, EnrolmentKioskOrAdmin, Official, OfficialBusOrEnrolmentKiosk
@@ -181,7 +182,7 @@ def create_boarding(
     data = _read_uploads(frames, settings.boarding_max_image_bytes)
     now = utcnow()
     return holds.board_live(session, ev=ev, frames=data, device_id=principal.id, bus_id=principal.place or "",
-                            skew_s=sync.device_skew(x_device_time, now), settings=settings,
+                            skew_s=device_skew(x_device_time, now), settings=settings,
                             index=request.app.state.gallery, now=now)
 
 
@@ -225,7 +226,7 @@ def create_boarding_batch(
         raise Unprocessable("every event needs a frame_count 0-5, adding up to the frames sent",
                             code="frame_count_mismatch")
     now = utcnow()
-    skew = sync.device_skew(x_device_time, now)
+    skew = device_skew(x_device_time, now)
     parsed = sync.parse_events(raw, place=principal.place, now=now,
                                future=timedelta(seconds=settings.boarding_future_window_s),
                                past=timedelta(days=settings.boarding_past_window_days), skew_s=skew)

@@ -69,21 +69,6 @@ def check_time(occurred_at: datetime, *, now: datetime, future: timedelta, past:
     return None
 
 
-def device_skew(device_time: str | None, now: datetime) -> float | None:
-    """Seconds the device clock (X-Device-Time) is ahead of the server (negative: behind); None when not sent."""
-    from services.common.errors import Unprocessable
-
-    if not device_time:
-        return None
-    try:
-        at = datetime.fromisoformat(device_time)
-    except ValueError:
-        raise Unprocessable("X-Device-Time is not an ISO time", code="bad_device_time") from None
-    if at.tzinfo is None:
-        raise Unprocessable("X-Device-Time needs a time zone", code="naive_datetime")
-    return round((at - now).total_seconds(), 3)
-
-
 def check_clock(skew_s: float | None, *, window: timedelta) -> str | None:
     """The bus's own clock (X-Device-Time) more than the window off either way: every event time is suspect."""
     if skew_s is None:

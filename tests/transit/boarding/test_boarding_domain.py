@@ -202,7 +202,7 @@ def test_two_writers_of_the_first_templates_of_another_dimension_leave_one_copy(
         lock = index._lock
         start = threading.Barrier(3)
 
-        def write():
+        def write(index=index, rider=rider, start=start):
             start.wait()
             index.replace_rider(rider, [template], [uuid.uuid4()], ["R1"])
 
