@@ -61,6 +61,12 @@ class TransitSettings(ServiceSettings):
     # 80 finds what the 640-px copy upsampled once found in a 1280x720 frame, at less cost; larger values are
     # faster and miss smaller faces (0: the default scan).
     boarding_detect_min_face_px: int = 80
+    # Door frames only: scan a half-size copy first and keep what it finds when that face is at least twice
+    # `boarding_detect_min_face_px` (its box then placed by the finer scan on a crop); else the whole finer scan.
+    # Off by default: on 120 synthetic 720p door frames (docs/BENCHMARKS.md) it chose another face than the whole
+    # scan in 1 frame with two faces (the nearer face missed at the coarse scale), and the template moved by a
+    # median 0.024 (p95 0.06) from the whole scan's: the detection stage costs a quarter when on.
+    boarding_detect_coarse_first: bool = False
     # Erasure at the kiosk by card + date of birth (or face): after this many refused proofs for one card in
     # `boarding_erasure_window_s`, further attempts are refused (429) until the oldest leaves the window, so
     # someone holding a card cannot try the ~36,500 birth dates of a century.

@@ -263,6 +263,73 @@ def detection_scale(height: int, width: int, *, detect_max_side: int = 640,
     return needed, 0
 
 
+def detection_scans(height: int, width: int, *, detect_max_side: int = 640, min_face_px: int | None = None,
+                    coarse_first: bool = False) -> list[tuple[float, int]]:
+    """The scans `analyse` may make, in order. With `coarse_first` (only where the largest face alone is
+    decided on: the door, `Frame.largest`), a copy at half the `detection_scale` comes first: a quarter of the pixels, faces of
+    twice `min_face_px` and more. `analyse` keeps its result only for such a face, then places that face's box
+    as the finer scan would, on a crop around it; a frame without one (a rider further off, or a coarse scan
+    that found only a smaller face) is scanned whole at the finer scale, as before."""
+    scale, upsample = detection_scale(height, width, detect_max_side=detect_max_side, min_face_px=min_face_px)
+    if not coarse_first or upsample:
+        return [(scale, upsample)]
+    return [(scale / 2, 0), (scale, 0)]
+
+
+def _scaled(rgb: np.ndarray, scale: float, *, fast: bool) -> np.ndarray:
+    if scale >= 1.0:
+        return rgb
+    height, width = rgb.shape[:2]
+    # reducing_gap: a box reduction first, then the bilinear resample (same picture, a fraction of the time)
+    return np.asarray(Image.fromarray(rgb).resize((round(width * scale), round(height * scale)), Image.BILINEAR,
+                                                  reducing_gap=2.0 if fast else None))
+
+
+def _boxes(rects, scale: float, shape, dx: int = 0, dy: int = 0) -> list[tuple[int, int, int, int]]:
+    """dlib's rectangles on a scaled copy (offset by a crop's corner) as (left, top, right, bottom) full-size,
+    inside the picture, without slivers."""
+    height, width = shape[:2]
+    boxes = [(max(0, int(r.left() / scale) + dx), max(0, int(r.top() / scale) + dy),
+              min(width, int(r.right() / scale) + dx), min(height, int(r.bottom() / scale) + dy)) for r in rects]
+    return [b for b in boxes if b[2] - b[0] >= 4 and b[3] - b[1] >= 4]
+
+
+def _size(box) -> int:
+    return min(box[2] - box[0], box[3] - box[1])
+
+
+def _detect(rgb: np.ndarray, *, detect_max_side: int, min_face_px: int | None, largest_only: bool,
+            coarse_first: bool, timings: dict | None) -> list[tuple[int, int, int, int]]:
+    """Face boxes in full-size pixels (`detection_scans`)."""
+    detector = _load("detector")
+    height, width = rgb.shape[:2]
+    scans = detection_scans(height, width, detect_max_side=detect_max_side, min_face_px=min_face_px,
+                            coarse_first=coarse_first and largest_only)
+    fine, upsample = scans[-1]
+    if len(scans) == 2:
+        t = time.perf_counter()
+        coarse = scans[0][0]
+        small = _scaled(rgb, coarse, fast=True)
+        t = _timed(timings, "resize", t)
+        found = _boxes(detector(small, 0), coarse, rgb.shape)
+        t = _timed(timings, "detect", t)
+        big = max(found, key=_size, default=None)
+        if big is not None and _size(big) >= 2 * min_face_px:
+            # the box as the finer scan places it: that scan on a crop of twice the face around it
+            pad = _size(big) // 2 + 8
+            left, top = max(0, big[0] - pad), max(0, big[1] - pad)
+            crop = rgb[top:min(height, big[3] + pad), left:min(width, big[2] + pad)]
+            refined = _boxes(detector(_scaled(crop, fine, fast=True), 0), fine, rgb.shape, left, top)
+            _timed(timings, "detect", t)
+            return [max(refined, key=_size)] if refined else [big]
+    t = time.perf_counter()
+    small = _scaled(rgb, fine, fast=min_face_px is not None)
+    t = _timed(timings, "resize", t)
+    boxes = _boxes(detector(small, upsample), fine, rgb.shape)
+    _timed(timings, "detect", t)
+    return [max(boxes, key=_size)] if largest_only and boxes else boxes
+
+
 def _timed(timings: dict | None, stage: str, started: float) -> float:
     now = time.perf_counter()
     if timings is not None:
@@ -272,34 +339,20 @@ def _timed(timings: dict | None, stage: str, started: float) -> float:
 
 def analyse(rgb: np.ndarray, *, detect_max_side: int = 640, embedder: Embedder | None = None,
             landmarks: int = 5, digest: str = "", min_face_px: int | None = None,
-            timings: dict | None = None) -> Frame:
+            timings: dict | None = None, largest_only: bool = False, coarse_first: bool = False) -> Frame:
     """Detects faces with HOG on a copy at the scale `detection_scale` gives (the size the faces asked for need),
-    then finds the landmarks and the template on the full-size image. `timings` (optional) receives seconds per
-    stage: resize, detect, landmarks, encode, quality."""
+    then finds the landmarks and the template on the full-size image. `largest_only`: only the largest face is
+    wanted: only it gets landmarks and a template. `timings`
+    (optional) receives seconds per stage: resize, detect, landmarks, encode, quality."""
     import dlib
 
     embedder = embedder or default_embedder()
     predictor = _load("sp68" if landmarks == 68 else "sp5")
     height, width = rgb.shape[:2]
-    t = time.perf_counter()
-    scale, upsample = detection_scale(height, width, detect_max_side=detect_max_side, min_face_px=min_face_px)
-    if scale < 1.0:
-        # reducing_gap: a box reduction first, then the bilinear resample (same picture, a fraction of the time)
-        gap = None if min_face_px is None else 2.0
-        small = np.asarray(Image.fromarray(rgb).resize((round(width * scale), round(height * scale)),
-                                                       Image.BILINEAR, reducing_gap=gap))
-    else:
-        small = rgb
-    t = _timed(timings, "resize", t)
-    rects = _load("detector")(small, upsample)
-    t = _timed(timings, "detect", t)
+    boxes = _detect(rgb, detect_max_side=detect_max_side, min_face_px=min_face_px, largest_only=largest_only,
+                    coarse_first=coarse_first, timings=timings)
     faces = []
-    for rect in rects:
-        left, top = int(rect.left() / scale), int(rect.top() / scale)
-        right, bottom = int(rect.right() / scale), int(rect.bottom() / scale)
-        left, top, right, bottom = max(left, 0), max(top, 0), min(right, width), min(bottom, height)
-        if right - left < 4 or bottom - top < 4:
-            continue
+    for left, top, right, bottom in boxes:
         t = time.perf_counter()
         shape = predictor(rgb, dlib.rectangle(left, top, right, bottom))
         points = np.array([(p.x, p.y) for p in shape.parts()], dtype=float)
@@ -315,13 +368,16 @@ def analyse(rgb: np.ndarray, *, detect_max_side: int = 640, embedder: Embedder |
 
 def read_frame(data: bytes, *, max_bytes: int, max_pixels: int, detect_max_side: int = 640,
                embedder: Embedder | None = None, landmarks: int = 5, min_face_px: int | None = None,
-               timings: dict | None = None) -> Frame:
-    """`min_face_px`: the smallest face (full-size pixels) the caller needs found; None keeps the default scan."""
+               timings: dict | None = None, largest_only: bool = False, coarse_first: bool = False) -> Frame:
+    """`min_face_px`: the smallest face (full-size pixels) the caller needs found; None keeps the default scan.
+    `largest_only`: the caller decides on the largest face alone (`analyse`); `coarse_first`: see
+    `detection_scans`."""
     t = time.perf_counter()
     rgb = decode(data, max_bytes=max_bytes, max_pixels=max_pixels)
     _timed(timings, "decode", t)
     return analyse(rgb, detect_max_side=detect_max_side, embedder=embedder, landmarks=landmarks,
-                   digest=hashlib.sha256(data).hexdigest(), min_face_px=min_face_px, timings=timings)
+                   digest=hashlib.sha256(data).hexdigest(), min_face_px=min_face_px, timings=timings,
+                   largest_only=largest_only, coarse_first=coarse_first)
 
 
 @dataclass(frozen=True)

@@ -368,8 +368,9 @@ def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id
     analysed = [faces.read_frame(data, max_bytes=settings.boarding_max_image_bytes,
                                  max_pixels=settings.boarding_max_image_pixels,
                                  detect_max_side=settings.boarding_detect_max_side, embedder=embedder,
-                                 min_face_px=settings.boarding_detect_min_face_px)
-                for data in frames]
+                                 min_face_px=settings.boarding_detect_min_face_px, largest_only=True,
+                                 coarse_first=settings.boarding_detect_coarse_first)
+                for data in frames]  # the door decides on each frame's largest face (the rider at the reader)
     existing = session.scalars(select(Boarding).where(Boarding.event_id == ev.event_id)).first()
     if existing is not None:
         return _replay(existing, fingerprint)
