@@ -18,20 +18,17 @@ tr = words("dashboard_care")
 
 st.header(tr("referrals"))
 now = datetime.now(UTC)
-status, body = cc.call("GET", "/v1/referrals", params={"limit": 300}, purpose="referral_review")
+# the open referrals, soonest due first, with the names the caller may read (each read audited by the service)
+status, body = cc.call("GET", "/v1/referrals/worklist", params={"limit": 300}, purpose="referral_review")
 if status != 200:
     st.error(cc.error_text(status, body, lang))
     st.stop()
 error = st.session_state.pop("care_error", None)
 if error:
     st.error(error)
-open_ones = [r for r in body if r["status"] != "completed"]
+open_ones = [item["referral"] for item in body]
 open_ones.sort(key=lambda r: (not cv.referral_overdue(r, now), r["due_at"]))
-names: dict = {}
-for r in open_ones[:60]:  # the resident's name through the record (audited, consent-checked)
-    code, resident = cc.call("GET", f"/v1/residents/{r['resident_id']}", purpose="referral")
-    names[r["resident_id"]] = (f"{resident['family_name']}{resident['given_name']}" if code == 200
-                               else r["resident_id"][:8])
+names = {item["referral"]["resident_id"]: item["resident_name"] for item in body if item["resident_name"]}
 if not open_ones:
     st.success(tr("no_referrals"))
 for r in open_ones:

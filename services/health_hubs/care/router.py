@@ -22,6 +22,7 @@ from services.health_hubs.care.schemas import (
     ReferralCreate,
     ReferralRead,
     TimelineEvent,
+    WorklistItem,
 )
 
 router = APIRouter(tags=["alerts", "referrals"])
@@ -80,6 +81,13 @@ def list_referrals(session: SessionDep, who: StaffOrNurse,
                    limit: int = Query(default=100, ge=1, le=500)) -> list[ReferralRead]:
     rows = service.list_referrals(session, actor=who, status=status, limit=limit)
     return [ReferralRead(**r.model_dump()) for r in rows]
+
+
+@router.get("/referrals/worklist", response_model=list[WorklistItem])
+def referral_worklist(session: SessionDep, who: StaffOrNurse,
+                      limit: int = Query(default=300, ge=1, le=500)) -> list[WorklistItem]:
+    return [WorklistItem(referral=ReferralRead(**f.model_dump()), resident_name=name)
+            for f, name in service.referral_worklist(session, actor=who, limit=limit)]
 
 
 @router.get("/referrals/overdue", response_model=list[OverdueItem])

@@ -169,6 +169,11 @@ class ReferralRead(BaseModel):
     created_by: str
 
 
+class WorklistItem(BaseModel):
+    referral: ReferralRead
+    resident_name: str | None  # None: the caller may not open this resident's record (a nurse without consent)
+
+
 class OverdueItem(BaseModel):
     referral: ReferralRead
     resident_name: str

@@ -258,6 +258,34 @@ def list_referrals(session: Session, *, actor: Actor, status: str | None, limit:
                         entity="referral", purpose="referral_review")
 
 
+def referral_worklist(session: Session, *, actor: Actor, limit: int) -> list[tuple[Referral, str | None]]:
+    """The open referrals (requested, accepted) the caller may see, the soonest due first, each with its resident's
+    name where the caller may open that record (a nurse: with the resident's consent to share with the 보건소),
+    else None. Each name given is audited as a read of that resident's record, as opening it is: the worklist
+    costs one request where it took one per resident."""
+    query = in_scope(select(Referral), actor, centre=Referral.centre_id, district=Referral.district,
+                     resident=Referral.resident_id).where(Referral.status.in_(("requested", "accepted")))
+    rows = list(session.exec(query.order_by(Referral.due_at, Referral.id).limit(limit)).all())
+    audit(session, actor, action="search", entity="referral", purpose="referral_review",
+          detail={"returned": len(rows)})
+    ids = {r.resident_id for r in rows}
+    residents = {r.id: r for r in session.exec(select(Resident).where(Resident.id.in_(ids))).all()} if ids else {}
+    names: dict[uuid.UUID, str | None] = {}
+    for resident_id in dict.fromkeys(r.resident_id for r in rows):  # in the worklist's order
+        resident = residents.get(resident_id)
+        try:
+            if resident is None:
+                raise NotFound("no such resident", code="resident_not_found")
+            check_resident_access(session, actor, resident)
+        except (Forbidden, NotFound):
+            names[resident_id] = None
+            continue
+        names[resident_id] = resident.family_name + resident.given_name
+        audit(session, actor, action="read", entity="resident", entity_id=resident.id, resident_id=resident.id,
+              purpose="referral")
+    return [(r, names[r.resident_id]) for r in rows]
+
+
 def overdue(session: Session, *, actor: Actor, now: datetime, limit: int) -> list[tuple[Referral, Resident]]:
     """Referrals past their due time (not accepted, or accepted and not completed): the call list."""
     query = select(Referral, Resident).join(Resident, Resident.id == Referral.resident_id).where(

@@ -1,6 +1,7 @@
 """The staff and nurse workspace over the API: actions on an alert, nurse lists honouring sharing consent,
 follow-up lists with call results and returned-to-care within 15 days."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -70,6 +71,36 @@ def test_nurse_referral_list_honours_sharing_consent_and_its_withdrawal(hub):
                         json={"kind": "share_public_health", "granted": False})
     assert r.status_code == 200, r.text
     assert hub.client.get("/v1/referrals", headers=hub.nurse).json() == []
+
+
+def test_the_referral_worklist_is_the_open_referrals_soonest_due_first_with_names_each_read_audited(hub):
+    first = hub.register()["resident"]["id"]
+    private = hub.register(given_name="철수", sex="male", phone="010-9999-0000",
+                           consents={"share_public_health": False})["resident"]["id"]
+    done = hub.register(given_name="민수", sex="male", phone="010-8888-7777", birth_date="1951-07-02")["resident"]["id"]
+    refs = {rid: hub.client.post("/v1/referrals", headers=hub.staff, json={"resident_id": rid, "reason": "혈압"}).json()
+            for rid in (first, private, done)}
+    from sqlalchemy import update
+
+    from services.health_hubs.care.models import Referral
+
+    with hub.db.engine.begin() as conn:  # the private resident's referral is due first, then the first's
+        conn.execute(update(Referral).where(Referral.id == uuid.UUID(refs[private]["id"]))
+                     .values(due_at=datetime.now(UTC) - timedelta(days=2)))
+    hub.client.patch(f"/v1/referrals/{refs[done]['id']}", headers=hub.nurse, json={"status": "accepted"})
+    hub.client.patch(f"/v1/referrals/{refs[done]['id']}", headers=hub.nurse,
+                     json={"status": "completed", "outcome": "no_change_needed"})
+    staff = hub.client.get("/v1/referrals/worklist", headers=hub.staff).json()
+    assert [(i["referral"]["id"], i["resident_name"]) for i in staff] == [
+        (refs[private]["id"], "김철수"), (refs[first]["id"], "김영희")]
+    nurse = hub.client.get("/v1/referrals/worklist", headers={**hub.nurse, "X-Purpose": "referral_review"}).json()
+    assert [(i["referral"]["id"], i["resident_name"]) for i in nurse] == [(refs[first]["id"], "김영희")]
+    log = hub.client.get(f"/v1/residents/{first}/access-log", headers=hub.staff).json()
+    reads = [(e["actor_role"], e["purpose"]) for e in log if e["action"] == "read" and e["entity"] == "resident"]
+    assert ("nurse", "referral_review") in reads and ("centre_staff", "referral") in reads
+    other = hub.auth.headers("centre_staff", centre_id="C002")
+    assert hub.client.get("/v1/referrals/worklist", headers=other).json() == []
+    assert hub.client.get("/v1/referrals/worklist", headers=hub.official).status_code == 403
 
 
 def test_nurse_records_the_visit_day_when_completing_a_referral(hub):
