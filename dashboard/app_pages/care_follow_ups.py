@@ -13,6 +13,8 @@ lang = st.session_state.get("lang", "ko")
 tr = words("dashboard_care")
 
 
+PAGE = 15  # rows shown per list before "show more"
+
 st.header(tr("follow_ups"))
 status, body = cc.call("GET", "/v1/follow-ups", params={"limit": 200}, purpose="follow_up_calls")
 if status != 200:
@@ -29,7 +31,9 @@ for kind in cv.LIST_KINDS:
     if not rows:
         continue
     st.subheader(f"{cv.label(cv.LIST_KINDS, kind, lang)} ({len(rows)})")
-    for item in rows:
+    # the most urgent first, a page at a time: every row is a form, and a district's list of forty drew slowly
+    shown = st.session_state.get(f"fu_shown_{kind}", PAGE)
+    for item in rows[:shown]:
         with st.container(border=True, key=f"fu_{item['resident_id']}"):
             a, b = st.columns([3, 2])
             last = (f" · {tr('call_result')}: {cv.label(cv.CALL_RESULTS, item['last_call_result'], lang)}"
@@ -47,3 +51,7 @@ for kind in cv.LIST_KINDS:
                     if code != 201:
                         st.session_state["care_error"] = cc.error_text(code, reply, lang)
                     st.rerun()
+    if len(rows) > shown:
+        if st.button(tr("show_more", n=min(PAGE, len(rows) - shown)), key=f"more_fu_{kind}"):
+            st.session_state[f"fu_shown_{kind}"] = shown + PAGE
+            st.rerun()

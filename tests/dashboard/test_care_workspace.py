@@ -9,6 +9,7 @@ import os
 import shutil
 import time
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from dashboard.care_views import LIST_KINDS
 from services.common.db import make_engine
 from services.common.jobs import run_job
 from services.health_hubs.care.models import Alert, Notification
@@ -356,6 +358,16 @@ def test_nurse_accepts_and_completes_a_referral_and_records_a_follow_up_call(wor
     after = [i for i in api(world, "GET", "/v1/follow-ups", token=nurse).json()["items"]
              if i["resident_id"] == due["resident_id"]][0]
     assert after["calls"] == due["calls"] + 1 and after["last_call_result"] == "will_come"
+    # a page of 15 rows per list, the most urgent first; "show more" adds the next 15
+    per_kind = Counter(i["list_kind"] for i in api(world, "GET", "/v1/follow-ups", token=nurse).json()["items"])
+    rows = page.locator("[data-testid='stMain'] [class*='st-key-fu_']")
+    assert rows.count() == sum(min(15, n) for n in per_kind.values())
+    long = [per_kind[k] for k in LIST_KINDS if per_kind.get(k, 0) > 15]  # in the page's order
+    assert long, "the demo district should have a list longer than a page"
+    page.locator("[class*='st-key-more_fu_']").first.get_by_role("button").click()
+    page.wait_for_timeout(1000)
+    settle(page)
+    assert rows.count() == sum(min(15, n) for n in per_kind.values()) + min(15, long[0] - 15)
     context.close()
 
 
