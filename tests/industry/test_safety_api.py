@@ -313,7 +313,15 @@ def test_near_miss_limit_is_one_window_across_workers_through_redis(client_for, 
     assert codes == [201] * NEAR_MISS_BURST + [429, 429], codes
 
 
-def test_heat_stage_from_the_site_weather_feed(client_for, auth):
+def test_heat_stage_from_the_site_weather_feed(client_for, auth, monkeypatch):
+    # the rest breaks still due depend on the hour in Pohang: the service's clock is the latest 14:00 KST (the
+    # test once ran at 23:50 KST and found none left before a 23:00 shift end, which is right)
+    real = datetime.now(UTC)
+    now = real.replace(hour=5, minute=0, second=0, microsecond=0)  # 14:00 KST
+    now = now if now <= real else now - timedelta(days=1)
+    from services.industry.safety import router as safety_router
+
+    monkeypatch.setattr(safety_router, "utcnow", lambda: now)
     client = client_for("industry")
     plant = make_safety_site(client, auth)
     admin = plant["admin"]
@@ -323,7 +331,6 @@ def test_heat_stage_from_the_site_weather_feed(client_for, auth):
         assert client.post("/v1/sensors", headers=admin, json={
             "work_unit_id": plant["work_unit_id"], "tag": tag, "quantity": quantity, "unit": unit,
             "min_valid": -40, "max_valid": 100}).status_code == 201
-    now = datetime.now(UTC)
     post(client, plant, [{"sensor": "weather.temp", "ts": iso(now), "value": 33},
                          {"sensor": "weather.rh", "ts": iso(now), "value": 60}])
     heat = client.get("/v1/safety/heat", headers=admin, params={"site_id": plant["site_id"], "shift_end_hour": 23}).json()
