@@ -155,15 +155,24 @@ def test_follow_up_lists_take_call_results_and_count_returns_within_15_days(old_
     assert hub.client.get("/v1/follow-ups", headers=other).json()["items"] == []
 
 
-def test_centre_today_lists_who_measured_and_who_still_owes_a_remeasure(hub):
+@pytest.mark.parametrize("kst", ["08:00", "00:10"])
+def test_centre_today_lists_who_measured_and_who_still_owes_a_remeasure(hub, monkeypatch, kst):
+    # the service's clock at the latest 08:00 or 00:10 in Pohang: just after midnight, readings of 23:40 and 23:50
+    # are yesterday's (CI once ran this on the wall clock at 00:05 KST and found b missing)
+    hour, minute = map(int, kst.split(":"))
+    real = datetime.now(UTC)
+    now = real.astimezone(SEOUL).replace(hour=hour, minute=minute, second=0, microsecond=0).astimezone(UTC)
+    now = now if now <= real else now - timedelta(days=1)
+    from services.health_hubs.care import router as care_router
+
+    monkeypatch.setattr(care_router, "utcnow", lambda: now)
     a = hub.register()["resident"]["id"]
     b = hub.register(given_name="철수", sex="male", phone="010-2222-3333")["resident"]["id"]
-    now = datetime.now(UTC)
     hub.post_bp(a, (191, 101), (189, 99), at=now - timedelta(minutes=3))  # crisis: asks for a re-measure
     hub.post_bp(b, (191, 101), (189, 99), at=now - timedelta(minutes=30))
     hub.post_bp(b, (132, 84), (130, 82), at=now - timedelta(minutes=20))  # b re-measured
     body = hub.client.get("/v1/centre-today", headers=hub.staff).json()
-    assert {m["resident_id"] for m in body["measured"]} == {a, b}
+    assert {m["resident_id"] for m in body["measured"]} == ({a, b} if kst == "08:00" else {a})
     assert [w["resident_id"] for w in body["awaiting_remeasure"]] == [a]
     assert body["awaiting_remeasure"][0]["minutes_ago"] >= 2
     other = hub.auth.headers("centre_staff", centre_id="C002")
