@@ -35,7 +35,9 @@ if not problem(reply):
     by_route = pd.DataFrame(body.get("by_route") or [])
     routes = sorted(by_route["key"].astype(str)) if not by_route.empty else []
 
-    st.metric(t("ridership_total"), views.format_number(body.get("total")))
+    # None is a total the service withheld (a small count: suppressed), never "no data" (that is 0)
+    total = body.get("total")
+    st.metric(t("ridership_total"), t("suppressed") if total is None else views.format_number(total))
     left, right = st.columns(2)
     with left:
         st.subheader(t("ridership_by_hour"))
