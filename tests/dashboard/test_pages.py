@@ -147,6 +147,8 @@ def test_health_cells_stay_suppressed_exactly_as_the_service_returns_them(offici
     cells = get_json(dashboard_env, "health_hubs", "/v1/indicators", official, level="centre", month=month)["cells"]
     expected = {c["id"]: c["counts"]["controlled"] for c in cells if c["district"] == "Buk-gu"}
     column = {key: views.COLUMN_LABELS[key][0] for key in ("id", "controlled")}  # columns read in Korean
+    # once (CI, PostgreSQL, 00:33 KST) the page drew no table; say what it said instead, if it happens again
+    assert at.dataframe, (month, reported_problems(at), [i.value for i in at.info], len(cells))
     table = at.dataframe[-1].value.set_index(column["id"])
     assert set(table.index) == set(expected)
     for centre, cell in expected.items():
