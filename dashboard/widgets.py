@@ -76,16 +76,18 @@ def figures(overview: dict, *, per_row: int = 4) -> None:
     items = overview.get("figures") or []
     if not items:
         no_data()
+    compared = False  # what the deltas compare with is said once, under the figures: beside each it overflowed
     for start in range(0, len(items), per_row):
         columns = st.columns(per_row)
         for column, figure in zip(columns, items[start:start + per_row], strict=False):
             shown = views.figure_view(figure, lang())
+            compared = compared or bool(shown["delta"])
             column.metric(shown["label"], shown["value"], shown["delta"],
                           delta_color=views.delta_colour(figure, shown["delta"]),
                           delta_arrow="off" if shown["delta"] in (None, "±0") else "auto",
-                          delta_description=t("vs_previous") if shown["delta"] else None,
                           help=t("suppressed_note") if shown["suppressed"] else None)
-    as_of(overview.get("as_of"))
+    when = views.format_as_of(overview.get("as_of"), lang())
+    st.caption(f"{when} · {t('vs_previous')}" if compared else when)
 
 
 def attention(overviews: list[dict]) -> None:

@@ -135,4 +135,4 @@ def test_each_screen_is_served_its_words():
 
 
 def test_the_overview_delta_says_what_it_compares_with():
-    assert i18n.pairs("dashboard")["vs_previous"] == ("어제 이 시각 대비", "vs this time yesterday")
+    assert i18n.pairs("dashboard")["vs_previous"] == ("증감은 어제 이 시각 대비", "changes are against this time yesterday")
