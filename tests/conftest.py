@@ -19,6 +19,7 @@ from services.identity.accounts.service import create_account
 from services.identity.devices.service import create_device
 from services.identity.models import IdentityModel, load_all_tables
 from services.suite import SERVICES
+from tests.dashboard.live_suite import start_suite, stop
 from tools.hardening import drop_database, new_database_url
 
 POSTGRES_ADMIN_URL = os.environ.get("AICITY_TEST_POSTGRES_URL")
@@ -209,3 +210,31 @@ def client_for(service_settings):
     yield make
     for client in clients:
         client.__exit__(None, None, None)
+
+
+# ---- the live suite ---------------------------------------------------------------------------------------
+# Here, not in tests/dashboard/conftest.py: a module elsewhere that imported it from there got its own copy of the
+# session fixture, and started a second seeded suite (~40 s) on the same worker.
+
+@pytest.fixture(scope="session")
+def running_suite(tmp_path_factory, databases):
+    var_dir = tmp_path_factory.mktemp("suite-var")
+    urls = {name: databases.new_url(f"dash_{name}") for name in ["identity", *SERVICES]}
+    suite = start_suite(var_dir, urls, log_dir=var_dir)
+    try:
+        yield suite
+    finally:
+        stop(suite.procs)
+
+
+@pytest.fixture(scope="session")
+def dashboard_env(running_suite):
+    """Points the dashboard (imported in this process by AppTest) at the running suite."""
+    saved = {k: os.environ.get(k) for k in running_suite.url_env()}
+    os.environ.update(running_suite.url_env())
+    yield running_suite
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.dashboard.conftest import browser, running_suite  # noqa: F401 - Chromium; the seeded suite on free ports
+from tests.dashboard.conftest import browser  # noqa: F401 - Chromium (the seeded suite is in tests/conftest.py)
 from tests.dashboard.live_suite import (
     open_page,
     page_errors,
@@ -26,7 +26,7 @@ def inside_viewport(locator, viewport=PHONE) -> bool:
             and box["y"] + box["height"] <= viewport["height"])
 
 
-def test_near_miss_from_a_phone_reaches_the_dashboard(browser, running_suite, tmp_path):  # noqa: F811
+def test_near_miss_from_a_phone_reaches_the_dashboard(browser, running_suite, tmp_path):  # noqa: F811 - browser
     place = f"집진기 서측 계단 {uuid.uuid4().hex[:6]}"
     phone = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
                                 locale="ko-KR")

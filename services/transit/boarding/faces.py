@@ -318,7 +318,8 @@ def _detect(rgb: np.ndarray, *, detect_max_side: int, min_face_px: int | None, l
             # the box as the finer scan places it: that scan on a crop of twice the face around it
             pad = _size(big) // 2 + 8
             left, top = max(0, big[0] - pad), max(0, big[1] - pad)
-            crop = rgb[top:min(height, big[3] + pad), left:min(width, big[2] + pad)]
+            # a copy, not a view: dlib reads a strided view's rows wrongly (the same frame gave 179 or 208 px)
+            crop = np.ascontiguousarray(rgb[top:min(height, big[3] + pad), left:min(width, big[2] + pad)])
             refined = _boxes(detector(_scaled(crop, fine, fast=True), 0), fine, rgb.shape, left, top)
             _timed(timings, "detect", t)
             return [max(refined, key=_size)] if refined else [big]
