@@ -1,8 +1,8 @@
-"""Boarding: 1:N search of the whole gallery through usearch's HNSW graph, beside the exact scan, same run.
+"""Boarding: 1:N search of the whole gallery through faiss's HNSW graph, beside the exact scan, same run.
 
 Ours: services.transit.boarding.gallery.GalleryIndex.search past `boarding_ann_min_templates`: the graph
-(half-precision copies) proposes `boarding_ann_candidates` templates per probe and their exact float32 distances
-decide. Baseline: the same index's exact scan (every template, numpy). Printed: the graph's build time and memory,
+(services/transit/boarding/ann.py) proposes `boarding_ann_candidates` templates per probe and their exact float32
+distances decide. Baseline: the same index's exact scan (every template, numpy). Printed: the graph's build time and memory,
 p50/p95 per probe (one probe per call, one thread), and top-1 agreement with the exact scan on mated probes (a
 template plus noise at a genuine distance, ~0.45) and non-mated probes (new draws): an answer agrees when both
 name the same top-1 rider within the service's search radius, or both say nobody is within it. Also the
@@ -11,7 +11,7 @@ decision agreement (identified rider, or none, at the gallery threshold and marg
 
 Synthetic templates are drawn from a Gaussian with the mean and covariance of real dlib encodings (the faces in
 ../shared/faces, or the repo's test photos), so distances look like real ones. The gallery size is
-BOARDING_BENCH_ANN_SIZE (default 200,000: a 1,000,000 graph takes ~10-20 min to build on a busy 2-core machine;
+BOARDING_BENCH_ANN_SIZE (default 200,000: a 1,000,000 graph takes ~5-6 min to build on 2 cores;
 BOARDING_BENCH_FULL=1 runs 1,000,000); BOARDING_BENCH_PROBES mated and as many non-mated probes (default 1,000).
 """
 
@@ -108,7 +108,7 @@ def main() -> None:
         return None if found is None else found.top1_rider
 
     print(f"gallery {SIZE:,} templates of dimension {dim}; graph built in {build_s:.1f} s ({build_cpu:.1f} s CPU, "
-          f"{index.ann_dtype}, connectivity {index.ann_connectivity}, expansion_add {index.ann_expansion_add}); "
+          f"float32, connectivity {index.ann_connectivity}, expansion_add {index.ann_expansion_add}); "
           f"graph memory {index.ann_bytes() / 2**20:.0f} MiB beside the float32 matrix "
           f"{SIZE * dim * 4 / 2**20:.0f} MiB")
     print(f"  baseline, exact scan:  p50 {pctl(exact_s, 50):7.3f} ms  p95 {pctl(exact_s, 95):7.3f} ms  "
@@ -117,7 +117,7 @@ def main() -> None:
                     for k in ("mated", "non-mated")}
     print(f"  exact answers within the radius {radius:.2f}: mated {within_exact['mated']}/{PROBES}, non-mated "
           f"{within_exact['non-mated']}/{PROBES}")
-    for ef in sorted({64, 128, 256, settings.boarding_ann_expansion}):
+    for ef in sorted({64, 128, 192, 256, 384, settings.boarding_ann_expansion}):
         index._ann.expansion_search = max(ef, index.ann_candidates)
         times, answers = [], []
         for p in probes:

@@ -92,13 +92,17 @@ class TransitSettings(ServiceSettings):
     boarding_liveness_max_frame_distance: float = 0.28
     # A worker's gallery catches up with the change log at least this often even without NOTIFY.
     boarding_gallery_poll_s: float = 5.0
-    # A whole-gallery search (policy `gallery`) past this many templates asks an HNSW graph (usearch) for
+    # A whole-gallery search (policy `gallery`) past this many templates asks an HNSW graph (faiss) for
     # `boarding_ann_candidates` candidate templates per probe and ranks them by their exact distance; smaller
     # galleries are searched exactly. `boarding_ann_expansion` is the graph's search depth (recall against
-    # latency): benchmarks/bench_boarding_search.py measures its top-1 agreement with the exact search.
+    # latency), `boarding_ann_connectivity` its links per vector and `boarding_ann_expansion_add` its build depth
+    # (quality against build time): benchmarks/bench_boarding_search.py measures its top-1 agreement with the
+    # exact search at 200,000 and 1,000,000 templates.
     boarding_ann_min_templates: int = 100_000
     boarding_ann_candidates: int = 64
-    boarding_ann_expansion: int = 128
+    boarding_ann_expansion: int = 256
+    boarding_ann_connectivity: int = 32
+    boarding_ann_expansion_add: int = 100
     # A bus's offline queue (README "Sync protocol"): an event more than this ahead of the server's clock, or
     # older than this when it arrives, is refused by its index (occurred_at_in_future / occurred_at_too_old).
     boarding_future_window_s: int = 300

@@ -1,5 +1,5 @@
 """The in-memory gallery of face templates of the configured face model: 1:N search in one float32 matrix (exact
-for small galleries; past `ann_min_rows`, an HNSW graph from usearch proposes candidates and their exact distances
+for small galleries; past `ann_min_rows`, an HNSW graph from faiss proposes candidates and their exact distances
 decide), kept in step with the database after each commit (enrol, erase, purge, consent), and across workers
 through PostgreSQL LISTEN/NOTIFY. Only riders with a standing `identification` consent are ever searched without a
 card."""
@@ -15,6 +15,7 @@ import numpy as np
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
+from services.transit.boarding.ann import HnswGraph
 from services.transit.boarding.domain import FrameCandidates
 from services.transit.boarding.models import FaceChange, FaceConsent, FaceTemplate, Rider
 from services.transit.boarding.templates import open_sealed, template_cipher
@@ -30,12 +31,13 @@ class GalleryIndex:
     rider and the nearest distance of any other rider (for the top-1/top-2 margin). Thread-safe."""
 
     def __init__(self, capacity: int = 1024, *, dim: int = DIM, model_id: str = "", ann_min_rows: int = 100_000,
-                 ann_candidates: int = 64, ann_expansion: int = 128, ann_connectivity: int = 16,
-                 ann_expansion_add: int = 64, ann_dtype: str = "f16"):
+                 ann_candidates: int = 64, ann_expansion: int = 192, ann_connectivity: int = 32,
+                 ann_expansion_add: int = 100, ann_rebuild_share: float = 0.2):
         self._lock = threading.RLock()  # made once: a second lock would let two writers in at the same time
         self.model_id = model_id
         self.ann_min_rows, self.ann_candidates, self.ann_expansion = ann_min_rows, ann_candidates, ann_expansion
-        self.ann_connectivity, self.ann_expansion_add, self.ann_dtype = ann_connectivity, ann_expansion_add, ann_dtype
+        self.ann_connectivity, self.ann_expansion_add = ann_connectivity, ann_expansion_add
+        self.ann_rebuild_share = ann_rebuild_share
         self._clear(capacity, dim)
 
     def _clear(self, capacity: int, dim: int) -> None:
@@ -60,15 +62,15 @@ class GalleryIndex:
         self._mean = np.zeros(dim, dtype=np.float32)
         self._proj = np.zeros((capacity, self.projected_dims), dtype=np.float32)
         self._psq = np.zeros(capacity, dtype=np.float32)
-        # Past `ann_min_rows` templates, a whole-gallery search asks an HNSW graph (usearch) over the identifiable
-        # rows for `ann_candidates` rows and ranks those by their exact distance from the matrix: the distances
-        # reported are exact, and the graph only proposes (its recall is measured by the benchmark), so its
-        # copy of the vectors may be half precision (`ann_dtype`). Every row has a stable key (the graph's
-        # label), which survives the row moving when another is removed.
+        # Past `ann_min_rows` templates, a whole-gallery search asks an HNSW graph (faiss, `ann.py`) over the
+        # identifiable rows for `ann_candidates` rows and ranks those by their exact distance from the matrix:
+        # the distances reported are exact, and the graph only proposes (its recall is measured by the
+        # benchmark). Every row has a stable key, which survives the row moving when another is removed; the
+        # graph maps its own labels to keys. A graph with `ann_rebuild_share` of its vectors removed is rebuilt.
         self._key = np.zeros(capacity, dtype=np.int64)  # the stable key of each row
         self._key_row = np.zeros(capacity, dtype=np.int64)  # the row of each key ever given (-1: removed)
         self._next_key = 0
-        self._ann = None  # usearch.index.Index, once built
+        self._ann: HnswGraph | None = None  # once built
         self._ann_pending: list | None = None  # changes made while a build runs, applied when it ends
 
     def __len__(self) -> int:
@@ -206,21 +208,23 @@ class GalleryIndex:
         return keys
 
     def _ann_change(self, op: str, keys: np.ndarray, vectors: np.ndarray | None = None) -> None:
-        """Applies an added or removed set of identifiable rows to the graph, or queues it for the graph being
-        built (its snapshot was taken before the change)."""
+        """Applies an added or removed set of identifiable rows to the graph, and queues it for a graph being
+        built (its snapshot was taken before the change). A graph grown stale by removals is rebuilt."""
         if len(keys) == 0:
             return
         if self._ann_pending is not None:
             self._ann_pending.append((op, keys.copy(), None if vectors is None else vectors.copy()))
         if self._ann is not None:
             self._apply(self._ann, op, keys, vectors)
+            if op == "remove" and self._ann.stale_share >= self.ann_rebuild_share:
+                self._build_ann_in_background(rebuild=True)
 
     @staticmethod
-    def _apply(ann, op: str, keys: np.ndarray, vectors: np.ndarray | None) -> None:
+    def _apply(ann: HnswGraph, op: str, keys: np.ndarray, vectors: np.ndarray | None) -> None:
         if op == "add":
-            ann.add(keys.astype(np.uint64), np.ascontiguousarray(vectors, dtype=np.float32), threads=1)
+            ann.add(keys, vectors, threads=1)
         else:
-            ann.remove(keys.astype(np.uint64))
+            ann.remove(keys)
 
     def _identifiable_rows(self) -> np.ndarray:
         owner = self._owner[: self._n]
@@ -228,23 +232,20 @@ class GalleryIndex:
             return np.arange(self._n)
         return np.flatnonzero(np.isin(owner, np.fromiter(self._identifiable, dtype=np.int64)))
 
-    def build_ann(self, *, threads: int = 0) -> None:
-        """Builds the HNSW graph over the identifiable rows. The lock is held only to copy the rows and, at the
-        end, to apply the changes made meanwhile, so searches (exact until then) and changes go on during it."""
-        from usearch.index import Index
-
+    def build_ann(self, *, threads: int = 0, rebuild: bool = False) -> None:
+        """Builds the HNSW graph over the identifiable rows (`rebuild`: a new one beside the one in use). The
+        lock is held only to copy the rows and, at the end, to apply the changes made meanwhile, so searches
+        (exact, or through the old graph) and changes go on during it."""
         with self._lock:
-            if self._ann is not None or self._ann_pending is not None:
+            if (self._ann is not None and not rebuild) or self._ann_pending is not None:
                 return
             rows = self._identifiable_rows()
-            keys, vectors = self._key[rows].astype(np.uint64), self._matrix[rows].copy()
+            keys, vectors = self._key[rows].copy(), self._matrix[rows].copy()
             self._ann_pending = []
         try:
-            ann = Index(ndim=self.dim, metric="l2sq", dtype=self.ann_dtype, connectivity=self.ann_connectivity,
-                        expansion_add=self.ann_expansion_add, expansion_search=max(self.ann_expansion,
-                                                                                    self.ann_candidates))
-            if len(keys):
-                ann.add(keys, vectors, threads=threads)
+            ann = HnswGraph(self.dim, connectivity=self.ann_connectivity, expansion_add=self.ann_expansion_add,
+                            expansion_search=max(self.ann_expansion, self.ann_candidates))
+            ann.add(keys, vectors, threads=threads)
             del vectors
         except BaseException:
             with self._lock:
@@ -255,19 +256,19 @@ class GalleryIndex:
                 self._apply(ann, op, k, v)
             self._ann, self._ann_pending = ann, None
 
-    def _build_ann_in_background(self) -> None:
-        if self._ann is None and self._ann_pending is None:
+    def _build_ann_in_background(self, *, rebuild: bool = False) -> None:
+        if (self._ann is None or rebuild) and self._ann_pending is None:
             def build():
                 try:
-                    self.build_ann()
+                    self.build_ann(rebuild=rebuild)
                 except Exception:
-                    log.exception("building the gallery's ANN graph failed; searches stay exact")
+                    log.exception("building the gallery's ANN graph failed; searches stay as they were")
 
             threading.Thread(target=build, name="gallery-ann-build", daemon=True).start()
 
     def ann_bytes(self) -> int:
         """Memory of the HNSW graph and its copy of the vectors (0 when not built)."""
-        return int(self._ann.memory_usage) if self._ann is not None else 0
+        return self._ann.memory_bytes() if self._ann is not None else 0
 
     @property
     def uses_ann(self) -> bool:
@@ -356,17 +357,9 @@ class GalleryIndex:
     def _ann_search(self, probes: np.ndarray, radius: float | None) -> list[FrameCandidates | None]:
         """The graph proposes `ann_candidates` rows per probe; their exact distances decide, as `_bounded` does
         within the radius."""
-        count = min(self.ann_candidates, len(self._ann))
-        if count == 0:
-            return [None] * len(probes)
-        matches = self._ann.search(probes, count, threads=1)
-        if hasattr(matches, "counts"):  # BatchMatches
-            keys, counts = matches.keys, matches.counts
-        else:  # one probe: Matches
-            keys, counts = np.atleast_2d(matches.keys), [len(matches.keys)]
         out = []
-        for probe, found_keys, n in zip(probes, keys, counts, strict=True):
-            rows = self._key_row[found_keys[:n].astype(np.int64)]
+        for probe, keys in zip(probes, self._ann.search(probes, self.ann_candidates), strict=True):
+            rows = self._key_row[keys]
             rows = rows[rows >= 0]
             if len(rows) == 0:
                 out.append(None)
@@ -453,7 +446,8 @@ def load_index(engine: Engine, settings, *, now, model_id: str | None = None, di
 
 def ann_settings(settings) -> dict:
     return {"ann_min_rows": settings.boarding_ann_min_templates, "ann_candidates": settings.boarding_ann_candidates,
-            "ann_expansion": settings.boarding_ann_expansion}
+            "ann_expansion": settings.boarding_ann_expansion, "ann_connectivity": settings.boarding_ann_connectivity,
+            "ann_expansion_add": settings.boarding_ann_expansion_add}
 
 
 def notify_change(session, rider_id: uuid.UUID, op: str, *, now) -> None:
