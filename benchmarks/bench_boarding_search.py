@@ -11,7 +11,7 @@ decision agreement (identified rider, or none, at the gallery threshold and marg
 
 Synthetic templates are drawn from a Gaussian with the mean and covariance of real dlib encodings (the faces in
 ../shared/faces, or the repo's test photos), so distances look like real ones. The gallery size is
-BOARDING_BENCH_ANN_SIZE (default 200,000: a 1,000,000 graph takes ~5-6 min to build on 2 cores;
+BOARDING_BENCH_ANN_SIZE (default 200,000: a 1,000,000 graph takes ~10-13 min to build on 2 cores;
 BOARDING_BENCH_FULL=1 runs 1,000,000); BOARDING_BENCH_PROBES mated and as many non-mated probes (default 1,000).
 """
 

@@ -49,7 +49,11 @@ def build(*, force: bool = False) -> int:
           f"{metadata.version('dlib-bin')} stays the venv's default)", flush=True)
     shutil.rmtree(TARGET, ignore_errors=True)
     TARGET.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "CMAKE_BUILD_PARALLEL_LEVEL": str(os.cpu_count() or 1)}
+    # -march=native: this build is for this machine; without it dlib's HOG detection ran 2.4x slower than
+    # dlib-bin's (215 against 89 ms a 720p frame), with it 1.6x (137 ms): the encoder's gain was lost to it.
+    flags = " ".join(x for x in (os.environ.get("CXXFLAGS", ""), "-march=native -O3") if x)
+    env = {**os.environ, "CMAKE_BUILD_PARALLEL_LEVEL": str(os.cpu_count() or 1), "CXXFLAGS": flags,
+           "CFLAGS": " ".join(x for x in (os.environ.get("CFLAGS", ""), "-march=native -O3") if x)}
     # --no-config: the project's own uv settings override dlib away (dlib-bin provides it)
     proc = subprocess.run(["uv", "--no-config", "pip", "install", "--python", sys.executable, "--target",
                            str(TARGET), "--no-deps", "--no-binary", "dlib", "--no-cache", f"dlib=={VERSION}"],

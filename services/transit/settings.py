@@ -100,9 +100,9 @@ class TransitSettings(ServiceSettings):
     # exact search at 200,000 and 1,000,000 templates.
     boarding_ann_min_templates: int = 100_000
     boarding_ann_candidates: int = 64
-    boarding_ann_expansion: int = 256
-    boarding_ann_connectivity: int = 32
-    boarding_ann_expansion_add: int = 100
+    boarding_ann_expansion: int = 192
+    boarding_ann_connectivity: int = 48
+    boarding_ann_expansion_add: int = 200
     # A bus's offline queue (README "Sync protocol"): an event more than this ahead of the server's clock, or
     # older than this when it arrives, is refused by its index (occurred_at_in_future / occurred_at_too_old).
     boarding_future_window_s: int = 300

@@ -31,8 +31,8 @@ class GalleryIndex:
     rider and the nearest distance of any other rider (for the top-1/top-2 margin). Thread-safe."""
 
     def __init__(self, capacity: int = 1024, *, dim: int = DIM, model_id: str = "", ann_min_rows: int = 100_000,
-                 ann_candidates: int = 64, ann_expansion: int = 192, ann_connectivity: int = 32,
-                 ann_expansion_add: int = 100, ann_rebuild_share: float = 0.2):
+                 ann_candidates: int = 64, ann_expansion: int = 192, ann_connectivity: int = 48,
+                 ann_expansion_add: int = 200, ann_rebuild_share: float = 0.05):
         self._lock = threading.RLock()  # made once: a second lock would let two writers in at the same time
         self.model_id = model_id
         self.ann_min_rows, self.ann_candidates, self.ann_expansion = ann_min_rows, ann_candidates, ann_expansion

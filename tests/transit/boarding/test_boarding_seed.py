@@ -6,13 +6,12 @@ from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from services.transit.boarding.domain import SEOUL
 from services.common.db import utcnow
 from services.transit.boarding import seed as boarding_seed
+from services.transit.boarding.domain import SEOUL
 from services.transit.boarding.models import Boarding, FaceTemplate
 from services.transit.boarding.simulator import Simulator
 
