@@ -15,7 +15,7 @@ FAR = 1e4  # every coordinate of a removed vector's stand-in: faces lie within a
 
 
 class HnswGraph:
-    def __init__(self, dim: int, *, connectivity: int = 48, expansion_add: int = 200, expansion_search: int = 192):
+    def __init__(self, dim: int, *, connectivity: int, expansion_add: int, expansion_search: int):
         import faiss
 
         self._faiss = faiss
