@@ -8,12 +8,10 @@ import math
 import struct
 import wave
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from dashboard.views import wording
+from services.common.citytime import CITY_ZONE
 from services.common.i18n import pairs as catalogue_pairs
-
-SEOUL = ZoneInfo("Asia/Seoul")
 
 LABELS: dict[str, tuple[str, str]] = catalogue_pairs("dashboard_care")
 
@@ -50,12 +48,12 @@ def parse(when: str | datetime | None) -> datetime | None:
 def clock(when: str | datetime | None) -> str:
     """HH:MM in Pohang (no seconds, no microseconds)."""
     value = parse(when)
-    return value.astimezone(SEOUL).strftime("%H:%M") if value else ""
+    return value.astimezone(CITY_ZONE).strftime("%H:%M") if value else ""
 
 
 def day_clock(when: str | datetime | None) -> str:
     value = parse(when)
-    return value.astimezone(SEOUL).strftime("%m월 %d일 %H:%M") if value else ""
+    return value.astimezone(CITY_ZONE).strftime("%m월 %d일 %H:%M") if value else ""
 
 
 def minutes_between(earlier: str | datetime | None, later: datetime) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard import views
+from services.common.citytime import CITY_ZONE
 from services.common.i18n import pairs as catalogue_pairs
 
 NEAR_MISS_CATEGORIES = catalogue_pairs("industry_near_miss", "category.")  # the phone page's words
@@ -19,7 +20,7 @@ def local_time(value: Any) -> str:
     if not value:
         return "—"
     when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return when.astimezone(views.SEOUL).strftime("%m-%d %H:%M")
+    return when.astimezone(CITY_ZONE).strftime("%m-%d %H:%M")
 
 
 def alarms_frame(alarms: list[dict], lang: str = "ko") -> pd.DataFrame:

@@ -12,9 +12,8 @@ import altair as alt
 import pandas as pd
 import pydeck as pdk
 
+from services.common.citytime import CITY_ZONE
 from services.common.i18n import pairs as catalogue_pairs
-
-SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def city_now() -> datetime:
@@ -23,10 +22,10 @@ def city_now() -> datetime:
     import os
 
     fixed = os.environ.get("AICITY_DASHBOARD_NOW")
-    now = datetime.fromisoformat(fixed.replace("Z", "+00:00")) if fixed else datetime.now(SEOUL)
+    now = datetime.fromisoformat(fixed.replace("Z", "+00:00")) if fixed else datetime.now(CITY_ZONE)
     if now.tzinfo is None:
         now = now.replace(tzinfo=ZoneInfo("UTC"))
-    return now.astimezone(SEOUL)
+    return now.astimezone(CITY_ZONE)
 
 
 def city_today():
@@ -146,7 +145,7 @@ def format_as_of(when: str | datetime | None, lang: str = "ko") -> str:
             return t("as_of", lang, when=when)
     if when.tzinfo is None:  # the services answer UTC; a naive instant is UTC
         when = when.replace(tzinfo=ZoneInfo("UTC"))
-    return t("as_of", lang, when=when.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M KST"))
+    return t("as_of", lang, when=when.astimezone(CITY_ZONE).strftime("%Y-%m-%d %H:%M KST"))
 
 
 def attention_rows(overviews: Iterable[dict], lang: str = "ko") -> list[dict]:
@@ -234,7 +233,7 @@ def _local_minute(value: Any) -> Any:
         return value
     if when.tzinfo is None:
         when = when.replace(tzinfo=ZoneInfo("UTC"))
-    return when.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
+    return when.astimezone(CITY_ZONE).strftime("%Y-%m-%d %H:%M")
 
 
 def show_suppressed(df: pd.DataFrame, lang: str = "ko") -> pd.DataFrame:

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import care_client as cc
 from dashboard import care_views as cv
 from dashboard.widgets import words
+from services.common.citytime import CITY_ZONE
 
 lang = st.session_state.get("lang", "ko")
 session = st.session_state.get("session")
@@ -49,7 +50,7 @@ for r in open_ones:
         else:
             with st.form(f"complete_{r['id']}", border=False):
                 c0, c1, c2 = st.columns([1, 1, 2])
-                today = now.astimezone(cv.SEOUL).date()
+                today = now.astimezone(CITY_ZONE).date()
                 visited = c0.date_input(tr("visited_on"), value=today, max_value=today, key=f"refday_{r['id']}",
                                         format="YYYY-MM-DD")
                 outcome = c1.selectbox(tr("outcome"), list(cv.REFERRAL_OUTCOMES), key=f"refout_{r['id']}",

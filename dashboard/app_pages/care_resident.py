@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import care_client as cc
 from dashboard import care_views as cv
 from dashboard.widgets import words
+from services.common.citytime import CITY_TZ
 
 lang = st.session_state.get("lang", "ko")
 session = st.session_state.get("session")
@@ -129,13 +130,13 @@ def chart(values: pd.DataFrame, bands, y_title: str, fields: list[str]) -> alt.C
 if not rows:
     st.info(tr("no_readings"))
 else:
-    bp = pd.DataFrame([{"when": pd.Timestamp(r["measured_at"]).tz_convert("Asia/Seoul").tz_localize(None),
+    bp = pd.DataFrame([{"when": pd.Timestamp(r["measured_at"]).tz_convert(CITY_TZ).tz_localize(None),
                         "수축기" if lang == "ko" else "systolic": r["systolic"],
                         "이완기" if lang == "ko" else "diastolic": r["diastolic"]} for r in rows if r["kind"] == "bp"])
     if not bp.empty:
         st.subheader(tr("bp_chart"))
         st.altair_chart(chart(bp, cv.BP_BANDS, "mmHg", [c for c in bp.columns if c != "when"]), width="stretch")
-    glu = pd.DataFrame([{"when": pd.Timestamp(r["measured_at"]).tz_convert("Asia/Seoul").tz_localize(None),
+    glu = pd.DataFrame([{"when": pd.Timestamp(r["measured_at"]).tz_convert(CITY_TZ).tz_localize(None),
                          "혈당" if lang == "ko" else "glucose": r["glucose_mg_dl"]}
                         for r in rows if r["kind"] == "glucose"])
     if not glu.empty:

@@ -1,16 +1,15 @@
-"""Pohang's calendar (Asia/Seoul): the zone, the start of a local day, and report months, as UTC instants.
-Used by care, readings, indicators and the overview alike, so it sits beside them (as industry/timeutil.py)."""
+"""Pohang's calendar (the zone of services/common/citytime.py): the start of a local day and report months, as UTC
+instants. Used by care, readings, indicators and the overview alike, so it sits beside them (as industry/timeutil.py)."""
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-SEOUL = ZoneInfo("Asia/Seoul")
+from services.common.citytime import CITY_ZONE
 
 
 def local_day_start(now: datetime, days_back: int = 0) -> datetime:
     """00:00 in Pohang of the day `now` falls on (minus `days_back` days), in UTC."""
-    day = now.astimezone(SEOUL).date() - timedelta(days=days_back)
-    return datetime.combine(day, time.min, tzinfo=SEOUL).astimezone(UTC)
+    day = now.astimezone(CITY_ZONE).date() - timedelta(days=days_back)
+    return datetime.combine(day, time.min, tzinfo=CITY_ZONE).astimezone(UTC)
 
 
 def month_start(year: int, month: int) -> datetime:
@@ -19,7 +18,7 @@ def month_start(year: int, month: int) -> datetime:
         year, month = year - 1, month + 12
     while month > 12:
         year, month = year + 1, month - 12
-    return datetime(year, month, 1, tzinfo=SEOUL).astimezone(UTC)
+    return datetime(year, month, 1, tzinfo=CITY_ZONE).astimezone(UTC)
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -31,7 +30,7 @@ def parse_month(text: str) -> tuple[int, int]:
 
 
 def month_of(instant: datetime) -> str:
-    local = instant.astimezone(SEOUL)
+    local = instant.astimezone(CITY_ZONE)
     return f"{local.year:04d}-{local.month:02d}"
 
 

@@ -2,6 +2,7 @@
 
 from pydantic_settings import SettingsConfigDict
 
+from services.common.citytime import CITY_TZ
 from services.common.settings import ServiceSettings, sqlite_url
 
 
@@ -22,7 +23,7 @@ class IndustrySettings(ServiceSettings):
     mqtt_client_id: str = "aicity-industry"
     mqtt_drain_s: float = 50.0
     # Local day for "today" on the dashboard.
-    timezone: str = "Asia/Seoul"
+    timezone: str = CITY_TZ
     # Safety escalations by e-mail (smtp://host:port or smtps://user:pass@host); empty = they wait in the outbox.
     safety_smtp_url: str = ""
     safety_mail_from: str = "safety@aicity.local"

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from services.talent_academy.catalogue.domain import KST, start_instant
+from services.common.citytime import CITY_ZONE
+from services.talent_academy.catalogue.domain import start_instant
 from services.talent_academy.catalogue.models import (
     Course,
     CoursePrerequisite,
@@ -53,7 +54,7 @@ EXTRA_SKILLS = ["excel", "sql", "python", "cad", "english", "statistics", "linux
 
 def seed(engine: Engine, *, settings, credentials: dict, today: date | None = None) -> dict:
     rng = random.Random(2026)
-    today = today or datetime.now(KST).date()
+    today = today or datetime.now(CITY_ZONE).date()
     with Session(engine) as session:
         if session.execute(select(Track.id)).first() is not None:
             return {"seeded": False}

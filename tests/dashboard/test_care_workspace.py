@@ -18,13 +18,13 @@ import pytest
 from sqlmodel import Session, select
 
 from dashboard.care_views import LIST_KINDS
+from services.common.citytime import CITY_ZONE
 from services.common.db import make_engine
 from services.common.jobs import run_job
 from services.health_hubs.care.models import Alert, Notification
 from services.health_hubs.jobs import JOBS
 from services.health_hubs.models import job_run
 from services.health_hubs.settings import HealthHubsSettings
-from services.health_hubs.timeutil import SEOUL
 from services.suite import SERVICES
 from tests.dashboard.live_suite import CHROMIUM, CHROMIUM_ARGS, ROOT, start_dashboard, start_suite, stop
 from tests.health_hubs.mailbox import run_delivery
@@ -340,7 +340,7 @@ def test_nurse_accepts_and_completes_a_referral_and_records_a_follow_up_call(wor
     ref.wait_for(state="detached", timeout=30_000)
     got = [r for r in api(world, "GET", "/v1/referrals", token=nurse).json() if r["id"] == ref_id][0]
     assert got["status"] == "completed" and got["outcome"] == "treatment_started"
-    assert got["visited_on"] == datetime.now(UTC).astimezone(SEOUL).date().isoformat()  # the visit, recorded
+    assert got["visited_on"] == datetime.now(UTC).astimezone(CITY_ZONE).date().isoformat()  # the visit, recorded
 
     page.locator("[data-testid='stSidebarNavLink']").filter(has_text="사후 관리 전화").first.click()
     page.locator("[data-testid='stMain'] h2").filter(has_text="사후 관리 전화").first.wait_for(timeout=60_000)

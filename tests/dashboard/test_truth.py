@@ -179,9 +179,9 @@ def test_at_eight_in_pohang_the_default_period_ends_on_the_pohang_date(official,
 def test_at_eight_in_pohang_the_default_period_holds_todays_boardings(official, dashboard_env, monkeypatch):
     """The city at the latest 08:00 KST (the UTC date is still yesterday's): the default period ends on the Pohang
     date, so the boardings of 00:00-08:00 KST are counted; a UTC-dated period would miss them."""
-    now = dt.datetime.now(views.SEOUL)
+    now = dt.datetime.now(views.CITY_ZONE)
     day = now.date() if now.hour >= 8 else now.date() - dt.timedelta(days=1)
-    eight = dt.datetime.combine(day, dt.time(8), tzinfo=views.SEOUL)
+    eight = dt.datetime.combine(day, dt.time(8), tzinfo=views.CITY_ZONE)
     monkeypatch.setenv("AICITY_DASHBOARD_NOW", eight.isoformat())
     api.clear_cache()
     at = run_page(official, "boarding.py")

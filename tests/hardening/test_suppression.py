@@ -105,10 +105,10 @@ def _boarding(day: int, hour: int, route: str, stop: str, concession: str = "non
     import uuid
     from datetime import datetime
 
-    from services.transit.boarding.domain import SEOUL
+    from services.common.citytime import CITY_ZONE
     from services.transit.boarding.models import Boarding
 
-    at = datetime(2026, 10, day, hour, 10, tzinfo=SEOUL)
+    at = datetime(2026, 10, day, hour, 10, tzinfo=CITY_ZONE)
     return Boarding(event_id=uuid.uuid4(), device_id="d", bus_id="bus-1", route_id=route, stop_id=stop,
                     occurred_at=at, received_at=at, decision=decision, concession=concession,
                     fare_krw=0 if concession == "senior" else 1250, flagged=flagged, review_outcome=reviewed,
@@ -134,12 +134,12 @@ def _found_rows():
 def _check_days(rows, min_cell=5):
     from collections import defaultdict
 
+    from services.common.citytime import CITY_ZONE
     from services.transit.boarding.aggregates import day_hidden, day_table
-    from services.transit.boarding.domain import SEOUL
 
     by_day = defaultdict(list)
     for r in rows:
-        by_day[r.occurred_at.astimezone(SEOUL).date()].append(r)
+        by_day[r.occurred_at.astimezone(CITY_ZONE).date()].append(r)
     for day_rows in by_day.values():
         values, equations = day_table(day_rows)
         hidden = day_hidden(values, equations, min_cell=min_cell)

@@ -8,6 +8,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from services.common.citytime import CITY_ZONE
 from services.common.db import insert_for
 from services.common.notify import (
     Channel,
@@ -20,7 +21,6 @@ from services.common.notify import (
 from services.health_hubs.care.domain import ESCALATION_CHAIN, LEVEL_NAMES_KO, levels_due
 from services.health_hubs.care.models import Alert, EscalationContact, Notification
 from services.health_hubs.readings.models import Reading
-from services.health_hubs.timeutil import SEOUL
 
 KIND_KO = {"bp_crisis": "위기 혈압", "hypoglycaemia": "저혈당"}
 MAX_LEVEL = max(step.level for step in ESCALATION_CHAIN)
@@ -34,7 +34,7 @@ def compose(alert: Alert, reading: Reading | None, level: int) -> tuple[str, str
     if reading is not None:
         value = (f"{reading.systolic}/{reading.diastolic} mmHg" if reading.kind == "bp"
                  else f"{reading.glucose_mg_dl} mg/dL")
-    at = alert.created_at.astimezone(SEOUL).strftime("%m월 %d일 %H:%M")
+    at = alert.created_at.astimezone(CITY_ZONE).strftime("%m월 %d일 %H:%M")
     subject = f"[{kind} 알림] {alert.centre_id} 센터 · {LEVEL_NAMES_KO.get(level, level)} 확인이 필요해요"
     body = (f"{alert.centre_id} 센터({alert.district})에서 {at}에 {kind} 알림이 생겼어요 ({value}).\n"
             f"센터에서 아직 확인하지 않아 {LEVEL_NAMES_KO.get(level, level)}께 알려 드려요.\n"

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from services.common.citytime import CITY_ZONE
 from services.common.db import insert_for
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.health_hubs.access import Actor, check_resident_access, has_consent, in_scope
@@ -19,7 +20,7 @@ from services.health_hubs.centres.domain import district_of
 from services.health_hubs.readings.domain import UNCONTROLLED_CATEGORIES
 from services.health_hubs.readings.models import Reading
 from services.health_hubs.residents.models import Resident
-from services.health_hubs.timeutil import SEOUL, local_day_start
+from services.health_hubs.timeutil import local_day_start
 
 # ---- alerts ------------------------------------------------------------------------------------------------
 
@@ -233,8 +234,8 @@ def change_referral(session: Session, *, referral_id: uuid.UUID, status: str, ou
     if visited_on is not None:
         if status != "completed":
             raise Unprocessable("the visit is recorded when completing", code="visit_on_completion")
-        since = (referral.accepted_at or referral.requested_at).astimezone(SEOUL).date()
-        if not since <= visited_on <= now.astimezone(SEOUL).date():
+        since = (referral.accepted_at or referral.requested_at).astimezone(CITY_ZONE).date()
+        if not since <= visited_on <= now.astimezone(CITY_ZONE).date():
             raise Unprocessable(f"the visit day must lie between {since} and today", code="bad_visit_day")
     values = {"status": status}
     if status == "accepted":

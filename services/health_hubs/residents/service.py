@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
 from services.common.auth import check_place
+from services.common.citytime import CITY_ZONE
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.health_hubs.access import Actor, check_resident_access, current_consents, in_scope
 from services.health_hubs.audit.service import audit
@@ -39,7 +40,6 @@ from services.health_hubs.residents.schemas import (
     ResidentRead,
     ResidentUpdate,
 )
-from services.health_hubs.timeutil import SEOUL
 
 CONSENT_KINDS = ("health_data", "share_public_health", "reminders")
 SEARCH_MIN_SCORE = 50.0
@@ -140,7 +140,7 @@ def issue_token(session: Session, *, resident: Resident, now: datetime) -> str:
 
 
 def register(session: Session, *, data: ResidentCreate, actor: Actor, consent_version: str, now: datetime):
-    if not plausible_birth_date(data.birth_date, today=now.astimezone(SEOUL).date()):
+    if not plausible_birth_date(data.birth_date, today=now.astimezone(CITY_ZONE).date()):
         # the code the schema's validator gave it, so callers see no change
         raise Unprocessable("birth date must be between 1900 and today", code="validation_error")
     district = _check_may_register_at(actor, data.centre_id)

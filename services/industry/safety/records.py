@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from services.common.auth import Principal, Role
+from services.common.citytime import CITY_ZONE
 from services.common.db import insert_for
 from services.common.errors import NotFound, Unprocessable
 from services.industry.access import can_see_site
@@ -72,7 +73,7 @@ def _counts(session: Session) -> dict[tuple[str, int], dict]:
     counts: dict[tuple[str, int], dict] = defaultdict(lambda: {"injured": 0, "deaths": 0, "lost_time": 0,
                                                                "near_misses": 0, "lost_days": 0})
     for e in session.execute(select(SafetyEvent)).scalars():
-        c = counts[(e.company_id, e.occurred_at.astimezone(ZoneInfo("Asia/Seoul")).year)]
+        c = counts[(e.company_id, e.occurred_at.astimezone(CITY_ZONE).year)]
         c["injured"] += e.kind in INJURED
         c["deaths"] += e.kind == "fatal"
         c["lost_time"] += e.kind in LOST_TIME
@@ -135,9 +136,8 @@ def _window(session: Session, *, company_id: str, start: date, end: date, suppre
         hours += Fraction(str(w.hours_worked)) * inside / in_year
         worker_days += w.workers * inside
         covered += inside
-    kst = ZoneInfo("Asia/Seoul")
-    lo_t = datetime.combine(start, time(0), kst).astimezone(UTC)
-    hi_t = datetime.combine(end, time(0), kst).astimezone(UTC)
+    lo_t = datetime.combine(start, time(0), CITY_ZONE).astimezone(UTC)
+    hi_t = datetime.combine(end, time(0), CITY_ZONE).astimezone(UTC)
     events = list(session.execute(select(SafetyEvent).where(
         SafetyEvent.company_id == company_id, SafetyEvent.occurred_at >= lo_t, SafetyEvent.occurred_at < hi_t)).scalars())
     c = {"injured": sum(e.kind in INJURED for e in events), "deaths": sum(e.kind == "fatal" for e in events),

@@ -2,12 +2,12 @@
 prerequisite graph (networkx). No session, no clock: callers pass `now`."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time
 
 import networkx as nx
 
-# The academy runs in Pohang; KST has no daylight saving, so a fixed offset is exact.
-KST = timezone(timedelta(hours=9), "KST")
+from services.common.citytime import CITY_ZONE
+
 CLASS_START = time(9, 0)  # a cohort's first session starts at 09:00 on `starts_on`
 
 # Eligibility rules an offering may carry (JSON on the offering), each with where it comes from:
@@ -29,11 +29,11 @@ PREREQUISITE_MODES = ("block", "lock_content")
 
 
 def start_instant(starts_on: date) -> datetime:
-    return datetime.combine(starts_on, CLASS_START, tzinfo=KST).astimezone(UTC)
+    return datetime.combine(starts_on, CLASS_START, tzinfo=CITY_ZONE).astimezone(UTC)
 
 
 def local_date(now: datetime) -> date:
-    return now.astimezone(KST).date()
+    return now.astimezone(CITY_ZONE).date()
 
 
 def age_on(birth_date: date, day: date) -> int:

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from services.common.citytime import CITY_ZONE
 from services.common.db import get_or_404, utcnow
 from services.common.errors import Conflict, Unprocessable
 from services.common.overview import Attention, Figure, Overview
@@ -177,7 +178,7 @@ def _window_counts(cohorts, *, lo: date, hi: date, key) -> tuple[domain.Counts, 
 
 def overview(session: Session, *, now: datetime, min_cell: int = domain.MIN_CELL) -> Overview:
     today = catalogue_rules.local_date(now)
-    day_start = datetime.combine(today, datetime.min.time(), tzinfo=catalogue_rules.KST)
+    day_start = datetime.combine(today, datetime.min.time(), tzinfo=CITY_ZONE)
     yesterday = day_start - timedelta(days=1)
     applications = session.execute(select(func.count()).select_from(E).where(E.applied_at >= day_start)).scalar_one()
     applications_prev = session.execute(select(func.count()).select_from(E).where(

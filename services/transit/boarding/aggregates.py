@@ -14,8 +14,9 @@ published free rides 2 while ridership hid the senior share)."""
 from collections import Counter, defaultdict
 from datetime import date
 
+from services.common.citytime import CITY_ZONE
 from services.common.suppression import SMALL_CELL, protect
-from services.transit.boarding.domain import SEOUL, Concession, Decision
+from services.transit.boarding.domain import Concession, Decision
 
 TOTAL = ("total",)
 
@@ -40,7 +41,7 @@ def day_table(rows) -> tuple[Counter, list]:
         stop = f"{r.route_id}/{r.stop_id}"
         values[("stop", stop)] += 1
         stops_of[r.route_id].add(stop)
-        values[("hour", f"{r.occurred_at.astimezone(SEOUL).hour:02d}")] += 1
+        values[("hour", f"{r.occurred_at.astimezone(CITY_ZONE).hour:02d}")] += 1
         values[("concession", r.concession)] += 1
         values[("decision", r.decision)] += 1
         values[("flagged",)] += bool(r.flagged)
@@ -73,7 +74,7 @@ def period_cells(rows, *, min_cell: int = SMALL_CELL) -> tuple[Counter, set]:
     """Summed cells of a period and the cells to hide (hidden on any of its days)."""
     by_day: dict[date, list] = defaultdict(list)
     for r in rows:
-        by_day[r.occurred_at.astimezone(SEOUL).date()].append(r)
+        by_day[r.occurred_at.astimezone(CITY_ZONE).date()].append(r)
     values: Counter = Counter()
     hidden: set = set()
     for day_rows in by_day.values():

@@ -5,11 +5,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
-SEOUL = ZoneInfo("Asia/Seoul")
+from services.common.citytime import CITY_ZONE
 
 
 class Concession(StrEnum):
@@ -63,7 +62,7 @@ FARE_RULES: tuple[FareRule, ...] = (
 
 
 def fare_for(concession: str, occurred_at: datetime, rules: tuple[FareRule, ...] = FARE_RULES) -> FareRule:
-    day = occurred_at.astimezone(SEOUL).date()
+    day = occurred_at.astimezone(CITY_ZONE).date()
     valid = [r for r in rules if r.concession == concession and r.valid_from <= day]
     if not valid:
         valid = [r for r in rules if r.concession == Concession.none and r.valid_from <= day]

@@ -10,13 +10,13 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from services.common.auth import Principal
+from services.common.citytime import CITY_ZONE
 from services.common.db import SessionDep, utcnow
 from services.common.device_time import device_skew
 from services.common.errors import Forbidden, Unprocessable
 from services.common.routing import APIRouter
 from services.transit.access import Admin, Bus, EnrolmentKioskOrAdmin, Official, OfficialBusOrEnrolmentKiosk
 from services.transit.boarding import holds, routes, service, sync
-from services.transit.boarding.domain import SEOUL
 from services.transit.boarding.faces import BadPhoto
 from services.transit.boarding.schemas import (
     BatchAnswer,
@@ -260,7 +260,7 @@ def read_ridership(
     session: SessionDep, principal: Official,
     date_from: date | None = Query(default=None), date_to: date | None = Query(default=None),
 ) -> dict:
-    today = utcnow().astimezone(SEOUL).date()
+    today = utcnow().astimezone(CITY_ZONE).date()
     day_from, day_to = date_from or today, date_to or date_from or today
     if day_to < day_from or (day_to - day_from).days > 366:
         raise Unprocessable("date_to must follow date_from within a year", code="bad_period")

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from services.common.citytime import CITY_ZONE
 from services.common.db import bulk_insert, utcnow
 from services.common.settings import REPO_ROOT
 from services.transit.boarding import domain, service
-from services.transit.boarding.domain import SEOUL
 from services.transit.boarding.gallery import GalleryIndex
 from services.transit.boarding.models import Boarding, Rider
 from services.transit.boarding.routes import ROUTES
@@ -130,13 +130,13 @@ def history(riders: dict, enrolled: set, *, now: datetime, days: int, rng: rando
             for confirmed in (False, True):
                 granted_of[decision, concession, confirmed] = domain.concession_outcome(
                     decision, concession, driver_confirmed=confirmed)
-    today = now.astimezone(SEOUL).date()
+    today = now.astimezone(CITY_ZONE).date()
     keep_answers = now - timedelta(days=2)
     for back in range(days, -1, -1):
         day = today - timedelta(days=back)
         total = WEEKEND_BOARDINGS if day.weekday() >= 5 else WEEKDAY_BOARDINGS
         total = round(total * rng.uniform(0.9, 1.1))
-        midnight = datetime(day.year, day.month, day.day, tzinfo=SEOUL).astimezone(UTC)
+        midnight = datetime(day.year, day.month, day.day, tzinfo=CITY_ZONE).astimezone(UTC)
         fares = {c: domain.fare_for(c, midnight) for c in {r[1] for r in DEMO_RIDERS} | {"none"}}
         for hour, count in zip(range(24), _split(total, rng), strict=True):
             for _ in range(count):

@@ -12,9 +12,10 @@ from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from services.common.citytime import CITY_ZONE
 from services.common.errors import Conflict, DomainError, NotFound, Unprocessable
 from services.transit.boarding import domain, faces
-from services.transit.boarding.domain import SEOUL, Concession, Decision, IdentifyPolicy
+from services.transit.boarding.domain import Concession, Decision, IdentifyPolicy
 from services.transit.boarding.gallery import GalleryIndex, notify_change, resync_rider
 from services.transit.boarding.models import (
     Boarding,
@@ -526,8 +527,8 @@ def review_boarding(session: Session, *, event_id: uuid.UUID, outcome: str, now:
 
 
 def local_day_bounds(day_from: date, day_to: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day_from, time(0), tzinfo=SEOUL)
-    end = datetime.combine(day_to + timedelta(days=1), time(0), tzinfo=SEOUL)
+    start = datetime.combine(day_from, time(0), tzinfo=CITY_ZONE)
+    end = datetime.combine(day_to + timedelta(days=1), time(0), tzinfo=CITY_ZONE)
     return start, end
 
 

@@ -5,13 +5,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from services.common.citytime import CITY_ZONE
 from services.common.overview import Attention, Figure, Overview
 from services.transit.boarding import service as boarding
-from services.transit.boarding.domain import SEOUL
 
 
 def boarding_part(session: Session, *, now: datetime) -> tuple[list[Figure], list[Attention]]:
-    today = now.astimezone(SEOUL).date()
+    today = now.astimezone(CITY_ZONE).date()
     cur = boarding.day_figures(session, day=today)
     prev = boarding.day_figures(session, day=today - timedelta(days=1), until=now - timedelta(days=1))
     figures = [

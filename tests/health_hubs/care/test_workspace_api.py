@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.health_hubs.timeutil import SEOUL
+from services.common.citytime import CITY_ZONE
 from tests.health_hubs.factories import Hub
 
 
@@ -106,7 +106,7 @@ def test_the_referral_worklist_is_the_open_referrals_soonest_due_first_with_name
 def test_nurse_records_the_visit_day_when_completing_a_referral(hub):
     rid = hub.register()["resident"]["id"]
     ref = hub.client.post("/v1/referrals", headers=hub.staff, json={"resident_id": rid, "reason": "혈압"}).json()
-    today = datetime.now(UTC).astimezone(SEOUL).date()
+    today = datetime.now(UTC).astimezone(CITY_ZONE).date()
     r = hub.client.patch(f"/v1/referrals/{ref['id']}", headers=hub.nurse,
                          json={"status": "accepted", "visited_on": today.isoformat()})
     assert r.status_code == 422 and r.json()["error"] == "visit_on_completion"
@@ -161,7 +161,7 @@ def test_centre_today_lists_who_measured_and_who_still_owes_a_remeasure(hub, mon
     # are yesterday's (CI once ran this on the wall clock at 00:05 KST and found b missing)
     hour, minute = map(int, kst.split(":"))
     real = datetime.now(UTC)
-    now = real.astimezone(SEOUL).replace(hour=hour, minute=minute, second=0, microsecond=0).astimezone(UTC)
+    now = real.astimezone(CITY_ZONE).replace(hour=hour, minute=minute, second=0, microsecond=0).astimezone(UTC)
     now = now if now <= real else now - timedelta(days=1)
     from services.health_hubs.care import router as care_router
 

@@ -8,16 +8,16 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
+from services.common.citytime import CITY_ZONE
 from services.health_hubs.indicators.domain import windows
 from services.health_hubs.indicators.service import COUNT_KEYS, centre_counts
 from services.health_hubs.readings.models import Reading
 from services.health_hubs.readings.rules import KSH_2022
 from services.health_hubs.residents.models import Resident
-from services.health_hubs.timeutil import SEOUL
 
 
 def kst(*args) -> datetime:
-    return datetime(*args, tzinfo=SEOUL).astimezone(UTC)
+    return datetime(*args, tzinfo=CITY_ZONE).astimezone(UTC)
 
 
 def resident(session, name, registered, centre="C001", **over) -> uuid.UUID:

@@ -4,7 +4,7 @@ lookup, and the place scopes."""
 import uuid
 from datetime import datetime, timedelta
 
-from services.health_hubs.timeutil import SEOUL
+from services.common.citytime import CITY_ZONE
 from tests.health_hubs.factories import resident_body
 
 
@@ -29,7 +29,7 @@ def test_register_then_identify_by_card_at_the_kiosk(hub):
 
 
 def test_a_birth_date_before_1900_or_in_the_future_is_refused(hub):
-    tomorrow = (datetime.now(SEOUL) + timedelta(days=1)).date().isoformat()
+    tomorrow = (datetime.now(CITY_ZONE) + timedelta(days=1)).date().isoformat()
     for birth_date in ("1899-12-31", tomorrow):
         r = hub.client.post("/v1/residents", json=resident_body(birth_date=birth_date), headers=hub.staff)
         assert r.status_code == 422 and r.json()["error"] == "validation_error", r.text

@@ -11,8 +11,8 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from services.common.citytime import CITY_ZONE
 from services.transit.boarding import domain
-from services.transit.boarding.domain import SEOUL
 from services.transit.boarding.models import Boarding, FaceConsent, FaceTemplate
 from tests.transit.boarding.conftest import BoardingApi, moved, photo, recent, shrunk
 
@@ -242,7 +242,7 @@ def test_ridership_suppresses_small_cells_and_is_for_officials(api, auth):
     for _ in range(6):
         api.board([], card_id="T-1234", route_id="101", occurred_at=at)
     api.board([], card_id="T-1234", route_id="200", occurred_at=at)
-    local = at.astimezone(SEOUL)
+    local = at.astimezone(CITY_ZONE)
     r = api.client.get(f"/v1/ridership?date_from={local.date()}", headers=api.official)
     assert r.status_code == 200, r.text
     body = r.json()

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from services.common.citytime import CITY_ZONE
 from services.common.db import utcnow
 from services.transit.boarding import seed as boarding_seed
-from services.transit.boarding.domain import SEOUL
 from services.transit.boarding.models import Boarding, FaceTemplate
 from services.transit.boarding.simulator import Simulator
 
@@ -38,8 +38,8 @@ def test_seed_is_idempotent_and_the_simulator_boards_through_the_api(client_for,
     client = client_for("transit")
     db = service_db("transit")
     settings = client.app.state.settings
-    today = utcnow().astimezone(SEOUL).date()
-    now = datetime.combine(today, local, tzinfo=SEOUL).astimezone(UTC)
+    today = utcnow().astimezone(CITY_ZONE).date()
+    now = datetime.combine(today, local, tzinfo=CITY_ZONE).astimezone(UTC)
     first = boarding_seed.seed(db.engine, settings=settings, credentials={}, now=now)
     enrolled = sum(1 for r in boarding_seed.DEMO_RIDERS if r[4])
     assert first["seeded"] and first["faces"] == enrolled == 6 and first["days"] == 365
@@ -50,7 +50,7 @@ def test_seed_is_idempotent_and_the_simulator_boards_through_the_api(client_for,
         assert before == first["boardings"]
         oldest, newest = s.execute(select(func.min(Boarding.occurred_at), func.max(Boarding.occurred_at))).one()
         assert oldest <= now - timedelta(days=364) and now - newest_within < newest <= now
-        assert newest.astimezone(SEOUL).hour >= 5  # none at night
+        assert newest.astimezone(CITY_ZONE).hour >= 5  # none at night
         # the holder's face mostly, someone else's rarely
         decisions = Counter(dict(s.execute(select(Boarding.decision, func.count()).group_by(Boarding.decision)).all()))
         share = decisions["verified"] / (decisions["verified"] + decisions["mismatch"])
