@@ -19,6 +19,7 @@ from services.transit.boarding.ann import HnswGraph
 from services.transit.boarding.domain import FrameCandidates
 from services.transit.boarding.models import FaceChange, FaceConsent, FaceTemplate, Rider
 from services.transit.boarding.templates import open_sealed, template_cipher
+from services.transit.settings import TransitSettings
 
 log = logging.getLogger("aicity.transit.gallery")
 
@@ -30,13 +31,17 @@ class GalleryIndex:
     """Rows of a float32 matrix; removing swaps the last row in. Search returns, per probe, the nearest
     rider and the nearest distance of any other rider (for the top-1/top-2 margin). Thread-safe."""
 
-    def __init__(self, capacity: int = 1024, *, dim: int = DIM, model_id: str = "", ann_min_rows: int = 100_000,
-                 ann_candidates: int = 64, ann_expansion: int = 192, ann_connectivity: int = 48,
-                 ann_expansion_add: int = 200, ann_rebuild_share: float = 0.05):
+    def __init__(self, capacity: int = 1024, *, dim: int = DIM, model_id: str = "", ann_rebuild_share: float = 0.05,
+                 **ann: int):
+        """`ann`: any of `ann_settings`' keywords; the rest take TransitSettings' defaults (their only copy)."""
+        if unknown := ann.keys() - ANN_DEFAULTS.keys():
+            raise TypeError(f"unknown gallery settings: {sorted(unknown)}")
+        tuning = {**ANN_DEFAULTS, **ann}
         self._lock = threading.RLock()  # made once: a second lock would let two writers in at the same time
         self.model_id = model_id
-        self.ann_min_rows, self.ann_candidates, self.ann_expansion = ann_min_rows, ann_candidates, ann_expansion
-        self.ann_connectivity, self.ann_expansion_add = ann_connectivity, ann_expansion_add
+        self.ann_min_rows, self.ann_candidates = tuning["ann_min_rows"], tuning["ann_candidates"]
+        self.ann_expansion, self.ann_connectivity = tuning["ann_expansion"], tuning["ann_connectivity"]
+        self.ann_expansion_add = tuning["ann_expansion_add"]
         self.ann_rebuild_share = ann_rebuild_share
         self._clear(capacity, dim)
 
@@ -448,6 +453,9 @@ def ann_settings(settings) -> dict:
     return {"ann_min_rows": settings.boarding_ann_min_templates, "ann_candidates": settings.boarding_ann_candidates,
             "ann_expansion": settings.boarding_ann_expansion, "ann_connectivity": settings.boarding_ann_connectivity,
             "ann_expansion_add": settings.boarding_ann_expansion_add}
+
+
+ANN_DEFAULTS = ann_settings(TransitSettings.model_construct())  # the settings' defaults, no environment read
 
 
 def notify_change(session, rider_id: uuid.UUID, op: str, *, now) -> None:

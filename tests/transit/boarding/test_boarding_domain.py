@@ -256,3 +256,14 @@ def test_ann_graph_is_rebuilt_once_a_share_of_it_is_removed():
     probes = np.array([faces[r] + rng.normal(0, 0.02, 128).astype(np.float32) for r in riders[::7]])
     for want, got in zip(exact.search(probes), ann.search(probes), strict=True):
         assert _same(want, got, None)
+
+
+def test_a_gallery_built_without_settings_takes_the_settings_defaults_and_refuses_unknown_ones():
+    shipped = TransitSettings.model_fields
+    index = GalleryIndex(capacity=8, ann_candidates=32)
+    assert index.ann_candidates == 32
+    assert (index.ann_min_rows, index.ann_expansion, index.ann_connectivity, index.ann_expansion_add) == (
+        shipped["boarding_ann_min_templates"].default, shipped["boarding_ann_expansion"].default,
+        shipped["boarding_ann_connectivity"].default, shipped["boarding_ann_expansion_add"].default)
+    with pytest.raises(TypeError, match="ann_depth"):
+        GalleryIndex(ann_depth=3)
