@@ -13,6 +13,8 @@ def evaluate(
     groups: Path | None = typer.Option(None, help="CSV identity,group: every table is printed per group"),
     target_fmr: list[float] = typer.Option([0.01, 0.001], help="print the threshold for each target FMR"),
     levers: bool = typer.Option(False, help="also measure each accuracy lever on the worst group"),
+    door: bool = typer.Option(False, help="also read each photo as a 1280x720 door frame: the whole scan against "
+                                          "BlazeFace locating the face first, per group"),
     compare_onnx: Path | None = typer.Option(None, help="an ArcFace-style ONNX model to compare on the same photos"),
     onnx_model_id: str = typer.Option("onnx-candidate", help="the id of --compare-onnx"),
 ) -> None:
@@ -42,6 +44,9 @@ def evaluate(
         typer.echo("")
         typer.echo(ev.report(s2, r2, settings=settings, target_fmrs=target_fmr,
                              thresholds=[0.8, 0.9, 1.0, 1.1, 1.2, 1.3], title=f"model {other.model_id}"))
+    if door:
+        typer.echo("")
+        typer.echo(ev.door_report(photos, labels, samples, settings=settings, embedder=embedder))
     if levers:
         typer.echo("")
         typer.echo(ev.levers(photos, labels, settings=settings, target_fmr=min(target_fmr)))

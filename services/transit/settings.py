@@ -67,6 +67,11 @@ class TransitSettings(ServiceSettings):
     # scan in 1 frame with two faces (the nearer face missed at the coarse scale), and the template moved by a
     # median 0.024 (p95 0.06) from the whole scan's: the detection stage costs a quarter when on.
     boarding_detect_coarse_first: bool = False
+    # Door frames only: MediaPipe's BlazeFace (boarding/locator.py, ~7 ms a 720p frame) says where the largest face
+    # is, and HOG places its box on a crop around it (~a fifth of the whole scan's pixels); when BlazeFace finds no
+    # face, or HOG none where it pointed, the scans above follow as without it. `aicity transit evaluate --door`
+    # measures it against the whole scan by group on synthetic door frames (docs/BENCHMARKS.md, CALIBRATION.md).
+    boarding_detect_locate_first: bool = True
     # Erasure at the kiosk by card + date of birth (or face): after this many refused proofs for one card in
     # `boarding_erasure_window_s`, further attempts are refused (429) until the oldest leaves the window, so
     # someone holding a card cannot try the ~36,500 birth dates of a century.

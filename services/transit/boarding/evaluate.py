@@ -304,6 +304,109 @@ def door_frames(data: bytes, n: int = 3) -> list[bytes]:
     return out
 
 
+# ---- door frames --------------------------------------------------------------------------------------
+
+
+DOOR_FRAME = (1280, 720)
+DOOR_ZOOMS = (0.9, 1.3, 1.8, 2.6)  # an LFW face of ~100 px becomes ~90-260 px: a rider ~0.6-1.8 m from the camera
+
+
+def door_frame(data: bytes, index: int) -> bytes:
+    """A synthetic 1280x720 door frame from one photo: the photo zoomed (`DOOR_ZOOMS`, by `index`) and placed at a
+    position set by `index` on a plain background, as a JPEG (no door video of these people exists). The photo's
+    other faces, if any, come along, as riders behind the one at the reader."""
+    import random
+
+    rng = random.Random(index)
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    zoom = DOOR_ZOOMS[index % len(DOOR_ZOOMS)] * 250 / max(image.size)
+    image = image.resize((max(1, round(image.width * zoom)), max(1, round(image.height * zoom))), Image.BILINEAR)
+    image = image.crop((0, 0, min(image.width, DOOR_FRAME[0]), min(image.height, DOOR_FRAME[1])))
+    canvas = Image.new("RGB", DOOR_FRAME, (rng.randint(50, 200),) * 3)
+    canvas.paste(image, (rng.randint(0, DOOR_FRAME[0] - image.width), rng.randint(0, DOOR_FRAME[1] - image.height)))
+    buf = io.BytesIO()
+    canvas.save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+def door_report(photos: list[tuple[str, Path]], groups: dict[str, str], enrolled: list[Sample], *, settings,
+                embedder=None) -> str:
+    """The door's reading of each photo as a 1280x720 frame (`door_frame`), with the whole-frame HOG scan and with
+    BlazeFace locating the face first (`boarding_detect_locate_first`), against the kiosk's templates (`enrolled`,
+    the enrolable samples of `encode`; never the same photo). Per group and scan: the frames decided on (a face
+    the door's quality gate accepts), FNMR and FMR at the configured verify threshold, and the detection's time;
+    then how far the located template lies from the whole scan's on the same frame."""
+    gate = faces.gate_for(settings, door=True)
+    kiosk = [s for s in enrolled if s.enrolable]
+    scans = {"whole scan": False, "located first": True}
+    read: dict[str, dict[str, np.ndarray | None]] = {name: {} for name in scans}
+    seconds: dict[str, list[float]] = {name: [] for name in scans}
+    for index, (_identity, path) in enumerate(photos):
+        data = door_frame(path.read_bytes(), index)
+        for name, locate in scans.items():
+            timings: dict = {}
+            try:
+                frame = faces.read_frame(data, max_bytes=settings.boarding_max_image_bytes,
+                                         max_pixels=settings.boarding_max_image_pixels,
+                                         detect_max_side=settings.boarding_detect_max_side, embedder=embedder,
+                                         min_face_px=settings.boarding_detect_min_face_px, largest_only=True,
+                                         locate_first=locate, timings=timings)
+            except faces.BadPhoto:
+                read[name][str(path)] = None
+                continue
+            seconds[name].append(sum(timings.get(k, 0.0) for k in ("resize", "locate", "detect")))
+            face = frame.largest()
+            read[name][str(path)] = face.encoding if face is not None and gate.problem(face) is None else None
+    lines = [f"door frames: each photo as a 1280x720 frame (zoomed {', '.join(f'{z}x' for z in DOOR_ZOOMS)} in turn, "
+             f"placed at random), its largest face against the kiosk templates of the other photos, at the configured "
+             f"verify threshold {settings.boarding_verify_threshold:.3f}",
+             f"{'group':<16} {'scan':<14} {'decided':>9} {'FNMR':>8} {'FMR':>9} {'genuine':>8} {'impostor':>9}"
+             f" {'detect ms p50':>13} {'p95':>7}"]
+    threshold = settings.boarding_verify_threshold
+    changed = []
+    for g in groups_in(enrolled):
+        accepted: dict[str, dict[tuple[str, str], bool]] = {}
+        for name in scans:
+            genuine, impostor, decided, total = [], [], 0, 0
+            accepted[name] = {}
+            for identity, path in photos:
+                if g != OVERALL and groups.get(identity, "unlabelled") != g:
+                    continue
+                total += 1
+                probe = read[name].get(str(path))
+                if probe is None:
+                    continue
+                decided += 1
+                for s in kiosk:
+                    if s.path == str(path) or (g != OVERALL and s.group != g):
+                        continue
+                    d = float(np.linalg.norm(s.encoding - probe))
+                    (genuine if s.identity == identity else impostor).append(d)
+                    if s.identity == identity:
+                        accepted[name][(str(path), s.path)] = d <= threshold
+            fnmr, fmr, k = _fnmr_fmr(np.array(genuine), np.array(impostor), threshold)
+            ms = np.array(seconds[name]) * 1000 if g == OVERALL else None
+            timing = f" {np.median(ms):>13.1f} {np.percentile(ms, 95):>7.1f}" if ms is not None and len(ms) else ""
+            lines.append(f"{g:<16} {name:<14} {decided:>4}/{total:<4} {_pct(fnmr):>8} {_pct(fmr, 3):>9}"
+                         f" {len(genuine):>8} {len(impostor):>9}{timing}")
+        # the same genuine pair (door frame, kiosk template) read both ways: how often the two scans disagree
+        whole, located = accepted["whole scan"], accepted["located first"]
+        both = whole.keys() & located.keys()
+        only_whole = sum(whole[k] and not located[k] for k in both)
+        only_located = sum(located[k] and not whole[k] for k in both)
+        changed.append(f"[{g}] of {len(both)} genuine pairs read both ways: accepted by the whole scan only "
+                       f"{only_whole}, by the located reading only {only_located}")
+    lines += changed
+    moved = [float(np.linalg.norm(a - b)) for p, a in read["whole scan"].items()
+             if a is not None and (b := read["located first"].get(p)) is not None]
+    if moved:
+        m = np.array(moved)
+        lines.append(f"located template vs whole scan's, same frame ({len(m)} frames both decided on): median "
+                     f"{np.median(m):.4f}, p95 {np.percentile(m, 95):.4f}, max {m.max():.4f}; {int(np.sum(m < 1e-9))} "
+                     f"identical, {int(np.sum(m > 0.3))} over 0.3 (another face)")
+    return "\n".join(lines)
+
+
 def levers(photos: list[tuple[str, Path]], groups: dict[str, str], *, settings, target_fmr: float = 0.001,
            group: str | None = None) -> str:
     """Each lever's effect on the worst group's FNMR at the target FMR (threshold re-derived per condition)."""

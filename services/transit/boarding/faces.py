@@ -125,6 +125,10 @@ def _load(key: str):
                 _loaded[key] = dlib.shape_predictor(_model_path("shape_predictor_68_face_landmarks.dat"))
             elif key == "resnet":
                 _loaded[key] = dlib.face_recognition_model_v1(_model_path("dlib_face_recognition_resnet_model_v1.dat"))
+            elif key == "locator":
+                from services.transit.boarding.locator import BlazeFace
+
+                _loaded[key] = BlazeFace()
         return _loaded[key]
 
 
@@ -298,14 +302,48 @@ def _size(box) -> int:
     return min(box[2] - box[0], box[3] - box[1])
 
 
+# BlazeFace's faces at least this fraction of its largest's size are all handed to HOG (its box sizes and HOG's
+# differ by up to ~20 %; on the door frames of `transit evaluate --door`, two faces within that of each other were
+# ranked differently by the two)
+LOCATED_NEAR_TIE = 0.7
+
+
+def _refine(rgb: np.ndarray, near: tuple[int, int, int, int], scale: float,
+            pad: int | None = None) -> list[tuple[int, int, int, int]]:
+    """HOG's boxes at `scale` on a crop around `near` (left, top, right, bottom), `pad` pixels wider on each side
+    (by default half its size: a crop of about twice a face): the boxes as the whole frame's scan at that scale
+    places them."""
+    height, width = rgb.shape[:2]
+    pad = _size(near) // 2 + 8 if pad is None else pad
+    left, top = max(0, near[0] - pad), max(0, near[1] - pad)
+    # a copy, not a view: dlib reads a strided view's rows wrongly (the same frame gave 179 or 208 px)
+    crop = np.ascontiguousarray(rgb[top:min(height, near[3] + pad), left:min(width, near[2] + pad)])
+    return _boxes(_load("detector")(_scaled(crop, scale, fast=True), 0), scale, rgb.shape, left, top)
+
+
 def _detect(rgb: np.ndarray, *, detect_max_side: int, min_face_px: int | None, largest_only: bool,
-            coarse_first: bool, timings: dict | None) -> list[tuple[int, int, int, int]]:
-    """Face boxes in full-size pixels (`detection_scans`)."""
+            coarse_first: bool, locate_first: bool, timings: dict | None) -> list[tuple[int, int, int, int]]:
+    """Face boxes in full-size pixels (`detection_scans`). With `locate_first` (the largest face alone wanted, a
+    frame scanned without upsampling): BlazeFace (`locator`) says where the largest face is and HOG places its box
+    on a crop around it; when BlazeFace finds none, or HOG none where it pointed, the scans follow as without."""
     detector = _load("detector")
     height, width = rgb.shape[:2]
     scans = detection_scans(height, width, detect_max_side=detect_max_side, min_face_px=min_face_px,
                             coarse_first=coarse_first and largest_only)
     fine, upsample = scans[-1]
+    if locate_first and largest_only and not upsample:
+        t = time.perf_counter()
+        located = [f[:4] for f in _load("locator").locate(rgb)]
+        t = _timed(timings, "locate", t)
+        if located:
+            # faces near the largest's size are all looked at, so that HOG, not BlazeFace's box sizes, says which
+            # is the largest (as the whole scan would)
+            near = [f for f in located if _size(f) >= LOCATED_NEAR_TIE * _size(located[0])]
+            refined = _refine(rgb, (min(f[0] for f in near), min(f[1] for f in near), max(f[2] for f in near),
+                                    max(f[3] for f in near)), fine, pad=_size(located[0]) // 2 + 8)
+            _timed(timings, "detect", t)
+            if refined:
+                return [max(refined, key=_size)]
     if len(scans) == 2:
         t = time.perf_counter()
         coarse = scans[0][0]
@@ -315,12 +353,7 @@ def _detect(rgb: np.ndarray, *, detect_max_side: int, min_face_px: int | None, l
         t = _timed(timings, "detect", t)
         big = max(found, key=_size, default=None)
         if big is not None and _size(big) >= 2 * min_face_px:
-            # the box as the finer scan places it: that scan on a crop of twice the face around it
-            pad = _size(big) // 2 + 8
-            left, top = max(0, big[0] - pad), max(0, big[1] - pad)
-            # a copy, not a view: dlib reads a strided view's rows wrongly (the same frame gave 179 or 208 px)
-            crop = np.ascontiguousarray(rgb[top:min(height, big[3] + pad), left:min(width, big[2] + pad)])
-            refined = _boxes(detector(_scaled(crop, fine, fast=True), 0), fine, rgb.shape, left, top)
+            refined = _refine(rgb, big, fine)  # the box as the finer scan places it
             _timed(timings, "detect", t)
             return [max(refined, key=_size)] if refined else [big]
     t = time.perf_counter()
@@ -340,7 +373,8 @@ def _timed(timings: dict | None, stage: str, started: float) -> float:
 
 def analyse(rgb: np.ndarray, *, detect_max_side: int = 640, embedder: Embedder | None = None,
             landmarks: int = 5, digest: str = "", min_face_px: int | None = None,
-            timings: dict | None = None, largest_only: bool = False, coarse_first: bool = False) -> Frame:
+            timings: dict | None = None, largest_only: bool = False, coarse_first: bool = False,
+            locate_first: bool = False) -> Frame:
     """Detects faces with HOG on a copy at the scale `detection_scale` gives (the size the faces asked for need),
     then finds the landmarks and the template on the full-size image. `largest_only`: only the largest face is
     wanted: only it gets landmarks and a template. `timings`
@@ -351,7 +385,7 @@ def analyse(rgb: np.ndarray, *, detect_max_side: int = 640, embedder: Embedder |
     predictor = _load("sp68" if landmarks == 68 else "sp5")
     height, width = rgb.shape[:2]
     boxes = _detect(rgb, detect_max_side=detect_max_side, min_face_px=min_face_px, largest_only=largest_only,
-                    coarse_first=coarse_first, timings=timings)
+                    coarse_first=coarse_first, locate_first=locate_first, timings=timings)
     faces = []
     for left, top, right, bottom in boxes:
         t = time.perf_counter()
@@ -369,16 +403,17 @@ def analyse(rgb: np.ndarray, *, detect_max_side: int = 640, embedder: Embedder |
 
 def read_frame(data: bytes, *, max_bytes: int, max_pixels: int, detect_max_side: int = 640,
                embedder: Embedder | None = None, landmarks: int = 5, min_face_px: int | None = None,
-               timings: dict | None = None, largest_only: bool = False, coarse_first: bool = False) -> Frame:
+               timings: dict | None = None, largest_only: bool = False, coarse_first: bool = False,
+               locate_first: bool = False) -> Frame:
     """`min_face_px`: the smallest face (full-size pixels) the caller needs found; None keeps the default scan.
     `largest_only`: the caller decides on the largest face alone (`analyse`); `coarse_first`: see
-    `detection_scans`."""
+    `detection_scans`; `locate_first`: see `_detect`."""
     t = time.perf_counter()
     rgb = decode(data, max_bytes=max_bytes, max_pixels=max_pixels)
     _timed(timings, "decode", t)
     return analyse(rgb, detect_max_side=detect_max_side, embedder=embedder, landmarks=landmarks,
                    digest=hashlib.sha256(data).hexdigest(), min_face_px=min_face_px, timings=timings,
-                   largest_only=largest_only, coarse_first=coarse_first)
+                   largest_only=largest_only, coarse_first=coarse_first, locate_first=locate_first)
 
 
 @dataclass(frozen=True)

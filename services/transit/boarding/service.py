@@ -370,7 +370,8 @@ def board(session: Session, *, ev: BoardingEvent, frames: list[bytes], device_id
                                  max_pixels=settings.boarding_max_image_pixels,
                                  detect_max_side=settings.boarding_detect_max_side, embedder=embedder,
                                  min_face_px=settings.boarding_detect_min_face_px, largest_only=True,
-                                 coarse_first=settings.boarding_detect_coarse_first)
+                                 coarse_first=settings.boarding_detect_coarse_first,
+                                 locate_first=settings.boarding_detect_locate_first)
                 for data in frames]  # the door decides on each frame's largest face (the rider at the reader)
     existing = session.scalars(select(Boarding).where(Boarding.event_id == ev.event_id)).first()
     if existing is not None:
