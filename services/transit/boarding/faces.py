@@ -324,8 +324,9 @@ def _refine(rgb: np.ndarray, near: tuple[int, int, int, int], scale: float,
 def _detect(rgb: np.ndarray, *, detect_max_side: int, min_face_px: int | None, largest_only: bool,
             coarse_first: bool, locate_first: bool, timings: dict | None) -> list[tuple[int, int, int, int]]:
     """Face boxes in full-size pixels (`detection_scans`). With `locate_first` (the largest face alone wanted, a
-    frame scanned without upsampling): BlazeFace (`locator`) says where the largest face is and HOG places its box
-    on a crop around it; when BlazeFace finds none, or HOG none where it pointed, the scans follow as without."""
+    frame scanned without upsampling): BlazeFace (`locator`) says where the largest face and any of nearly its size
+    are, and HOG places their boxes on one crop around them and picks the largest; when BlazeFace finds none, or
+    HOG none where it pointed, the scans follow as without."""
     detector = _load("detector")
     height, width = rgb.shape[:2]
     scans = detection_scans(height, width, detect_max_side=detect_max_side, min_face_px=min_face_px,
