@@ -9,6 +9,7 @@ never the enrolled side of a pair."""
 import csv
 import io
 import math
+import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -315,8 +316,6 @@ def door_frame(data: bytes, index: int) -> bytes:
     """A synthetic 1280x720 door frame from one photo: the photo zoomed (`DOOR_ZOOMS`, by `index`) and placed at a
     position set by `index` on a plain background, as a JPEG (no door video of these people exists). The photo's
     other faces, if any, come along, as riders behind the one at the reader."""
-    import random
-
     rng = random.Random(index)
     image = Image.open(io.BytesIO(data)).convert("RGB")
     zoom = DOOR_ZOOMS[index % len(DOOR_ZOOMS)] * 250 / max(image.size)
@@ -384,7 +383,7 @@ def door_report(photos: list[tuple[str, Path]], groups: dict[str, str], enrolled
                     (genuine if s.identity == identity else impostor).append(d)
                     if s.identity == identity:
                         accepted[name][(str(path), s.path)] = d <= threshold
-            fnmr, fmr, k = _fnmr_fmr(np.array(genuine), np.array(impostor), threshold)
+            fnmr, fmr, _ = _fnmr_fmr(np.array(genuine), np.array(impostor), threshold)
             ms = np.array(seconds[name]) * 1000 if g == OVERALL else None
             timing = f" {np.median(ms):>13.1f} {np.percentile(ms, 95):>7.1f}" if ms is not None and len(ms) else ""
             lines.append(f"{g:<16} {name:<14} {decided:>4}/{total:<4} {_pct(fnmr):>8} {_pct(fmr, 3):>9}"

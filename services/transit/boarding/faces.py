@@ -294,13 +294,19 @@ def _scaled(rgb: np.ndarray, scale: float, *, fast: bool) -> np.ndarray:
                                                   reducing_gap=2.0 if fast else None))
 
 
-def _boxes(rects, scale: float, shape, dx: int = 0, dy: int = 0) -> list[tuple[int, int, int, int]]:
-    """dlib's rectangles on a scaled copy (offset by a crop's corner) as (left, top, right, bottom) full-size,
-    inside the picture, without slivers."""
+def frame_box(left: float, top: float, right: float, bottom: float, shape) -> tuple[int, int, int, int] | None:
+    """A box in the full picture's pixels as whole pixels clipped to the picture; None for a sliver (under 4 px a
+    side). dlib's boxes and BlazeFace's both come through here."""
     height, width = shape[:2]
-    boxes = [(max(0, int(r.left() / scale) + dx), max(0, int(r.top() / scale) + dy),
-              min(width, int(r.right() / scale) + dx), min(height, int(r.bottom() / scale) + dy)) for r in rects]
-    return [b for b in boxes if b[2] - b[0] >= 4 and b[3] - b[1] >= 4]
+    box = (max(0, int(left)), max(0, int(top)), min(width, int(right)), min(height, int(bottom)))
+    return box if box[2] - box[0] >= 4 and box[3] - box[1] >= 4 else None
+
+
+def _boxes(rects, scale: float, shape, dx: int = 0, dy: int = 0) -> list[tuple[int, int, int, int]]:
+    """dlib's rectangles on a scaled copy (offset by a crop's corner) as full-size boxes, slivers left out."""
+    boxes = (frame_box(int(r.left() / scale) + dx, int(r.top() / scale) + dy, int(r.right() / scale) + dx,
+                       int(r.bottom() / scale) + dy, shape) for r in rects)
+    return [b for b in boxes if b is not None]
 
 
 def _size(box) -> int:

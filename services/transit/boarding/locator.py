@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from services.transit.boarding.faces import frame_box
+
 MODEL_FILE = "face_detection_full_range.tflite"
 INPUT_PX = 192
 STRIDE = 4
@@ -114,11 +116,10 @@ class BlazeFace:
         interpreter.set_tensor(source, tensor)
         interpreter.invoke()
         found = suppress(decode(interpreter.get_tensor(boxes_out)[0], interpreter.get_tensor(scores_out)[0]))
-        height, width = rgb.shape[:2]
-        faces = []
+        located = []
         for left, top, right, bottom, score in found:
-            box = (max(0, int((left - ox) / scale)), max(0, int((top - oy) / scale)),
-                   min(width, int((right - ox) / scale)), min(height, int((bottom - oy) / scale)))
-            if box[2] - box[0] >= 4 and box[3] - box[1] >= 4:
-                faces.append((*box, float(score)))
-        return sorted(faces, key=lambda f: -min(f[2] - f[0], f[3] - f[1]))
+            box = frame_box((left - ox) / scale, (top - oy) / scale, (right - ox) / scale, (bottom - oy) / scale,
+                            rgb.shape)
+            if box is not None:
+                located.append((*box, float(score)))
+        return sorted(located, key=lambda f: -min(f[2] - f[0], f[3] - f[1]))
