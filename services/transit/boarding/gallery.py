@@ -519,11 +519,13 @@ class GalleryFollower:
         import psycopg
 
         url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        failures = 0
         while not self._stop.is_set():
             try:
                 with psycopg.connect(url, autocommit=True) as conn:
                     conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     self.catch_up()
+                    failures = 0
                     caught_up_at = time.monotonic()
                     while not self._stop.is_set():
                         # Short waits so that stop() is quick; catch up on a NOTIFY or every poll_s.
@@ -531,6 +533,18 @@ class GalleryFollower:
                         if woke or time.monotonic() - caught_up_at >= self.poll_s:
                             self.catch_up()
                             caught_up_at = time.monotonic()
-            except Exception:
-                log.exception("gallery listener lost its connection; retrying")
-                self._stop.wait(1.0)
+            except Exception as exc:
+                failures += 1
+                wait_s = retry_wait_s(failures, most_s=max(1.0, self.poll_s))
+                if failures == 1:  # the traceback once; a server that stays away is one short line per retry
+                    log.exception("gallery listener lost its connection; retrying in %.0f s", wait_s)
+                else:
+                    log.warning("gallery listener still cannot connect (%d tries): %s; retrying in %.0f s",
+                                failures, str(exc).splitlines()[0] if str(exc) else type(exc).__name__, wait_s)
+                self._stop.wait(wait_s)
+
+
+def retry_wait_s(failures: int, *, most_s: float, first_s: float = 1.0) -> float:
+    """Seconds before the next try after `failures` failed ones in a row: 1, 2, 4, ... up to `most_s`, the
+    follower's poll interval: a change made once the server is back still reaches this worker within it."""
+    return min(most_s, first_s * 2 ** max(0, failures - 1))

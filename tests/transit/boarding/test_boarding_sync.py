@@ -79,3 +79,36 @@ def test_a_restarted_worker_loads_the_gallery_from_the_database(client_for, auth
     fresh = client_for("transit")
     assert fresh.app.state.gallery.has_rider(uuid.UUID(rider))
     assert len(fresh.app.state.gallery) == 1
+
+
+def test_a_listener_that_cannot_reach_its_server_backs_off_and_logs_one_traceback(service_db, caplog):
+    """PostgreSQL gone (a restart, a dropped database): the follower retries after 1, 2, 4 ... s, at most its poll
+    interval (so a change still reaches it within that once the server is back), logs the traceback once and then
+    one line per try, instead of a traceback every second."""
+    import logging
+    import threading
+
+    from sqlalchemy import create_engine
+
+    from services.transit.boarding.gallery import GalleryFollower, GalleryIndex, retry_wait_s
+    from services.transit.settings import TransitSettings
+    from tools.hardening import free_port
+
+    assert [retry_wait_s(n, most_s=5) for n in range(1, 6)] == [1, 2, 4, 5, 5]
+    follower = GalleryFollower(GalleryIndex(), service_db("transit").engine,
+                               TransitSettings(database_url=service_db("transit").url), clock=utcnow)
+    nobody = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone")  # no server there
+    follower.engine = nobody
+    caplog.set_level(logging.WARNING, logger="aicity.transit.gallery")
+    thread = threading.Thread(target=follower._listen, daemon=True)
+    thread.start()
+    tries = lambda: [r for r in caplog.records if "gallery listener" in r.getMessage()]  # noqa: E731
+    assert _wait_until(lambda: len(tries()) >= 3, 6.0) is not None, [r.getMessage() for r in tries()]
+    follower._stop.set()
+    thread.join(timeout=5)
+    first, *rest = tries()
+    assert first.exc_info is not None and "retrying in 1 s" in first.getMessage()
+    assert all(r.exc_info is None for r in rest)
+    assert "(2 tries)" in rest[0].getMessage() and "retrying in 2 s" in rest[0].getMessage()
+    assert rest[1].created - rest[0].created >= 1.9  # it waited 2 s, not 1
+    nobody.dispose()
